@@ -1,0 +1,631 @@
+import { Observable, of, Subject, throwError, take, NEVER } from 'rxjs';
+import {
+  awaitTask,
+  cancelWhen,
+  CancelledError,
+  ChildCancelled,
+  detectCancel,
+  linkSignals,
+  startTask,
+  task,
+  Task,
+} from '../src';
+import { abortListeners, captureUnhandled, describeError, recorder } from './helpers';
+
+/** A source that logs its subscription and teardown, and can be driven by hand. */
+function probe<T = string>(log: string[], name = 'source') {
+  const subject = new Subject<T>();
+  let subscriptions = 0;
+  const source = new Observable<T>((subscriber) => {
+    subscriptions++;
+    log.push(`${name}: subscribed`);
+    const inner = subject.subscribe(subscriber);
+    return () => {
+      inner.unsubscribe();
+      log.push(`${name}: teardown`);
+    };
+  });
+  return { source, subject, subscriptions: () => subscriptions };
+}
+
+describe('task(): creation and start', () => {
+  it('creates a pending task that runs nothing until its first subscription', () => {
+    const factory = jest.fn(() => of(1));
+    const t = task(factory);
+    expect(t).toBeInstanceOf(Task);
+    expect(t.state).toBe('pending');
+    expect(factory).not.toHaveBeenCalled();
+    t.subscribe();
+    expect(factory).toHaveBeenCalledTimes(1);
+    expect(factory).toHaveBeenCalledWith(t.signal);
+    expect(t.state).toBe('completed');
+  });
+
+  it('is running while its factory runs, and calls the factory with task.signal', () => {
+    const seen: unknown[] = [];
+    const t: Task<number> = task((signal) => {
+      seen.push(t.state, signal === t.signal, signal.aborted);
+      return NEVER;
+    });
+    t.start();
+    expect(seen).toEqual(['running', true, false]);
+    expect(t.state).toBe('running');
+  });
+
+  it('start() runs a pending task without an observer, returns the task, and is a no-op afterwards', () => {
+    const log: string[] = [];
+    const { source, subscriptions } = probe(log);
+    const t = task(source);
+    expect(t.start()).toBe(t);
+    expect(t.state).toBe('running');
+    expect(t.start()).toBe(t);
+    t.subscribe();
+    expect(subscriptions()).toBe(1);
+  });
+
+  it('startTask() is task().start()', () => {
+    const log: string[] = [];
+    const { source, subscriptions } = probe(log);
+    const t = startTask(source, { name: 'job' });
+    expect(t.state).toBe('running');
+    expect(t.name).toBe('job');
+    expect(subscriptions()).toBe(1);
+  });
+
+  it('the subscription that starts a task sees every value of a synchronous source', () => {
+    const log: string[] = [];
+    task(of(1, 2, 3)).subscribe(recorder(log, 'a'));
+    expect(log).toEqual(['a: next 1', 'a: next 2', 'a: next 3', 'a: complete']);
+  });
+
+  it('a factory that throws makes the task errored with that error', () => {
+    const boom = new Error('boom');
+    const log: string[] = [];
+    const t = task(() => {
+      throw boom;
+    });
+    t.subscribe(recorder(log, 'a'));
+    expect(t.state).toBe('errored');
+    expect(log).toEqual(['a: error Error(boom)']);
+  });
+
+  it('a factory that returns something that is not an ObservableInput errors the task with a TypeError', () => {
+    const errors: unknown[] = [];
+    const t = task((() => 42) as never);
+    t.subscribe({ error: (e) => errors.push(e) });
+    expect(t.state).toBe('errored');
+    expect(errors[0]).toBeInstanceOf(TypeError);
+    expect(String(errors[0])).toContain('task(): expected the factory to return');
+    expect(String(errors[0])).toContain('got the number 42');
+  });
+
+  it('if the task is cancelled while its factory runs, what the factory returns is never subscribed', () => {
+    const log: string[] = [];
+    const { source, subscriptions } = probe(log);
+    const t: Task<string> = task(
+      () => {
+        expect(t.cancel('during factory')).toBe(true);
+        return source;
+      },
+      { name: 'f' },
+    );
+    const errors: unknown[] = [];
+    t.subscribe({ error: (e) => errors.push(e) });
+    expect(subscriptions()).toBe(0);
+    expect(t.state).toBe('cancelled');
+    expect(errors.map(describeError)).toEqual(['CancelledError(task=f, reason=during factory)']);
+  });
+
+  it('a task created with an already aborted signal is cancelled at once and never runs its factory', () => {
+    const factory = jest.fn(() => of(1));
+    const t = task(factory, { signal: AbortSignal.abort('too late') });
+    expect(t.state).toBe('cancelled');
+    const errors: unknown[] = [];
+    t.subscribe({ error: (e) => errors.push(e) });
+    expect(factory).not.toHaveBeenCalled();
+    expect(errors).toHaveLength(1);
+    expect((errors[0] as CancelledError).reason).toBe('too late');
+    expect((errors[0] as CancelledError).task).toBe(t);
+  });
+});
+
+describe('task(): multicast and replay', () => {
+  it('all observers share one run of the source', () => {
+    const log: string[] = [];
+    const { source, subject, subscriptions } = probe(log);
+    const t = task(source);
+    t.subscribe(recorder(log, 'a'));
+    t.subscribe(recorder(log, 'b'));
+    subject.next('x');
+    expect(subscriptions()).toBe(1);
+    expect(log).toEqual(['source: subscribed', 'a: next x', 'b: next x']);
+  });
+
+  it('an observer arriving while it runs first gets the latest value, then live values', () => {
+    const log: string[] = [];
+    const { source, subject } = probe(log);
+    const t = task(source);
+    t.subscribe();
+    subject.next('1');
+    subject.next('2');
+    t.subscribe(recorder(log, 'late'));
+    subject.next('3');
+    expect(log.filter((l) => l.startsWith('late'))).toEqual(['late: next 2', 'late: next 3']);
+  });
+
+  it('an observer arriving while it runs before any value gets only live values', () => {
+    const log: string[] = [];
+    const { source, subject } = probe(log);
+    const t = startTask(source);
+    t.subscribe(recorder(log, 'late'));
+    subject.next('1');
+    expect(log.filter((l) => l.startsWith('late'))).toEqual(['late: next 1']);
+  });
+
+  it.each([
+    ['completed', (s: Subject<string>) => s.complete(), ['late: next v', 'late: complete']],
+    ['errored', (s: Subject<string>) => s.error(new Error('bad')), ['late: next v', 'late: error Error(bad)']],
+  ] as const)('an observer arriving after it %s gets the latest value and the end', (state, end, expected) => {
+    const log: string[] = [];
+    const { source, subject } = probe(log);
+    const t = startTask(source);
+    subject.next('v');
+    end(subject);
+    expect(t.state).toBe(state);
+    t.subscribe(recorder(log, 'late'));
+    expect(log.filter((l) => l.startsWith('late'))).toEqual(expected);
+  });
+
+  it('an observer arriving after a cancellation gets the latest value and the same CancelledError', () => {
+    const log: string[] = [];
+    const { source, subject } = probe(log);
+    const t = startTask(source, { name: 't' });
+    subject.next('v');
+    const first: unknown[] = [];
+    t.subscribe({ error: (e) => first.push(e) });
+    t.cancel('r');
+    const late: unknown[] = [];
+    t.subscribe({ next: (v) => late.push(v), error: (e) => late.push(e) });
+    expect(late).toEqual(['v', first[0]]);
+    expect(describeError(late[1])).toBe('CancelledError(task=t, reason=r)');
+  });
+
+  it('an ended task without values replays only its end', () => {
+    const log: string[] = [];
+    const t = task(of());
+    t.subscribe();
+    t.subscribe(recorder(log, 'late'));
+    expect(log).toEqual(['late: complete']);
+  });
+});
+
+describe('task(): what cancels a task', () => {
+  it('cancel(reason) returns true, tears the source down and errors observers with CancelledError(reason, task)', () => {
+    const log: string[] = [];
+    const { source } = probe(log);
+    const t = task(source, { name: 't' });
+    t.subscribe(recorder(log, 'a'));
+    expect(t.cancel('why')).toBe(true);
+    expect(t.state).toBe('cancelled');
+    expect(log).toEqual(['source: subscribed', 'source: teardown', 'a: error CancelledError(task=t, reason=why)']);
+  });
+
+  it('cancel() on an ended task returns false and does nothing', () => {
+    const t = task(of(1));
+    const log: string[] = [];
+    t.subscribe(recorder(log, 'a'));
+    const signal = t.signal;
+    expect(t.cancel('late')).toBe(false);
+    expect(t.state).toBe('completed');
+    expect(signal.aborted).toBe(false);
+    expect(log).toEqual(['a: next 1', 'a: complete']);
+  });
+
+  it('the first reason wins', () => {
+    const t = startTask(NEVER);
+    const errors: CancelledError[] = [];
+    t.subscribe({ error: (e) => errors.push(e) });
+    expect(t.cancel('first')).toBe(true);
+    expect(t.cancel('second')).toBe(false);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.reason).toBe('first');
+    expect((t.signal.reason as CancelledError).reason).toBe('first');
+  });
+
+  it('a pending task that is cancelled never calls its factory nor subscribes its source', () => {
+    const factory = jest.fn(() => NEVER);
+    const t = task(factory);
+    expect(t.cancel('early')).toBe(true);
+    expect(t.state).toBe('cancelled');
+    t.start();
+    const errors: unknown[] = [];
+    t.subscribe({ error: (e) => errors.push(e) });
+    expect(factory).not.toHaveBeenCalled();
+    expect((errors[0] as CancelledError).reason).toBe('early');
+  });
+
+  it('the abort of options.signal cancels the task with the signal reason', () => {
+    const controller = new AbortController();
+    const log: string[] = [];
+    const { source } = probe(log);
+    const t = task(source, { signal: controller.signal, name: 't' });
+    t.subscribe(recorder(log, 'a'));
+    controller.abort('stop');
+    expect(t.state).toBe('cancelled');
+    expect(log).toEqual(['source: subscribed', 'source: teardown', 'a: error CancelledError(task=t, reason=stop)']);
+  });
+
+  it('the last owner unsubscribing cancels the task with reason undefined (refCount)', () => {
+    const log: string[] = [];
+    const { source } = probe(log);
+    const t = task(source);
+    const a = t.subscribe();
+    const b = t.subscribe();
+    a.unsubscribe();
+    expect(t.state).toBe('running');
+    b.unsubscribe();
+    expect(t.state).toBe('cancelled');
+    expect(log).toEqual(['source: subscribed', 'source: teardown']);
+    const errors: CancelledError[] = [];
+    t.subscribe({ error: (e) => errors.push(e) });
+    expect(errors[0]!.reason).toBeUndefined();
+    expect(errors[0]!.task).toBe(t);
+  });
+
+  it('a release cancels with options.signal.reason when that signal has aborted', () => {
+    const controller = new AbortController();
+    const t = task(NEVER, { signal: controller.signal });
+    const subscription = t.subscribe();
+    // An abort listener placed before the task's own link runs first and unsubscribes.
+    const early = new AbortController();
+    const t2 = task(NEVER, { signal: early.signal });
+    early.signal.addEventListener('abort', () => s2.unsubscribe());
+    const s2 = t2.subscribe({ error: () => undefined });
+    early.abort('shutdown');
+    expect(t2.state).toBe('cancelled');
+    expect((t2.signal.reason as CancelledError).reason).toBe('shutdown');
+    subscription.unsubscribe();
+    expect((t.signal.reason as CancelledError).reason).toBeUndefined();
+  });
+
+  it('refCount: false keeps the task running after its last owner leaves', () => {
+    const t = task(NEVER, { refCount: false });
+    t.subscribe().unsubscribe();
+    expect(t.state).toBe('running');
+  });
+
+  it('a started task that was never subscribed has no owner to lose', () => {
+    const t = startTask(NEVER);
+    expect(t.state).toBe('running');
+    const s = t.subscribe();
+    s.unsubscribe();
+    expect(t.state).toBe('cancelled');
+  });
+
+  it('a synchronous consumer that takes one value releases the task while it is still subscribing', () => {
+    const log: string[] = [];
+    const source = new Observable<number>((subscriber) => {
+      subscriber.next(1);
+      subscriber.next(2);
+      return () => log.push('teardown');
+    });
+    const t = task(source);
+    t.pipe(take(1)).subscribe(recorder(log, 'a'));
+    expect(t.state).toBe('cancelled');
+    expect(log).toEqual(['a: next 1', 'a: complete', 'teardown']);
+  });
+
+  it('completion and errors are not cancellations: the signal does not abort', () => {
+    const done = startTask(of(1));
+    const failed = startTask(throwError(() => new Error('x')));
+    expect(done.state).toBe('completed');
+    expect(failed.state).toBe('errored');
+    expect(done.signal.aborted).toBe(false);
+    expect(failed.signal.aborted).toBe(false);
+  });
+});
+
+describe('task.signal', () => {
+  it('is created on first read and aborts exactly when the task is cancelled, with its CancelledError', () => {
+    const t = startTask(NEVER, { name: 't' });
+    const signal = t.signal;
+    expect(t.signal).toBe(signal);
+    expect(signal.aborted).toBe(false);
+    t.cancel('r');
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBeInstanceOf(CancelledError);
+    expect(signal.reason.task).toBe(t);
+    expect(signal.reason.reason).toBe('r');
+  });
+
+  it('read after the cancellation, it is already aborted with the same error observers got', () => {
+    const t = startTask(NEVER);
+    const errors: unknown[] = [];
+    t.subscribe({ error: (e) => errors.push(e) });
+    t.cancel('r');
+    expect(t.signal.aborted).toBe(true);
+    expect(t.signal.reason).toBe(errors[0]);
+  });
+});
+
+describe('order inside a cancellation', () => {
+  it('runs: state, signal abort, source teardown, linked parties, observers', () => {
+    const log: string[] = [];
+    let t!: Task<string>;
+    const source = new Observable<string>(() => () => log.push(`3 teardown (signal.aborted=${t.signal.aborted})`));
+    t = task(source, { name: 'parent' });
+    t.signal.addEventListener('abort', () => log.push(`2 abort listener (state=${t.state})`));
+    const child = task(NEVER, { signal: t.signal, name: 'child' });
+    child.subscribe({ error: (e) => log.push(`4 linked child: ${describeError(e)}`) });
+    t.pipe(cancelWhen(t.signal)).subscribe({ error: (e) => log.push(`4 cancelWhen: ${describeError(e)}`) });
+    t.subscribe({ error: (e) => log.push(`5 plain observer: ${describeError(e)}`) });
+    t.pipe(detectCancel()).subscribe({ error: (e) => log.push(`5 detectCancel observer: ${describeError(e)}`) });
+    t.cancel('r');
+    const parentError = '{"class":"CancelledError","reason":"r","task":"parent"}';
+    expect(log).toEqual([
+      '2 abort listener (state=cancelled)',
+      '3 teardown (signal.aborted=true)',
+      `4 linked child: CancelledError(task=child, reason=${parentError})`,
+      `4 cancelWhen: CancelledError(task=-, reason=${parentError})`,
+      '5 plain observer: CancelledError(task=parent, reason=r)',
+      '5 detectCancel observer: ChildCancelled(task=parent, reason=r)',
+    ]);
+  });
+
+  it('a linked child is cancelled with the parent CancelledError as its reason', () => {
+    const parent = startTask(NEVER, { name: 'parent' });
+    const child = startTask(NEVER, { signal: parent.signal });
+    parent.cancel('r');
+    expect(child.state).toBe('cancelled');
+    const reason = (child.signal.reason as CancelledError).reason;
+    expect(reason).toBe(parent.signal.reason);
+    expect((reason as CancelledError).task).toBe(parent);
+  });
+
+  it('a ChildCancelled given to detectCancel observers wraps the very CancelledError plain observers get', () => {
+    const t = startTask(NEVER);
+    const errors: unknown[] = [];
+    t.subscribe({ error: (e) => errors.push(e) });
+    t.pipe(detectCancel()).subscribe({ error: (e) => errors.push(e) });
+    t.cancel();
+    expect(errors[1]).toBeInstanceOf(ChildCancelled);
+    expect((errors[1] as ChildCancelled).cause).toBe(errors[0]);
+    expect((errors[1] as ChildCancelled).child).toBe(t);
+  });
+
+  it('a task body never receives a ChildCancelled caused by its own cancellation', () => {
+    const bodySaw: string[] = [];
+    const log: string[] = [];
+    const parent: Task<never> = task(
+      (signal) => {
+        const child = task(
+          () => new Observable<never>(() => () => log.push(`child teardown aborted=${String(child.signal.aborted)}`)),
+          { signal, name: 'child' },
+        );
+        return new Observable<never>((subscriber) => {
+          const s = child.pipe(detectCancel()).subscribe({ error: (e) => bodySaw.push(describeError(e)) });
+          const s2 = child.subscribe({ error: (e) => bodySaw.push(describeError(e)) });
+          return () => {
+            s.unsubscribe();
+            s2.unsubscribe();
+            log.push(`parent teardown aborted=${String(signal.aborted)}`);
+            subscriber.complete();
+          };
+        });
+      },
+      { name: 'parent' },
+    );
+    parent.subscribe({ error: (e) => log.push(`consumer: ${describeError(e)}`) });
+    parent.cancel('stop');
+    expect(bodySaw).toEqual([]);
+    expect(log).toEqual([
+      'parent teardown aborted=true',
+      'child teardown aborted=true',
+      'consumer: CancelledError(task=parent, reason=stop)',
+    ]);
+  });
+
+  it('a task body does receive ChildCancelled when the child is cancelled by someone else', () => {
+    const bodySaw: string[] = [];
+    const child = task(NEVER, { name: 'child' });
+    const parent = task(() => child.pipe(detectCancel()), { name: 'parent' });
+    parent.subscribe({ error: (e) => bodySaw.push(describeError(e)) });
+    child.cancel('someone else');
+    expect(bodySaw).toEqual(['ChildCancelled(task=child, reason=someone else)']);
+    expect(parent.state).toBe('errored');
+  });
+});
+
+describe('re-entrancy', () => {
+  it('cancel() from inside an observer stops values and notifies every observer exactly once', () => {
+    const log: string[] = [];
+    const { source, subject } = probe(log);
+    const t = task(source, { name: 't' });
+    t.subscribe({
+      next: (v) => {
+        log.push(`a: next ${v}`);
+        if (v === '2') t.cancel('from a');
+      },
+      error: (e) => log.push(`a: error ${describeError(e)}`),
+    });
+    t.subscribe(recorder(log, 'b'));
+    subject.next('1');
+    subject.next('2');
+    subject.next('3');
+    expect(log).toEqual([
+      'source: subscribed',
+      'a: next 1',
+      'b: next 1',
+      'a: next 2',
+      'source: teardown',
+      'a: error CancelledError(task=t, reason=from a)',
+      'b: error CancelledError(task=t, reason=from a)',
+    ]);
+  });
+
+  it('cancel() of another task from an error handler completes before that handler returns', () => {
+    const log: string[] = [];
+    const a = startTask(NEVER, { name: 'a' });
+    const b = startTask(new Observable(() => () => log.push('b teardown')), { name: 'b' });
+    b.subscribe({ error: (e) => log.push(`b observer: ${describeError(e)}`) });
+    a.subscribe({
+      error: () => {
+        b.cancel('because a');
+        log.push(`after b.cancel: b.state=${b.state}`);
+      },
+    });
+    a.cancel();
+    expect(log).toEqual(['b teardown', 'b observer: CancelledError(task=b, reason=because a)', 'after b.cancel: b.state=cancelled']);
+  });
+
+  it('cancel() from the task own abort listener returns false', () => {
+    const t = startTask(NEVER);
+    const results: boolean[] = [];
+    t.signal.addEventListener('abort', () => results.push(t.cancel('again')));
+    t.cancel('first');
+    expect(results).toEqual([false]);
+    expect((t.signal.reason as CancelledError).reason).toBe('first');
+  });
+
+  it('an observer that unsubscribes another one during the end stops it from hearing it', () => {
+    const log: string[] = [];
+    const t = startTask(NEVER);
+    t.subscribe({ error: () => second.unsubscribe() });
+    const second = t.subscribe(recorder(log, 'second'));
+    t.cancel();
+    expect(log).toEqual([]);
+  });
+});
+
+describe('errors thrown by user code do not stop a cancellation', () => {
+  it('a teardown that throws is reported once and every observer is still notified', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const t = startTask(
+        new Observable(() => () => {
+          throw new Error('teardown failed');
+        }),
+      );
+      const log: string[] = [];
+      t.subscribe({ error: () => log.push('a') });
+      t.subscribe({ error: () => log.push('b') });
+      t.cancel();
+      expect(log).toEqual(['a', 'b']);
+      await unhandled.flush();
+      expect(unhandled.errors).toHaveLength(1);
+      expect(String(unhandled.errors[0])).toContain('teardown failed');
+    } finally {
+      unhandled.restore();
+    }
+  });
+
+  it('an observer that throws is reported once and the others are still notified', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const t = startTask(NEVER);
+      const log: string[] = [];
+      t.subscribe({
+        error: () => {
+          throw new Error('observer failed');
+        },
+      });
+      t.subscribe({ error: () => log.push('b') });
+      t.cancel();
+      expect(log).toEqual(['b']);
+      await unhandled.flush();
+      expect(unhandled.errors.map(String)).toEqual(['Error: observer failed']);
+    } finally {
+      unhandled.restore();
+    }
+  });
+
+  it('a plain subscriber without an error handler gets the CancelledError reported as unhandled, as RxJS does', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const t = startTask(NEVER);
+      t.subscribe();
+      t.cancel('x');
+      await unhandled.flush();
+      expect(unhandled.errors).toHaveLength(1);
+      expect((unhandled.errors[0] as CancelledError).reason).toBe('x');
+    } finally {
+      unhandled.restore();
+    }
+  });
+});
+
+describe('no leaks', () => {
+  it('10,000 tasks linked to one long-lived signal place one listener and leave none once they end', () => {
+    const longLived = new AbortController().signal;
+    const baseline = abortListeners(longLived);
+    const tasks: Task<unknown>[] = [];
+    for (let i = 0; i < 10_000; i++) tasks.push(startTask(NEVER, { signal: longLived }));
+    expect(abortListeners(longLived)).toBe(baseline + 1);
+    tasks.forEach((t, i) => (i % 2 === 0 ? t.cancel() : t.subscribe().unsubscribe()));
+    expect(tasks.every((t) => t.state === 'cancelled')).toBe(true);
+    expect(abortListeners(longLived)).toBe(baseline);
+  });
+
+  it('tasks that complete leave no listener on their signal either', () => {
+    const longLived = new AbortController().signal;
+    for (let i = 0; i < 1000; i++) task(of(i), { signal: longLived }).subscribe();
+    expect(abortListeners(longLived)).toBe(0);
+  });
+
+  it('a child linked to a task signal places no listener on it at all', () => {
+    const parent = startTask(NEVER);
+    for (let i = 0; i < 100; i++) startTask(NEVER, { signal: parent.signal });
+    expect(abortListeners(parent.signal)).toBe(0);
+  });
+});
+
+describe('depth', () => {
+  it('a chain of 100,000 linked tasks cancels from its root without RangeError and without stopping part-way', () => {
+    const root = startTask(NEVER, { name: 'root' });
+    let last: Task<unknown> = root;
+    for (let i = 0; i < 100_000; i++) last = startTask(NEVER, { signal: last.signal });
+    root.cancel('down');
+    expect(last.state).toBe('cancelled');
+  });
+
+  it('a chain of 20,000 tasks whose bodies subscribe their child cancels from its root without RangeError', () => {
+    const teardowns: number[] = [];
+    const leaf = startTask(new Observable<never>(() => () => teardowns.push(0)));
+    let last: Task<never> = leaf;
+    for (let i = 1; i <= 20_000; i++) {
+      const child = last;
+      const level = i;
+      last = startTask(
+        () =>
+          new Observable<never>((subscriber) => {
+            const s = child.pipe(detectCancel()).subscribe(subscriber);
+            return () => {
+              s.unsubscribe();
+              teardowns.push(level);
+            };
+          }),
+      );
+    }
+    last.subscribe({ error: () => undefined });
+    last.cancel();
+    expect(leaf.state).toBe('cancelled');
+    expect(teardowns).toHaveLength(20_001);
+    // parents tear down before the children they released
+    expect(teardowns[0]).toBe(20_000);
+    expect(teardowns[20_000]).toBe(0);
+  });
+});
+
+describe('signals given to other exports react at step 4', () => {
+  it('awaitTask and linkSignals given task.signal act after the source teardown and before observers', async () => {
+    const log: string[] = [];
+    const t = startTask(new Observable(() => () => log.push('teardown')));
+    const linked = linkSignals(t.signal);
+    linked.signal.addEventListener('abort', () => log.push('linkSignals output aborted'));
+    const waiting = awaitTask(startTask(NEVER), { signal: t.signal }).catch((e) => log.push(`awaitTask rejected: ${describeError(e)}`));
+    t.subscribe({ error: () => log.push('observer') });
+    t.cancel('r');
+    await waiting;
+    expect(log).toEqual(['teardown', 'linkSignals output aborted', 'observer', expect.stringMatching(/^awaitTask rejected: CancelledError\(task=-/)]);
+  });
+});

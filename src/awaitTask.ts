@@ -1,0 +1,105 @@
+import type { ObservableInput, Unsubscribable } from 'rxjs';
+import { attach } from './attach';
+import { CancelledError } from './errors';
+import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
+import { DETECT_MODE, SHIELD_MODE, type TaskObserver } from './task';
+import { checkObservableInput, checkOptions } from './validate';
+
+export interface AwaitTaskOptions {
+  /** The caller's own cancellation: rejects with `CancelledError(signal.reason)` and releases the source. */
+  signal?: AbortSignal;
+  /** `true`: when `signal` aborts, leave the task running (see `shield`). */
+  shield?: boolean;
+}
+
+/**
+ * Awaits a task (or any ObservableInput) with async/await and answers who was
+ * cancelled. Resolves with the last value (`undefined` if there was none).
+ * Rejects with:
+ * - the source's own error;
+ * - `ChildCancelled` when the task was cancelled by someone else;
+ * - `CancelledError` with `reason === signal.reason` when `signal` aborts
+ *   (the caller's own cancellation): the task is released first, or left
+ *   running with `shield: true`. A cancellation that arrives while `signal`
+ *   is aborted counts as this case.
+ *
+ * An already aborted signal rejects without subscribing anything. Bad
+ * arguments give a promise rejected with a `TypeError`.
+ *
+ * @example
+ * ```ts
+ * const parent = task(async (signal) => {
+ *   try {
+ *     return await awaitTask(child, { signal });
+ *   } catch (e) {
+ *     if (e instanceof ChildCancelled) return 'child was cancelled';
+ *     throw e; // our own cancellation (signal.aborted) or the child's error
+ *   }
+ * });
+ * ```
+ */
+export function awaitTask<T>(source: ObservableInput<T>, options?: AwaitTaskOptions): Promise<T | undefined> {
+  let signal: AbortSignal | undefined;
+  let shielded: boolean;
+  try {
+    checkObservableInput('awaitTask', source);
+    const checked = checkOptions('awaitTask', options, { signal: 'signal', shield: 'boolean' });
+    signal = checked.signal as AbortSignal | undefined;
+    shielded = checked.shield === true;
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise<T | undefined>((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new CancelledError(signal.reason));
+      return;
+    }
+    const waiter = new Waiter<T>(resolve, reject, signal);
+    if (signal !== undefined) waiter.hub = linkToSignal(signal, waiter);
+    const subscription = attach(source, waiter, shielded ? SHIELD_MODE : DETECT_MODE);
+    if (waiter.settled) subscription?.unsubscribe(); // the signal aborted while we subscribed
+    else waiter.subscription = subscription;
+  });
+}
+
+class Waiter<T> implements TaskObserver<T>, AbortDependant {
+  settled = false;
+  hub: SignalHub | null = null;
+  subscription: Unsubscribable | undefined = undefined;
+  private last: T | undefined = undefined;
+
+  constructor(
+    private readonly resolve: (value: T | undefined) => void,
+    private readonly reject: (error: unknown) => void,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
+
+  next(value: T): void {
+    this.last = value;
+  }
+
+  complete(): void {
+    if (this.settle()) this.resolve(this.last);
+  }
+
+  error(error: unknown): void {
+    if (!this.settle()) return;
+    const own = this.signal?.aborted === true && error instanceof CancelledError;
+    this.reject(own ? new CancelledError(this.signal!.reason) : error);
+  }
+
+  abortedBy(reason: unknown): void {
+    this.hub = null; // the hub has let go of us already
+    if (!this.settle()) return;
+    this.subscription?.unsubscribe(); // release (a shielded task keeps running)
+    this.reject(new CancelledError(reason));
+  }
+
+  private settle(): boolean {
+    if (this.settled) return false;
+    this.settled = true;
+    this.hub?.remove(this);
+    this.hub = null;
+    return true;
+  }
+}

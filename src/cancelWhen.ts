@@ -1,0 +1,68 @@
+import { Observable, Subscriber, type MonoTypeOperatorFunction } from 'rxjs';
+import { CancelledError } from './errors';
+import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
+import { checkSignal } from './validate';
+
+/**
+ * Cancels the subscription to the source when `signal` aborts: the source is
+ * unsubscribed first, **then** the output errors with a `CancelledError`
+ * whose `reason` is `signal.reason`. An already aborted signal errors at
+ * subscription without subscribing the source.
+ *
+ * A `CancelledError` from upstream that arrives while `signal` is aborted is
+ * reported the same way: it is this consumer's own cancellation.
+ *
+ * ```
+ * source:        --a---b---c---d--
+ * signal:        ---------A            A: controller.abort('r')
+ * cancelWhen():  --a---b--#            #: CancelledError { reason: 'r' }
+ * ```
+ *
+ * @example
+ * ```ts
+ * const controller = new AbortController();
+ * interval(100).pipe(cancelWhen(controller.signal)).subscribe({ error: console.log });
+ * controller.abort('stop'); // CancelledError: the operation was cancelled: stop
+ * ```
+ */
+export function cancelWhen<T>(signal: AbortSignal): MonoTypeOperatorFunction<T> {
+  checkSignal('cancelWhen', signal);
+  return (source) =>
+    new Observable<T>((subscriber) => {
+      if (signal.aborted) {
+        subscriber.error(new CancelledError(signal.reason));
+        return;
+      }
+      const inner = new CancelWhenSubscriber(subscriber, signal);
+      inner.hub = linkToSignal(signal, inner);
+      source.subscribe(inner);
+    });
+}
+
+class CancelWhenSubscriber<T> extends Subscriber<T> implements AbortDependant {
+  hub: SignalHub | null = null;
+
+  constructor(
+    private readonly downstream: Subscriber<T>,
+    private readonly signal: AbortSignal,
+  ) {
+    super(downstream);
+  }
+
+  abortedBy(reason: unknown): void {
+    this.hub = null; // the hub has let go of us already
+    this.unsubscribe();
+    this.downstream.error(new CancelledError(reason));
+  }
+
+  protected override _error(error: unknown): void {
+    super._error(this.signal.aborted && error instanceof CancelledError ? new CancelledError(this.signal.reason) : error);
+  }
+
+  override unsubscribe(): void {
+    if (this.closed) return;
+    this.hub?.remove(this);
+    this.hub = null;
+    super.unsubscribe();
+  }
+}

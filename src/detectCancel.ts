@@ -1,0 +1,43 @@
+import { Observable, type MonoTypeOperatorFunction, type ObservableInput } from 'rxjs';
+import { attach } from './attach';
+import { DETECT_MODE } from './task';
+import { checkObservableInput } from './validate';
+
+/**
+ * Makes a child's cancellation visible as a `ChildCancelled` error, while the
+ * consumer's own unsubscription propagates as usual.
+ *
+ * An upstream `CancelledError` that is not already a `ChildCancelled` becomes
+ * `new ChildCancelled(error)` (its `cause`); every other notification passes
+ * unchanged. On a task, subscribing through `detectCancel` owns the task just
+ * like a plain subscription: unsubscribing releases it.
+ *
+ * ```
+ * child:          --a---b---X          X: child.cancel('r') by someone else
+ * detectCancel(): --a---b---#          #: ChildCancelled { child, reason: 'r' }
+ *
+ * child:          --a---b-------
+ * detectCancel(): --a---b--!           !: the consumer unsubscribes: the child
+ *                                         is released (cancelled if it was the last owner)
+ * ```
+ *
+ * @example
+ * ```ts
+ * child.pipe(detectCancel()).subscribe({
+ *   error: (e) => {
+ *     if (e instanceof ChildCancelled) console.log('child was cancelled:', e.reason);
+ *   },
+ * });
+ * ```
+ */
+export function detectCancel<T>(): MonoTypeOperatorFunction<T>;
+export function detectCancel<T>(source: ObservableInput<T>): Observable<T>;
+export function detectCancel<T>(...args: [] | [ObservableInput<T>]): MonoTypeOperatorFunction<T> | Observable<T> {
+  if (args.length === 0) return (source: Observable<T>) => detecting(source);
+  return detecting(args[0]);
+}
+
+function detecting<T>(source: ObservableInput<T>): Observable<T> {
+  checkObservableInput('detectCancel', source);
+  return new Observable<T>((subscriber) => attach(source, subscriber, DETECT_MODE));
+}

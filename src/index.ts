@@ -1,0 +1,10 @@
+export { CancelledError, ChildCancelled } from './errors';
+export { Task, task, startTask } from './task';
+export type { TaskOptions, TaskSource, TaskState } from './task';
+export { detectCancel } from './detectCancel';
+export { shield } from './shield';
+export { cancelWhen } from './cancelWhen';
+export { awaitTask } from './awaitTask';
+export type { AwaitTaskOptions } from './awaitTask';
+export { linkSignals } from './linkSignals';
+export type { LinkedSignal } from './linkSignals';

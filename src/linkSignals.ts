@@ -1,0 +1,56 @@
+import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
+import { checkSignal } from './validate';
+
+/** What `linkSignals` returns. */
+export interface LinkedSignal {
+  /** Aborts with the reason of the first input to abort. */
+  readonly signal: AbortSignal;
+  /** Removes every listener the link placed on its inputs. */
+  unlink(): void;
+}
+
+/**
+ * A signal that aborts when any of `signals` does, with that input's reason
+ * (if some are already aborted: the first of those, in argument order). Once
+ * it aborts, or `unlink()` is called, it removes its listeners from every
+ * input, so linking to a long-lived signal leaks nothing (Node's
+ * `AbortSignal.any` keeps memory per call on a long-lived input).
+ *
+ * @example
+ * ```ts
+ * const { signal, unlink } = linkSignals(appShutdown, request.signal);
+ * try {
+ *   await fetch(url, { signal });
+ * } finally {
+ *   unlink();
+ * }
+ * ```
+ */
+export function linkSignals(...signals: AbortSignal[]): LinkedSignal {
+  signals.forEach((signal, i) => checkSignal('linkSignals', signal, `an AbortSignal as argument ${i}`));
+  const controller = new AbortController();
+  const alreadyAborted = signals.find((signal) => signal.aborted);
+  if (alreadyAborted !== undefined) {
+    controller.abort(alreadyAborted.reason);
+    return { signal: controller.signal, unlink: () => undefined };
+  }
+  const link = new SignalLink(controller);
+  link.hubs = signals.map((signal) => linkToSignal(signal, link));
+  return { signal: controller.signal, unlink: () => link.unlink() };
+}
+
+class SignalLink implements AbortDependant {
+  hubs: (SignalHub | null)[] = [];
+
+  constructor(private readonly controller: AbortController) {}
+
+  abortedBy(reason: unknown): void {
+    this.unlink();
+    this.controller.abort(reason);
+  }
+
+  unlink(): void {
+    for (const hub of this.hubs) hub?.remove(this);
+    this.hubs = [];
+  }
+}

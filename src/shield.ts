@@ -1,0 +1,41 @@
+import { Observable, type MonoTypeOperatorFunction, type ObservableInput } from 'rxjs';
+import { attach } from './attach';
+import { SHIELD_MODE } from './task';
+import { checkObservableInput } from './validate';
+
+/**
+ * Observes a task without owning it: the consumer's unsubscription no longer
+ * reaches the task, which keeps running to its own end and keeps its result
+ * for later subscribers. The task is pinned for the rest of its life, so no
+ * unsubscription of anyone can cancel it any more; `cancel()` and its signal
+ * still can, and the consumer then hears a `ChildCancelled`.
+ *
+ * On a source that is not a task, each subscription first wraps the source
+ * in a new task of its own (the result stays cold).
+ *
+ * ```
+ * child:    --a---b---c---|        keeps running after the consumer left
+ * shield(): --a---b-!
+ *
+ * child:    --a---X                X: child.cancel('r')
+ * shield(): --a---#                #: ChildCancelled { child, reason: 'r' }
+ * ```
+ *
+ * @example
+ * ```ts
+ * // Saving must finish even if the user closes the dialog that started it.
+ * const save = task((signal) => fetch('/api/save', { method: 'POST', body, signal }));
+ * dialogResult$ = save.pipe(shield());
+ * ```
+ */
+export function shield<T>(): MonoTypeOperatorFunction<T>;
+export function shield<T>(source: ObservableInput<T>): Observable<T>;
+export function shield<T>(...args: [] | [ObservableInput<T>]): MonoTypeOperatorFunction<T> | Observable<T> {
+  if (args.length === 0) return (source: Observable<T>) => shielding(source);
+  return shielding(args[0]);
+}
+
+function shielding<T>(source: ObservableInput<T>): Observable<T> {
+  checkObservableInput('shield', source);
+  return new Observable<T>((subscriber) => attach(source, subscriber, SHIELD_MODE));
+}

@@ -1,0 +1,93 @@
+import { reportUnhandledError } from './report';
+
+/**
+ * Links between an `AbortSignal` and the things this package made react to
+ * it (linked tasks, `cancelWhen`, `awaitTask`, `linkSignals`, combinators).
+ *
+ * Node's `addEventListener` is linear in the number of listeners already on
+ * the target, so N links would cost O(N²). Instead each signal gets at most
+ * one listener and a `Set` of dependants (O(1) to add and to remove); the
+ * listener is removed as soon as the set empties, so a long-lived signal is
+ * left with its baseline listener count once everything linked to it ended.
+ *
+ * A task's own signal gets no listener at all: the task fires its hub itself,
+ * at step 4 of its cancellation (after its source was torn down).
+ */
+
+/** Something that reacts when a linked signal aborts. */
+export interface AbortDependant {
+  abortedBy(reason: unknown): void;
+}
+
+/** The dependants of one signal. */
+export class SignalHub {
+  readonly dependants = new Set<AbortDependant>();
+
+  constructor(
+    /** `null` for a task's hub, which the task fires itself. */
+    private readonly signal: AbortSignal | null,
+  ) {}
+
+  add(dependant: AbortDependant): void {
+    if (this.dependants.size === 0 && this.signal !== null) {
+      foreignHubs.set(this.signal, this);
+      this.signal.addEventListener('abort', this, { once: true });
+    }
+    this.dependants.add(dependant);
+  }
+
+  remove(dependant: AbortDependant): void {
+    if (this.dependants.delete(dependant) && this.dependants.size === 0 && this.signal !== null) {
+      foreignHubs.delete(this.signal);
+      this.signal.removeEventListener('abort', this);
+    }
+  }
+
+  /** Empties the hub and returns who was in it, in link order. */
+  takeAll(): AbortDependant[] {
+    const all = Array.from(this.dependants);
+    this.dependants.clear();
+    return all;
+  }
+
+  /** The abort listener of a foreign signal (EventListener object form). */
+  handleEvent(): void {
+    const signal = this.signal as AbortSignal;
+    foreignHubs.delete(signal);
+    for (const dependant of this.takeAll()) {
+      try {
+        dependant.abortedBy(signal.reason);
+      } catch (error) {
+        reportUnhandledError(error);
+      }
+    }
+  }
+}
+
+const foreignHubs = new WeakMap<AbortSignal, SignalHub>();
+
+/** What a task registers for the signal it created (see task.ts). */
+export interface SignalOwner {
+  /** The hub to link to, or `null` when the owner ended and its signal can never abort. */
+  hubForLinks(): SignalHub | null;
+}
+
+/** The signals made by tasks, with their task. Filled by `Task#signal`. */
+export const signalOwners = new WeakMap<AbortSignal, SignalOwner>();
+
+/**
+ * Makes `dependant` react when `signal` aborts. Returns the hub to remove it
+ * from later, or `null` when the signal can never abort (its task ended
+ * without being cancelled). The caller checks `signal.aborted` first.
+ */
+export function linkToSignal(signal: AbortSignal, dependant: AbortDependant): SignalHub | null {
+  const owner = signalOwners.get(signal);
+  if (owner !== undefined) {
+    const taskHub = owner.hubForLinks();
+    taskHub?.add(dependant);
+    return taskHub;
+  }
+  const hub = foreignHubs.get(signal) ?? new SignalHub(signal);
+  hub.add(dependant);
+  return hub;
+}

@@ -1,0 +1,485 @@
+import { from, Observable, Subscriber, type ObservableInput, type Unsubscribable } from 'rxjs';
+import { brandClass, TASK_BRAND } from './brand';
+import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
+import { reportUnhandledError } from './report';
+import { linkToSignal, signalOwners, SignalHub, type AbortDependant } from './signalLinks';
+import { checkOptions, isObservableInput, OBSERVABLE_INPUT, typeError } from './validate';
+
+/** Where a task is in its life. Only `pending` and `running` can still change. */
+export type TaskState = 'pending' | 'running' | 'completed' | 'errored' | 'cancelled';
+
+/**
+ * What a task runs: any `ObservableInput`, or a factory that receives the
+ * task's `AbortSignal` (pass it on to `fetch`, timers, other tasks) and
+ * returns one.
+ */
+export type TaskSource<T> = ObservableInput<T> | ((signal: AbortSignal) => ObservableInput<T>);
+
+export interface TaskOptions {
+  /** Cancels the task when it aborts (reason: the signal's reason). */
+  signal?: AbortSignal;
+  /** Shown in messages and marble diagrams. */
+  name?: string;
+  /** `false`: the last owner leaving does not cancel the task. Default `true`. */
+  refCount?: boolean;
+}
+
+/**
+ * An observer of a task, as the package's own operators attach it.
+ * @internal
+ */
+export interface TaskObserver<T> {
+  next(value: T): void;
+  error(error: unknown): void;
+  complete(): void;
+}
+
+/** The observer owns the task: its leaving can cancel it (refCount). @internal */
+export const OWNING = 1;
+/** The observer hears a cancellation as `ChildCancelled`. @internal */
+export const DETECTING = 2;
+/** The observer pins the task: no unsubscription can cancel it any more. @internal */
+export const PINNING = 4;
+
+/** How `subscribe`, `detectCancel` and `shield` attach. @internal */
+export const PLAIN_MODE = OWNING;
+/** @internal */
+export const DETECT_MODE = OWNING | DETECTING;
+/** @internal */
+export const SHIELD_MODE = DETECTING | PINNING;
+
+/** Progress of a cancellation through steps 3–5 (see `runCancellations`). */
+const TEARDOWN = 1;
+const LINKED = 2;
+const NOTIFY = 3;
+
+const NO_OBSERVERS: readonly ObserverEntry<never>[] = Object.freeze([]);
+
+/**
+ * A hot, multicast Observable whose teardown marks a cancellation.
+ *
+ * A task runs its source at most once, for all observers: it starts on its
+ * first subscription or on `start()`, replays its latest value to observers
+ * that arrive later, and ends `completed`, `errored` or `cancelled`. It is
+ * cancelled when its subscription to its source is torn down early: by
+ * `cancel(reason)`, by the abort of `options.signal`, or when its last
+ * owning observer unsubscribes.
+ *
+ * ```
+ * source:   --a---b---c--|
+ * task:     --a---b--X            X: task.cancel('r')
+ * observer: --a---b--#            #: CancelledError { task, reason: 'r' }
+ * ```
+ *
+ * @example
+ * ```ts
+ * const download = task((signal) => fetch(url, { signal }));
+ * download.subscribe({ error: (e) => console.log(e instanceof CancelledError) });
+ * download.cancel('user navigated away'); // logs true; the request is aborted
+ * ```
+ */
+export class Task<T> extends Observable<T> {
+  /** The name given in the options, if any. */
+  readonly name?: string;
+
+  /** @internal */ _state: TaskState = 'pending';
+  /** @internal the source to run; dropped once started or cancelled */
+  _source: TaskSource<T> | null;
+  /** @internal attached observers; the emission loop iterates `_snapshot`, a copy */
+  _observers: ObserverEntry<T>[] = [];
+  /** @internal */ _snapshot: ObserverEntry<T>[] | null = null;
+  /** @internal observers attached with OWNING that are still attached */
+  _owners = 0;
+  /** @internal set by the first shielding observer, for good */
+  _pinned = false;
+  /** @internal */ readonly _refCount: boolean;
+  /** @internal */ _hasValue = false;
+  /** @internal */ _latest: T | undefined = undefined;
+  /** @internal the error when errored, the reason when cancelled */
+  _result: unknown = undefined;
+  /** @internal the task's CancelledError, made on first need */
+  _cancelError: CancelledError | null = null;
+  /** @internal what DETECTING observers get instead of a CancelledError */
+  _childError: unknown = undefined;
+  /** @internal made only when someone reads `signal` */
+  _controller: AbortController | null = null;
+  /** @internal dependants of this task's signal: linked tasks, cancelWhen, … */
+  _hub: SignalHub | null = null;
+  /** @internal `options.signal` */
+  readonly _parentSignal: AbortSignal | undefined;
+  /** @internal the hub this task is a dependant of */
+  _parentHub: SignalHub | null = null;
+  /** @internal our subscription to the source, while running */
+  _sourceSubscriber: SourceSubscriber<T> | null = null;
+  /** @internal cancellation progress, see runCancellations */
+  _phase = 0;
+  /** @internal dependants still to react at step 4 */
+  _dependantsToNotify: AbortDependant[] | null = null;
+
+  constructor(source: TaskSource<T>, options?: TaskOptions) {
+    super();
+    if (typeof source !== 'function' && !isObservableInput(source)) {
+      throw typeError('task', 'an Observable, Promise, iterable or function', source);
+    }
+    const { signal, name, refCount } = checkOptions('task', options, {
+      signal: 'signal',
+      name: 'string',
+      refCount: 'boolean',
+    });
+    this._source = source;
+    this.name = name as string | undefined;
+    this._refCount = refCount !== false;
+    this._parentSignal = signal as AbortSignal | undefined;
+    if (this._parentSignal !== undefined) {
+      if (this._parentSignal.aborted) this.cancel(this._parentSignal.reason);
+      else this._parentHub = linkToSignal(this._parentSignal, this);
+    }
+  }
+
+  /** `'pending'`, `'running'`, `'completed'`, `'errored'` or `'cancelled'`. */
+  get state(): TaskState {
+    return this._state;
+  }
+
+  /**
+   * Aborts exactly when the task is cancelled, with the task's
+   * `CancelledError` as its reason. Made on first read: a task whose signal
+   * nobody reads never pays for one.
+   */
+  get signal(): AbortSignal {
+    let controller = this._controller;
+    if (controller === null) {
+      controller = this._controller = new AbortController();
+      signalOwners.set(controller.signal, this);
+      if (this._state === 'cancelled') controller.abort(this._cancellation());
+    }
+    return controller.signal;
+  }
+
+  /** Runs a pending task now (without an observer). No effect otherwise. */
+  start(): this {
+    if (this._state === 'pending') this._run();
+    return this;
+  }
+
+  /**
+   * Cancels the task: its state becomes `'cancelled'`, its signal aborts,
+   * its source is torn down, whatever is linked to its signal reacts, and
+   * then its observers hear a `CancelledError` (or a `ChildCancelled`
+   * through `detectCancel`/`shield`).
+   *
+   * @returns `true` if this call cancelled the task, `false` if it had
+   * already ended (then nothing happens; the first reason wins).
+   */
+  cancel(reason?: unknown): boolean {
+    const state = this._state;
+    if (state !== 'pending' && state !== 'running') return false;
+    this._state = 'cancelled'; // step 1
+    this._result = reason;
+    this._source = null;
+    this._leaveParentHub();
+    if (this._controller !== null) this._controller.abort(this._cancellation()); // step 2
+    scheduleCancellation(this); // steps 3–5
+    return true;
+  }
+
+  /** @internal reacts to the abort of `options.signal` */
+  abortedBy(reason: unknown): void {
+    this.cancel(reason);
+  }
+
+  /** @internal see SignalOwner */
+  hubForLinks(): SignalHub | null {
+    const state = this._state;
+    if (state === 'completed' || state === 'errored') return null;
+    return (this._hub ??= new SignalHub(null));
+  }
+
+  /**
+   * Attaches an observer. Starts a pending task; replays the latest value to
+   * a running one; replays the latest value and the end to an ended one.
+   * @internal
+   */
+  _observe(observer: TaskObserver<T>, mode: number): Unsubscribable | undefined {
+    const state = this._state;
+    if (state !== 'pending' && state !== 'running') {
+      if (this._hasValue) observer.next(this._latest as T);
+      this._deliverEnd(observer, mode);
+      return undefined;
+    }
+    const entry = new ObserverEntry(this, observer, mode);
+    this._observers.push(entry);
+    this._snapshot = null;
+    if ((mode & OWNING) !== 0) this._owners++;
+    if ((mode & PINNING) !== 0) this._pinned = true;
+    if (state === 'pending') this._run();
+    else if (this._hasValue) observer.next(this._latest as T);
+    return entry;
+  }
+
+  /** @internal an observer unsubscribed */
+  _detach(entry: ObserverEntry<T>): void {
+    if (this._state !== 'running') return; // an ended task already let go of its observers
+    const index = this._observers.indexOf(entry);
+    if (index < 0) return;
+    this._observers.splice(index, 1);
+    this._snapshot = null;
+    if ((entry.mode & OWNING) !== 0 && --this._owners === 0 && this._refCount && !this._pinned) {
+      const parent = this._parentSignal;
+      this.cancel(parent !== undefined && parent.aborted ? parent.reason : undefined);
+    }
+  }
+
+  /** @internal */
+  _run(): void {
+    this._state = 'running';
+    const source = this._source as TaskSource<T>;
+    this._source = null;
+    let input: ObservableInput<T>;
+    if (typeof source === 'function') {
+      try {
+        input = source(this.signal);
+      } catch (error) {
+        this._finish('errored', error);
+        return;
+      }
+      if (this._state !== 'running') return; // cancelled while the factory ran: never subscribe
+      if (!isObservableInput(input)) {
+        this._finish('errored', typeError('task', `the factory to return ${OBSERVABLE_INPUT}`, input));
+        return;
+      }
+    } else {
+      input = source;
+    }
+    const subscriber = (this._sourceSubscriber = new SourceSubscriber(this));
+    from(input).subscribe(subscriber);
+  }
+
+  /** @internal a value from the source */
+  _emit(value: T): void {
+    this._latest = value;
+    this._hasValue = true;
+    const observers = this._snapshot ?? (this._snapshot = this._observers.slice());
+    for (let i = 0; i < observers.length; i++) observers[i]!.observer.next(value);
+  }
+
+  /** @internal the source completed or errored */
+  _finish(state: 'completed' | 'errored', error: unknown): void {
+    if (this._state !== 'running') return;
+    this._state = state;
+    this._result = error;
+    this._leaveParentHub();
+    this._hub = null; // the signal can no longer abort: let linked parties go
+    this._teardownSource();
+    this._notifyEnd();
+  }
+
+  /** @internal the task's CancelledError, made on first need */
+  _cancellation(): CancelledError {
+    return (this._cancelError ??= new CancelledError(this._result, this));
+  }
+
+  /** @internal step 3, and the cleanup after a natural end */
+  _teardownSource(): void {
+    const subscriber = this._sourceSubscriber;
+    if (subscriber === null) return;
+    this._sourceSubscriber = null;
+    try {
+      subscriber.unsubscribe();
+    } catch (error) {
+      reportUnhandledError(error);
+    }
+  }
+
+  /** @internal step 4: the next dependant of the signal to react, if any */
+  _nextDependant(): AbortDependant | undefined {
+    if (this._dependantsToNotify === null) {
+      // reversed, so that pop() hands them out in link order in O(1)
+      this._dependantsToNotify = this._hub === null ? [] : this._hub.takeAll().reverse();
+      this._hub = null;
+    }
+    return this._dependantsToNotify.pop();
+  }
+
+  /** @internal step 5 (or the end of a completed/errored task) */
+  _notifyEnd(): void {
+    const observers = this._observers;
+    this._observers = NO_OBSERVERS as ObserverEntry<T>[];
+    this._snapshot = null;
+    this._dependantsToNotify = null;
+    for (const entry of observers) {
+      entry.task = null; // its later unsubscribe has nothing to undo
+      try {
+        this._deliverEnd(entry.observer, entry.mode);
+      } catch (error) {
+        reportUnhandledError(error);
+      }
+    }
+  }
+
+  /** @internal */
+  _deliverEnd(observer: TaskObserver<T>, mode: number): void {
+    const state = this._state;
+    if (state === 'completed') {
+      observer.complete();
+    } else if ((mode & DETECTING) === 0) {
+      observer.error(state === 'cancelled' ? this._cancellation() : this._result);
+    } else {
+      this._childError ??=
+        state === 'cancelled' ? new ChildCancelled(this._cancellation()) : toChildCancelled(this._result);
+      observer.error(this._childError);
+    }
+  }
+
+  /** @internal */
+  _leaveParentHub(): void {
+    if (this._parentHub !== null) {
+      this._parentHub.remove(this);
+      this._parentHub = null;
+    }
+  }
+}
+brandClass(Task, TASK_BRAND);
+
+// Observable calls `this._subscribe(subscriber)`; RxJS keeps that member out
+// of its public types, so it is installed here rather than declared.
+(Task.prototype as unknown as { _subscribe: (subscriber: Subscriber<unknown>) => unknown })._subscribe =
+  function (this: Task<unknown>, subscriber: Subscriber<unknown>) {
+    return this._observe(subscriber, PLAIN_MODE);
+  };
+
+/** One attached observer; unsubscribing it detaches it. @internal */
+export class ObserverEntry<T> implements Unsubscribable {
+  constructor(
+    public task: Task<T> | null,
+    readonly observer: TaskObserver<T>,
+    readonly mode: number,
+  ) {}
+
+  unsubscribe(): void {
+    const task = this.task;
+    if (task !== null) {
+      this.task = null;
+      task._detach(this);
+    }
+  }
+}
+
+/** The task's own subscriber to its source. @internal */
+class SourceSubscriber<T> extends Subscriber<T> {
+  constructor(private readonly owner: Task<T>) {
+    super();
+  }
+  protected override _next(value: T): void {
+    this.owner._emit(value);
+  }
+  protected override _error(error: unknown): void {
+    this.owner._finish('errored', error);
+  }
+  protected override _complete(): void {
+    this.owner._finish('completed', undefined);
+  }
+}
+
+/**
+ * Runs steps 3–5 of cancellations without one stack frame per linked task.
+ *
+ * While a cancellation tears down its source (step 3) or cancels the tasks
+ * linked to its signal (step 4), any task cancelled as a consequence (a
+ * child released by the teardown, a linked child) only does steps 1–2 at
+ * once and waits on `deferTo`; the loop then runs its steps 3–5 before
+ * resuming the task that caused it. That is the order plain recursion would
+ * give, with a flat stack: a chain of 100,000 linked tasks cancels from its
+ * root without a `RangeError`. Cancellations started by user code the
+ * package calls back (observers, dependants such as `cancelWhen`) run
+ * immediately and completely, as a direct call would.
+ */
+let deferTo: Task<unknown>[] | null = null;
+
+function scheduleCancellation(task: Task<unknown>): void {
+  task._phase = TEARDOWN;
+  if (deferTo !== null) deferTo.push(task);
+  else runCancellations(task);
+}
+
+function runCancellations(first: Task<unknown>): void {
+  const stack: Task<unknown>[] = [first];
+  try {
+    while (stack.length > 0) {
+      const task = stack[stack.length - 1]!;
+      if (task._phase === TEARDOWN) {
+        task._phase = LINKED;
+        const waiting = stack.length;
+        deferTo = stack;
+        task._teardownSource();
+        deferTo = null;
+        reverseFrom(stack, waiting); // run them in the order they were cancelled
+      } else if (task._phase === LINKED) {
+        const dependant = task._nextDependant();
+        if (dependant === undefined) {
+          task._phase = NOTIFY;
+        } else if (dependant instanceof Task) {
+          deferTo = stack;
+          dependant.cancel(task._cancellation());
+          deferTo = null;
+        } else {
+          try {
+            dependant.abortedBy(task._cancellation());
+          } catch (error) {
+            reportUnhandledError(error);
+          }
+        }
+      } else {
+        stack.pop();
+        task._phase = 0;
+        task._notifyEnd();
+      }
+    }
+  } finally {
+    deferTo = null;
+  }
+}
+
+function reverseFrom(array: unknown[], start: number): void {
+  for (let i = start, j = array.length - 1; i < j; i++, j--) {
+    const swap = array[i];
+    array[i] = array[j];
+    array[j] = swap;
+  }
+}
+
+/**
+ * Creates a **pending** task: nothing runs until its first subscription or
+ * `start()`.
+ *
+ * @param source an `ObservableInput`, or a factory `(signal) => ObservableInput`
+ *   called with the task's signal when the task starts.
+ * @param options `signal` (cancels the task on abort), `name`, `refCount`.
+ *
+ * @example
+ * ```ts
+ * const user = task((signal) => fetch('/api/user', { signal }).then((r) => r.json()));
+ * user.subscribe(render); // starts it; later subscribers share the same request
+ * ```
+ */
+export function task<T>(source: TaskSource<T>, options?: TaskOptions): Task<T> {
+  return new Task(source, options);
+}
+
+/**
+ * Creates a task and starts it at once: `task(source, options).start()`.
+ *
+ * @example
+ * ```ts
+ * const job = startTask(interval(1000).pipe(take(3)), { name: 'job' });
+ * job.state; // 'running', with no subscriber yet
+ * ```
+ */
+export function startTask<T>(source: TaskSource<T>, options?: TaskOptions): Task<T> {
+  return new Task(source, options).start();
+}
+
+/** True for a task of this package, also one made by another installed copy. @internal */
+export function isTask(value: unknown): value is Task<unknown> {
+  return value instanceof Task;
+}
