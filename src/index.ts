@@ -8,3 +8,7 @@ export { awaitTask } from './awaitTask';
 export type { AwaitTaskOptions } from './awaitTask';
 export { linkSignals } from './linkSignals';
 export type { LinkedSignal } from './linkSignals';
+export { whenAllCancellable } from './whenAllCancellable';
+export type { CombinatorOptions, ParticipantResult, ParticipantResults } from './whenAllCancellable';
+export { whenAnyCancellable } from './whenAnyCancellable';
+export type { WhenAnyResult } from './whenAnyCancellable';

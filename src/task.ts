@@ -396,6 +396,22 @@ class SourceSubscriber<T> extends Subscriber<T> {
  */
 let deferTo: Task<unknown>[] | null = null;
 
+/**
+ * Runs `fn` so that every cancellation it causes completes, teardown
+ * included, before it returns: what "release before report" needs even when
+ * the caller itself runs inside a deferring step.
+ * @internal
+ */
+export function runToCompletion(fn: () => void): void {
+  const saved = deferTo;
+  deferTo = null;
+  try {
+    fn();
+  } finally {
+    deferTo = saved;
+  }
+}
+
 function scheduleCancellation(task: Task<unknown>): void {
   task._phase = TEARDOWN;
   if (deferTo !== null) deferTo.push(task);

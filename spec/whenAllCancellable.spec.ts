@@ -1,0 +1,297 @@
+import { Observable, of, NEVER, Subject, EMPTY, throwError, timer, map } from 'rxjs';
+import {
+  awaitTask,
+  CancelledError,
+  ChildCancelled,
+  startTask,
+  task,
+  Task,
+  whenAllCancellable,
+  whenAnyCancellable,
+} from '../src';
+import { describeError, runMarbles } from './helpers';
+
+/** A never-ending source that logs its teardown. */
+function logged(log: string[], name: string): Observable<never> {
+  return new Observable<never>(() => () => log.push(`${name} teardown`));
+}
+
+describe('whenAllCancellable: results', () => {
+  it('emits the last value of each participant in source order, then completes', () => {
+    runMarbles(({ cold, expectObservable, expectSubscriptions }) => {
+      const a = cold('--1--2--|');
+      const b = cold('-----x-----|');
+      const c = cold('-y|');
+      expectObservable(whenAllCancellable([a, b, c])).toBe('-----------(r|)', { r: ['2', 'x', 'y'] });
+      expectSubscriptions(a.subscriptions).toBe('^-------!');
+      expectSubscriptions(b.subscriptions).toBe('^----------!');
+      expectSubscriptions(c.subscriptions).toBe('^-!');
+    });
+  });
+
+  it('gives undefined for a participant that completed without a value', () => {
+    runMarbles(({ cold, expectObservable }) => {
+      expectObservable(whenAllCancellable([cold('--|'), cold('-a|')])).toBe('--(r|)', { r: [undefined, 'a'] });
+    });
+  });
+
+  it('emits [] for an empty list and completes', () => {
+    const log: unknown[] = [];
+    whenAllCancellable([]).subscribe({ next: (v) => log.push(v), complete: () => log.push('complete') });
+    expect(log).toEqual([[], 'complete']);
+  });
+
+  it('accepts tasks, promises, arrays and observables', async () => {
+    const t = task(of(1, 2));
+    const result = await awaitTask(whenAllCancellable([t, Promise.resolve('p'), [7, 8], of('o')]));
+    expect(result).toEqual([2, 'p', 8, 'o']);
+  });
+
+  it('is cold: participants start when the result is subscribed', () => {
+    const factory = jest.fn(() => of(1));
+    const t = task(factory);
+    const result = whenAllCancellable([t]);
+    expect(factory).not.toHaveBeenCalled();
+    result.subscribe();
+    expect(factory).toHaveBeenCalledTimes(1);
+  });
+
+  it('finishes linearly: 100,000 participants completing one by one', () => {
+    const subjects = Array.from({ length: 100_000 }, () => new Subject<number>());
+    let results: number[] | undefined;
+    whenAllCancellable(subjects).subscribe((r) => (results = r as number[]));
+    subjects.forEach((s, i) => {
+      s.next(i);
+      s.complete();
+    });
+    expect(results).toHaveLength(100_000);
+    expect(results![99_999]).toBe(99_999);
+  });
+});
+
+describe('whenAllCancellable: ending early', () => {
+  it('a participant error releases the others before the error is emitted', () => {
+    const log: string[] = [];
+    const failing = new Subject<never>();
+    whenAllCancellable([logged(log, 'a'), failing, logged(log, 'c')]).subscribe({
+      error: (e) => log.push(`error ${describeError(e)}`),
+    });
+    failing.error(new Error('boom'));
+    expect(log).toEqual(['a teardown', 'c teardown', 'error Error(boom)']);
+  });
+
+  it('the first error wins and later ones are dropped', () => {
+    runMarbles(({ cold, expectObservable }) => {
+      const a = cold('---#', undefined, new Error('first'));
+      const b = cold('----#', undefined, new Error('second'));
+      expectObservable(whenAllCancellable([a, b])).toBe('---#', undefined, new Error('first'));
+    });
+  });
+
+  it('a participant cancelled by someone else gives ChildCancelled naming it, after releasing the others', () => {
+    const b = runMarbles(({ cold, expectObservable, expectSubscriptions, scheduler }) => {
+      const aSource = cold('--1------');
+      const bSource = cold('---------');
+      const a = task(aSource, { name: 'a' });
+      const b = task(bSource, { name: 'b' });
+      scheduler.schedule(() => a.cancel('r'), 5);
+      expectObservable(whenAllCancellable([a, b])).toBe('-----#', undefined, new ChildCancelled(new CancelledError('r', a)));
+      expectSubscriptions(aSource.subscriptions).toBe('^----!');
+      expectSubscriptions(bSource.subscriptions).toBe('^----!');
+      return b;
+    });
+    expect(b.state).toBe('cancelled'); // released: the combinator was its only owner
+  });
+
+  it('released participants owned only by the combinator are cancelled; shared ones keep running', () => {
+    const shared = startTask(NEVER, { name: 'shared' });
+    shared.subscribe({ error: () => undefined }); // another owner
+    const owned = task(NEVER, { name: 'owned' });
+    const failing = new Subject<never>();
+    whenAllCancellable([shared, owned, failing]).subscribe({ error: () => undefined });
+    failing.error(new Error('x'));
+    expect(owned.state).toBe('cancelled');
+    expect(shared.state).toBe('running');
+  });
+
+  it('the abort of the signal releases everything, then errors with CancelledError(signal.reason) and no task', () => {
+    const log: string[] = [];
+    const controller = new AbortController();
+    whenAllCancellable([logged(log, 'a'), logged(log, 'b')], { signal: controller.signal }).subscribe({
+      error: (e) => log.push(`error ${describeError(e)}`),
+    });
+    controller.abort('stop');
+    expect(log).toEqual(['a teardown', 'b teardown', 'error CancelledError(task=-, reason=stop)']);
+  });
+
+  it('participants linked to the same signal and cancelled first still count as the signal abort', () => {
+    const controller = new AbortController();
+    const a = task(NEVER, { signal: controller.signal, name: 'a' });
+    const b = task(NEVER, { signal: controller.signal, name: 'b' });
+    const errors: unknown[] = [];
+    whenAllCancellable([a, b], { signal: controller.signal }).subscribe({ error: (e) => errors.push(e) });
+    controller.abort('stop');
+    expect(errors.map(describeError)).toEqual(['CancelledError(task=-, reason=stop)']);
+  });
+
+  it('nested tasks sharing a parent task signal: the parent cancellation is the combinator own, not ChildCancelled', () => {
+    const parent = startTask(NEVER, { name: 'parent' });
+    const a = task(NEVER, { signal: parent.signal, name: 'a' });
+    const errors: unknown[] = [];
+    whenAllCancellable([a], { signal: parent.signal }).subscribe({ error: (e) => errors.push(e) });
+    parent.cancel('up');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).not.toBeInstanceOf(ChildCancelled);
+    expect((errors[0] as CancelledError).reason).toBe(parent.signal.reason);
+    expect((errors[0] as CancelledError).task).toBeUndefined();
+  });
+
+  it('an already aborted signal errors at subscription without starting any participant, even for an empty list', () => {
+    const factory = jest.fn(() => NEVER);
+    const p = task(factory, { name: 'p' });
+    const errors: unknown[] = [];
+    whenAllCancellable([p, of(1)], { signal: AbortSignal.abort('early') }).subscribe({ error: (e) => errors.push(e) });
+    whenAllCancellable([], { signal: AbortSignal.abort('early') }).subscribe({ error: (e) => errors.push(e) });
+    expect(factory).not.toHaveBeenCalled();
+    expect(errors.map(describeError)).toEqual(['CancelledError(task=-, reason=early)', 'CancelledError(task=-, reason=early)']);
+  });
+
+  it('unsubscribing the result releases every participant', () => {
+    runMarbles(({ cold, expectObservable, expectSubscriptions }) => {
+      const a = cold('-----1--|');
+      const b = cold('--------|');
+      expectObservable(whenAllCancellable([a, b]), '^--!').toBe('----');
+      expectSubscriptions(a.subscriptions).toBe('^--!');
+      expectSubscriptions(b.subscriptions).toBe('^--!');
+    });
+  });
+
+  it('10,000 participants, one failing: all 9,999 others are released before the error arrives', () => {
+    let released = 0;
+    const others = Array.from({ length: 9_999 }, () => new Observable<never>(() => () => released++));
+    const failing = new Subject<never>();
+    let releasedWhenErrorArrived = -1;
+    whenAllCancellable([...others.slice(0, 5000), failing, ...others.slice(5000)]).subscribe({
+      error: () => (releasedWhenErrorArrived = released),
+    });
+    failing.error(new Error('x'));
+    expect(releasedWhenErrorArrived).toBe(9_999);
+  });
+});
+
+describe('no deadlock on pending participants', () => {
+  it('a pending participant of an aborted combinator is cancelled without starting, and its waiters hear it at once', async () => {
+    const factory = jest.fn(() => NEVER);
+    const pending = task(factory, { name: 'pending' });
+    // `waiter` would be unblocked by `pending`; it waits on its signal.
+    const waiter = task(NEVER, { signal: pending.signal, name: 'waiter' });
+    const waiting = awaitTask(waiter).catch((e: unknown) => describeError(e));
+    const controller = new AbortController();
+    controller.abort('cancelled group');
+    whenAllCancellable([pending], { signal: controller.signal }).subscribe({ error: () => undefined });
+    expect(factory).not.toHaveBeenCalled();
+    expect(pending.state).toBe('cancelled');
+    expect(waiter.state).toBe('cancelled');
+    await expect(waiting).resolves.toMatch(/^ChildCancelled\(task=waiter/);
+    // Anyone who waits on it later hears the cancellation at once instead of hanging.
+    await expect(awaitTask(pending)).rejects.toBeInstanceOf(ChildCancelled);
+  });
+
+  it('pending participants after one that fails synchronously are cancelled without starting', () => {
+    const factory = jest.fn(() => NEVER);
+    const later = task(factory, { name: 'later' });
+    const errors: unknown[] = [];
+    whenAllCancellable([throwError(() => new Error('sync')), later]).subscribe({ error: (e) => errors.push(e) });
+    expect(factory).not.toHaveBeenCalled();
+    expect(later.state).toBe('cancelled');
+    expect(errors.map(describeError)).toEqual(['Error(sync)']);
+  });
+
+  it('pending participants of a combinator whose signal aborts while it starts participants are cancelled', () => {
+    const controller = new AbortController();
+    const first = task(() => {
+      controller.abort('abort while starting');
+      return NEVER;
+    });
+    const second = task(NEVER);
+    const errors: unknown[] = [];
+    whenAllCancellable([first, second], { signal: controller.signal }).subscribe({ error: (e) => errors.push(e) });
+    expect(first.state).toBe('cancelled');
+    expect(second.state).toBe('cancelled');
+    expect(errors.map(describeError)).toEqual(['CancelledError(task=-, reason=abort while starting)']);
+  });
+});
+
+describe('whenAnyCancellable', () => {
+  it('the first participant to complete wins; the losers are released before the result', () => {
+    const log: string[] = [];
+    const winner = new Subject<string>();
+    whenAnyCancellable([logged(log, 'a'), winner, logged(log, 'c')]).subscribe({
+      next: (v) => log.push(`next ${JSON.stringify(v)}`),
+      complete: () => log.push('complete'),
+    });
+    winner.next('w');
+    winner.complete();
+    expect(log).toEqual(['a teardown', 'c teardown', 'next {"index":1,"value":"w"}', 'complete']);
+  });
+
+  it('marbles: the winner index and last value, losers unsubscribed at the win', () => {
+    runMarbles(({ cold, expectObservable, expectSubscriptions }) => {
+      const a = cold('----1----|');
+      const b = cold('--x--|');
+      expectObservable(whenAnyCancellable([a, b])).toBe('-----(r|)', { r: { index: 1, value: 'x' } });
+      expectSubscriptions(a.subscriptions).toBe('^----!');
+      expectSubscriptions(b.subscriptions).toBe('^----!');
+    });
+  });
+
+  it('a participant that errors before a winner ends the race with its error', () => {
+    runMarbles(({ cold, expectObservable }) => {
+      expectObservable(whenAnyCancellable([cold('----|'), cold('--#')])).toBe('--#');
+    });
+  });
+
+  it('a participant cancelled before a winner ends the race with ChildCancelled', () => {
+    const a = startTask(NEVER, { name: 'a' });
+    const errors: unknown[] = [];
+    whenAnyCancellable([a, NEVER]).subscribe({ error: (e) => errors.push(e) });
+    a.cancel('r');
+    expect(errors.map(describeError)).toEqual(['ChildCancelled(task=a, reason=r)']);
+  });
+
+  it('the abort of the signal ends the race with CancelledError(signal.reason)', () => {
+    const controller = new AbortController();
+    const errors: unknown[] = [];
+    whenAnyCancellable([NEVER, timer(1000)], { signal: controller.signal }).subscribe({ error: (e) => errors.push(e) });
+    controller.abort('enough');
+    expect(errors.map(describeError)).toEqual(['CancelledError(task=-, reason=enough)']);
+  });
+
+  it('an empty list is a TypeError', () => {
+    expect(() => whenAnyCancellable([])).toThrow(new TypeError('whenAnyCancellable(): expected at least one source, got an empty array'));
+  });
+
+  it('gives undefined as the value of a winner that completed without one', () => {
+    const results: unknown[] = [];
+    whenAnyCancellable([NEVER, EMPTY]).subscribe((r) => results.push(r));
+    expect(results).toEqual([{ index: 1, value: undefined }]);
+  });
+
+  it('is typed as a union of the participants results', () => {
+    const results: string[] = [];
+    whenAnyCancellable([of(1), Promise.resolve('s')])
+      .pipe(map((r) => (r.index === 0 ? `number ${r.value! + 1}` : `string ${r.value.toUpperCase()}`)))
+      .subscribe((s) => results.push(s));
+    expect(results).toEqual(['number 2']);
+  });
+});
+
+describe('Task participants', () => {
+  it('a task participant that already ended is observed with its replayed result', () => {
+    const done = startTask(of('x'));
+    const results: unknown[] = [];
+    whenAllCancellable([done, of('y')]).subscribe((r) => results.push(r));
+    expect(results).toEqual([['x', 'y']]);
+    expect(done).toBeInstanceOf(Task);
+  });
+});

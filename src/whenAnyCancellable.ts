@@ -1,0 +1,61 @@
+import { Observable, type ObservableInput } from 'rxjs';
+import { Combination } from './combination';
+import { checkOptions, checkSources } from './validate';
+import type { CombinatorOptions, ParticipantResult } from './whenAllCancellable';
+
+/** What `whenAnyCancellable` emits: the winner's index and result, as a union over the participants. */
+export type WhenAnyResult<S extends readonly unknown[]> = {
+  [K in keyof S]: { index: K extends `${infer N extends number}` ? N : number; value: ParticipantResult<S[K]> };
+}[number];
+
+/**
+ * Races participants (tasks or any ObservableInput): the first one to
+ * complete wins; the others are released **before** `{ index, value }` is
+ * emitted and the result completes. C++ PPL's `when_any` given a
+ * cancellation token.
+ *
+ * A participant that errors or is cancelled before there is a winner ends
+ * the race as in `whenAllCancellable` (its error, or a `ChildCancelled`),
+ * and so does the abort of `signal` (`CancelledError(signal.reason)`).
+ * An empty list is a `TypeError`: a race without runners has no winner.
+ *
+ * ```
+ * a:      ----1----|
+ * b:      --x--|               b wins; a is released before the result
+ * result: -----({index:1,value:x}|)
+ * ```
+ *
+ * @example
+ * ```ts
+ * whenAnyCancellable([fromPrimary, fromReplica]).subscribe(({ index, value }) =>
+ *   console.log(`answer from ${index === 0 ? 'primary' : 'replica'}`, value),
+ * );
+ * ```
+ */
+export function whenAnyCancellable<const S extends readonly ObservableInput<unknown>[]>(
+  sources: S,
+  options?: CombinatorOptions,
+): Observable<WhenAnyResult<S>> {
+  checkSources('whenAnyCancellable', sources);
+  if (sources.length === 0) {
+    throw new TypeError('whenAnyCancellable(): expected at least one source, got an empty array');
+  }
+  const signal = checkOptions('whenAnyCancellable', options, { signal: 'signal' }).signal as AbortSignal | undefined;
+  const participants = sources.slice();
+  return new Observable<WhenAnyResult<S>>((subscriber) =>
+    new WhenAny<WhenAnyResult<S>>(participants, signal, subscriber).run(),
+  );
+}
+
+class WhenAny<R> extends Combination<R> {
+  protected completed(index: number): void {
+    this.end(() => {
+      this.destination.next({ index, value: this.values[index] } as R);
+      this.destination.complete();
+    });
+  }
+
+  protected empty(): void {
+    // unreachable: whenAnyCancellable() rejects an empty list
+  }
+}
