@@ -1,0 +1,115 @@
+import { EMPTY, NEVER, Observable, of, Subject, throwError } from 'rxjs';
+import { awaitTask, CancelledError, ChildCancelled, startTask, task } from '../src';
+import { abortListeners, describeError } from './helpers';
+
+describe('awaitTask', () => {
+  it('resolves with the last value', async () => {
+    await expect(awaitTask(task(of(1, 2, 3)))).resolves.toBe(3);
+    await expect(awaitTask(of('a', 'b'))).resolves.toBe('b');
+    await expect(awaitTask(Promise.resolve('p'))).resolves.toBe('p');
+  });
+
+  it('resolves with undefined when the source completes without a value', async () => {
+    await expect(awaitTask(EMPTY)).resolves.toBeUndefined();
+  });
+
+  it('rejects with the source error', async () => {
+    const boom = new Error('boom');
+    await expect(awaitTask(task(throwError(() => boom)))).rejects.toBe(boom);
+  });
+
+  it('rejects with ChildCancelled when the task is cancelled by someone else', async () => {
+    const child = startTask(NEVER, { name: 'child' });
+    const waiting = awaitTask(child);
+    child.cancel('other');
+    const error = await waiting.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChildCancelled);
+    expect(describeError(error)).toBe('ChildCancelled(task=child, reason=other)');
+  });
+
+  it('rejects with CancelledError(signal.reason) when the caller signal aborts, after releasing the task', async () => {
+    const log: string[] = [];
+    const child = task(new Observable(() => () => log.push('child teardown')), { name: 'child' });
+    const controller = new AbortController();
+    const waiting = awaitTask(child, { signal: controller.signal }).catch((e: unknown) => {
+      log.push(`rejected ${describeError(e)}`);
+    });
+    controller.abort('mine');
+    await waiting;
+    expect(log).toEqual(['child teardown', 'rejected CancelledError(task=-, reason=mine)']);
+    expect(child.state).toBe('cancelled');
+  });
+
+  it('shield: true leaves the task running when the caller signal aborts', async () => {
+    const subject = new Subject<number>();
+    const child = task(subject, { name: 'child' });
+    const controller = new AbortController();
+    const waiting = awaitTask(child, { signal: controller.signal, shield: true });
+    controller.abort('mine');
+    await expect(waiting).rejects.toEqual(expect.objectContaining({ reason: 'mine' }));
+    expect(child.state).toBe('running');
+    subject.next(7);
+    subject.complete();
+    await expect(awaitTask(child)).resolves.toBe(7);
+  });
+
+  it('shield: true still reports a cancellation of the task by someone else as ChildCancelled', async () => {
+    const child = startTask(NEVER, { name: 'child' });
+    const waiting = awaitTask(child, { shield: true });
+    child.cancel('other');
+    await expect(waiting).rejects.toBeInstanceOf(ChildCancelled);
+  });
+
+  it('an already aborted signal rejects without subscribing anything', async () => {
+    let subscribed = 0;
+    const source = new Observable(() => {
+      subscribed++;
+    });
+    const error = await awaitTask(source, { signal: AbortSignal.abort('early') }).catch((e: unknown) => e);
+    expect(subscribed).toBe(0);
+    expect(describeError(error)).toBe('CancelledError(task=-, reason=early)');
+  });
+
+  it('a cancellation that arrives while the signal is aborted is the caller own, not ChildCancelled', async () => {
+    const controller = new AbortController();
+    const child = startTask(NEVER, { signal: controller.signal, name: 'child' });
+    const waiting = awaitTask(child, { signal: controller.signal });
+    controller.abort('shutdown');
+    const error = await waiting.catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(ChildCancelled);
+    expect(describeError(error)).toBe('CancelledError(task=-, reason=shutdown)');
+  });
+
+  it('removes its listener once settled', async () => {
+    const controller = new AbortController();
+    const subject = new Subject<number>();
+    const waiting = awaitTask(subject, { signal: controller.signal });
+    expect(abortListeners(controller.signal)).toBe(1);
+    subject.complete();
+    await waiting;
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it('1,000 awaits on one long-lived signal leave its listener count at baseline', async () => {
+    const controller = new AbortController();
+    const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => awaitTask(of(i), { signal: controller.signal })));
+    expect(results[999]).toBe(999);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it('a signal aborting while the source is being subscribed still releases it', async () => {
+    const controller = new AbortController();
+    const log: string[] = [];
+    const source = task(
+      () =>
+        new Observable(() => {
+          controller.abort('during subscribe');
+          return () => log.push('teardown');
+        }),
+    );
+    const error = await awaitTask(source, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CancelledError);
+    expect(log).toEqual(['teardown']);
+    expect(source.state).toBe('cancelled');
+  });
+});

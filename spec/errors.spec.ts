@@ -1,0 +1,71 @@
+import { CancelledError, ChildCancelled, startTask, Task } from '../src';
+
+describe('CancelledError', () => {
+  it('carries reason and task, is an Error named CancelledError', () => {
+    const t = startTask(Promise.resolve(1), { name: 'job' });
+    const error = new CancelledError('why', t);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('CancelledError');
+    expect(error.reason).toBe('why');
+    expect(error.task).toBe(t);
+    expect(error.message).toBe('task "job" was cancelled: why');
+    expect(String(error)).toBe('CancelledError: task "job" was cancelled: why');
+  });
+
+  it('without a task, has no task and says what was cancelled', () => {
+    const error = new CancelledError();
+    expect(error.task).toBeUndefined();
+    expect(error.reason).toBeUndefined();
+    expect(error.message).toBe('the operation was cancelled');
+  });
+
+  it('captures no stack trace by default, and does when captureStackTraces is set', () => {
+    expect(new CancelledError().stack).toBe('CancelledError: the operation was cancelled');
+    CancelledError.captureStackTraces = true;
+    try {
+      expect(new CancelledError().stack).toContain('errors.spec');
+    } finally {
+      CancelledError.captureStackTraces = false;
+    }
+  });
+});
+
+describe('ChildCancelled', () => {
+  it('wraps a CancelledError: cause, child, reason and task come from it', () => {
+    const t = startTask(Promise.resolve(1), { name: 'child' });
+    const cause = new CancelledError('r', t);
+    const error = new ChildCancelled(cause);
+    expect(error).toBeInstanceOf(CancelledError);
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe('ChildCancelled');
+    expect(error.cause).toBe(cause);
+    expect(error.child).toBe(t);
+    expect(error.task).toBe(t);
+    expect(error.reason).toBe('r');
+    expect(error.message).toBe('child task "child" was cancelled: r');
+  });
+
+  it('a CancelledError is not a ChildCancelled', () => {
+    expect(new CancelledError()).not.toBeInstanceOf(ChildCancelled);
+  });
+
+  it('rejects a cause that is not a CancelledError', () => {
+    expect(() => new ChildCancelled(new Error('x') as CancelledError)).toThrow(TypeError);
+  });
+});
+
+describe('instanceof across two installed copies', () => {
+  it('holds for Task, CancelledError and ChildCancelled made by another copy of the package', () => {
+    let other!: typeof import('../src');
+    jest.isolateModules(() => {
+      other = jest.requireActual<typeof import('../src')>('../src');
+    });
+    expect(other.Task).not.toBe(Task);
+    expect(other.startTask(Promise.resolve(1))).toBeInstanceOf(Task);
+    expect(new other.CancelledError()).toBeInstanceOf(CancelledError);
+    expect(new other.ChildCancelled(new other.CancelledError())).toBeInstanceOf(ChildCancelled);
+    expect(new other.CancelledError()).not.toBeInstanceOf(ChildCancelled);
+    expect({}).not.toBeInstanceOf(Task);
+    expect(null as unknown).not.toBeInstanceOf(CancelledError);
+  });
+});

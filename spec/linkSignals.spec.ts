@@ -1,0 +1,58 @@
+import { NEVER } from 'rxjs';
+import { CancelledError, linkSignals, startTask } from '../src';
+import { abortListeners } from './helpers';
+
+describe('linkSignals', () => {
+  it('aborts with the reason of the first input to abort, then removes its listeners', () => {
+    const a = new AbortController();
+    const b = new AbortController();
+    const { signal } = linkSignals(a.signal, b.signal);
+    expect(abortListeners(a.signal)).toBe(1);
+    b.abort('b first');
+    a.abort('a second');
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe('b first');
+    expect(abortListeners(a.signal)).toBe(0);
+    expect(abortListeners(b.signal)).toBe(0);
+  });
+
+  it('is already aborted with the first aborted input, in argument order', () => {
+    const live = new AbortController().signal;
+    const { signal } = linkSignals(live, AbortSignal.abort('second arg'), AbortSignal.abort('third arg'));
+    expect(signal.reason).toBe('second arg');
+    expect(abortListeners(live)).toBe(0);
+  });
+
+  it('unlink() removes every listener it placed', () => {
+    const a = new AbortController();
+    const b = new AbortController();
+    const { signal, unlink } = linkSignals(a.signal, b.signal);
+    unlink();
+    expect(abortListeners(a.signal)).toBe(0);
+    expect(abortListeners(b.signal)).toBe(0);
+    a.abort('after unlink');
+    expect(signal.aborted).toBe(false);
+  });
+
+  it('10,000 links to one long-lived signal share one listener and leave none once unlinked', () => {
+    const longLived = new AbortController().signal;
+    const links = Array.from({ length: 10_000 }, () => linkSignals(longLived));
+    expect(abortListeners(longLived)).toBe(1);
+    links.forEach((link) => link.unlink());
+    expect(abortListeners(longLived)).toBe(0);
+  });
+
+  it('given a task signal, aborts with the task CancelledError when the task is cancelled', () => {
+    const t = startTask(NEVER, { name: 't' });
+    const { signal } = linkSignals(t.signal);
+    t.cancel('r');
+    expect(signal.reason).toBeInstanceOf(CancelledError);
+    expect(signal.reason).toBe(t.signal.reason);
+  });
+
+  it('with no inputs, returns a signal that never aborts', () => {
+    const { signal, unlink } = linkSignals();
+    unlink();
+    expect(signal.aborted).toBe(false);
+  });
+});
