@@ -348,6 +348,31 @@ describe('task.signal', () => {
   });
 });
 
+describe('ending without cancellation lets linked parties go', () => {
+  it('tasks linked to the signal of a task that completed are never cancelled by it', () => {
+    const subject = new Subject<number>();
+    const parent = startTask(subject, { name: 'parent' });
+    const child = startTask(NEVER, { signal: parent.signal, name: 'child' });
+    subject.complete();
+    expect(parent.state).toBe('completed');
+    expect(parent.cancel('late')).toBe(false);
+    expect(child.state).toBe('running');
+    const lateChild = startTask(NEVER, { signal: parent.signal });
+    expect(lateChild.state).toBe('running');
+  });
+
+  it('a task that ends unlinks itself from options.signal', () => {
+    const controller = new AbortController();
+    const subject = new Subject<number>();
+    const t = startTask(subject, { signal: controller.signal });
+    expect(abortListeners(controller.signal)).toBe(1);
+    subject.error(new Error('x'));
+    expect(abortListeners(controller.signal)).toBe(0);
+    controller.abort();
+    expect(t.state).toBe('errored');
+  });
+});
+
 describe('order inside a cancellation', () => {
   it('runs: state, signal abort, source teardown, linked parties, observers', () => {
     const log: string[] = [];

@@ -222,6 +222,28 @@ describe('no deadlock on pending participants', () => {
   });
 });
 
+describe('what an early end does to participants it never started', () => {
+  it('cancels them with the reported error as reason, or signal.reason for an abort', () => {
+    const boom = new Error('sync');
+    const afterError = task(NEVER, { name: 'afterError' });
+    whenAllCancellable([throwError(() => boom), afterError]).subscribe({ error: () => undefined });
+    const afterAbort = task(NEVER, { name: 'afterAbort' });
+    whenAllCancellable([afterAbort], { signal: AbortSignal.abort('abort reason') }).subscribe({ error: () => undefined });
+    expect((afterError.signal.reason as CancelledError).reason).toBe(boom);
+    expect((afterAbort.signal.reason as CancelledError).reason).toBe('abort reason');
+  });
+
+  it('a won race leaves unstarted pending participants pending', () => {
+    const factory = jest.fn(() => NEVER);
+    const unstarted = task(factory);
+    const results: unknown[] = [];
+    whenAnyCancellable([of('sync winner'), unstarted]).subscribe((r) => results.push(r));
+    expect(results).toEqual([{ index: 0, value: 'sync winner' }]);
+    expect(unstarted.state).toBe('pending');
+    expect(factory).not.toHaveBeenCalled();
+  });
+});
+
 describe('whenAnyCancellable', () => {
   it('the first participant to complete wins; the losers are released before the result', () => {
     const log: string[] = [];
