@@ -1,0 +1,2 @@
+/** Types of rules.cjs: the contract rules that marble cases name in `covers:`. */
+export const RULES: Record<string, { required: boolean; text: string }>;
