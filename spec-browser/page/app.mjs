@@ -1,0 +1,201 @@
+// The browser run: the package's ESM build, loaded through an import map, in a real browser.
+//
+// 1-4. The seed scenario. A child "sleeps for an hour"; a parent awaits it, through detectCancel()
+//      (Observable style) or awaitTask() (async style). Main cancels either the parent or the
+//      child, and the parent must tell "I am cancelled" from "child is cancelled now".
+// 5.   A task wrapping fetch() of a slow endpoint of the same server is cancelled: its consumer
+//      hears a ChildCancelled and the server sees the request aborted on the wire.
+//
+// Results are shown on the page and left in `window.__rxjsCancel` for the test to read.
+import { catchError, EMPTY, finalize, Observable } from 'rxjs';
+import { awaitTask, CancelledError, ChildCancelled, detectCancel, task } from 'rxjs-cancel';
+
+const HOUR = 60 * 60 * 1000;
+const SETTLE = 30; // ms before main cancels someone, and after
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A child task that sleeps for an hour; `log` hears how its sleep ended. */
+function sleepyChild(log) {
+  return task(
+    (signal) =>
+      new Observable((subscriber) => {
+        const timer = setTimeout(() => subscriber.complete(), HOUR);
+        return () => {
+          clearTimeout(timer);
+          log.push(`child teardown (signal.aborted: ${signal.aborted})`);
+        };
+      }),
+    { name: 'child' },
+  );
+}
+
+/** The parent awaits the child through detectCancel(); it reports into `says`. */
+function parentWithDetectCancel(child, says) {
+  return task(
+    (signal) =>
+      child.pipe(
+        detectCancel(),
+        catchError((error) => {
+          if (!(error instanceof ChildCancelled)) throw error;
+          says.push('child is cancelled now');
+          return EMPTY;
+        }),
+        finalize(() => {
+          // The parent's own cancellation never arrives as an error: only as teardown.
+          if (signal.aborted) says.push('I am cancelled');
+        }),
+      ),
+    { name: 'parent' },
+  );
+}
+
+/** The parent is an async function that awaits the child with awaitTask(). */
+function parentWithAwaitTask(child, says) {
+  return task(
+    async (signal) => {
+      try {
+        await awaitTask(child, { signal });
+        says.push('child finished');
+      } catch (error) {
+        if (error instanceof ChildCancelled) says.push('child is cancelled now');
+        else if (signal.aborted && error instanceof CancelledError) says.push('I am cancelled');
+        else throw error;
+      }
+    },
+    { name: 'parent' },
+  );
+}
+
+async function seedScenario(style, makeParent, whom) {
+  const says = [];
+  const log = [];
+  const child = sleepyChild(log);
+  const parent = makeParent(child, says);
+  let mainSaw = 'nothing yet';
+  parent.subscribe({
+    error: (error) => (mainSaw = `${error.name} (task "${error.task?.name}")`),
+    complete: () => (mainSaw = 'completed'),
+  });
+  await delay(SETTLE);
+  if (whom === 'parent') parent.cancel('main cancels the parent');
+  else child.cancel('main cancels the child');
+  await delay(SETTLE);
+
+  const expected = whom === 'parent' ? 'I am cancelled' : 'child is cancelled now';
+  const expectedStates = whom === 'parent' ? 'parent cancelled, child cancelled' : 'parent completed, child cancelled';
+  const states = `parent ${parent.state}, child ${child.state}`;
+  return {
+    name: `${style}: main cancels the ${whom}`,
+    got: says.join(' + ') || '(nothing)',
+    expected,
+    pass: says.length === 1 && says[0] === expected && states === expectedStates,
+    detail: `${states}; main saw: ${mainSaw}; ${log.join(', ')}`,
+  };
+}
+
+async function observed(id) {
+  const response = await fetch(`/observed?id=${encodeURIComponent(id)}`);
+  return response.json();
+}
+
+/** Polls the server until `id` is in `state` (or 5 s passed); returns the last record. */
+async function waitForServer(id, state) {
+  const deadline = performance.now() + 5000;
+  let record = await observed(id);
+  while (record.state !== state && performance.now() < deadline) {
+    await delay(20);
+    record = await observed(id);
+  }
+  return record;
+}
+
+async function fetchScenario() {
+  const id = `slow-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+  const download = task((signal) => fetch(`/slow?id=${id}`, { signal }).then((response) => response.text()), {
+    name: 'download',
+  });
+  let consumerSaw = 'nothing yet';
+  download.pipe(detectCancel()).subscribe({
+    next: () => (consumerSaw = 'a value'),
+    error: (error) =>
+      (consumerSaw =
+        error instanceof ChildCancelled
+          ? `ChildCancelled (child "${error.child?.name}", reason "${error.reason}")`
+          : `${error.name}: ${error.message}`),
+    complete: () => (consumerSaw = 'completed'),
+  });
+  const opened = await waitForServer(id, 'open'); // the request reached the server
+  const signal = download.signal;
+  download.cancel('user navigated away');
+  const closed = await waitForServer(id, 'aborted');
+
+  const expected = 'ChildCancelled (child "download", reason "user navigated away")';
+  return {
+    name: 'fetch() of a slow endpoint, task cancelled',
+    got: `${consumerSaw}; server: request ${closed.state}`,
+    expected: `${expected}; server: request aborted`,
+    pass:
+      opened.state === 'open' &&
+      consumerSaw === expected &&
+      closed.state === 'aborted' &&
+      signal.aborted &&
+      download.state === 'cancelled',
+    detail: `id ${id}; the server saw the connection close ${closed.ms ?? '?'} ms after the request opened; task.signal.aborted: ${signal.aborted}`,
+    requestId: id,
+  };
+}
+
+function render(rows, pass, error, rxjsVersion) {
+  document.getElementById('meta').innerHTML =
+    `rxjs-cancel <code>dist/index.mjs</code> + rxjs ${rxjsVersion} (ESM), loaded through an import map from ` +
+    `<code>${location.origin}</code><br>${navigator.userAgent}`;
+  const banner = document.getElementById('banner');
+  banner.className = pass ? 'pass' : 'fail';
+  banner.textContent = error
+    ? `ERROR: ${error}`
+    : `${pass ? 'PASS' : 'FAIL'}: ${rows.filter((r) => r.pass).length} of ${rows.length} scenarios as expected`;
+  const tbody = document.getElementById('rows');
+  tbody.replaceChildren(
+    ...rows.map((row) => {
+      const tr = document.createElement('tr');
+      const cells = [
+        [row.name, ''],
+        [row.got, 'mono'],
+        [row.expected, 'mono'],
+        [row.pass ? '✓' : '✗', row.pass ? 'ok' : 'bad'],
+      ];
+      for (const [text, cls] of cells) {
+        const td = document.createElement('td');
+        td.textContent = text;
+        if (cls) td.className = cls;
+        tr.append(td);
+      }
+      const detail = document.createElement('div');
+      detail.className = 'detail';
+      detail.textContent = row.detail;
+      tr.firstChild.append(detail);
+      return tr;
+    }),
+  );
+}
+
+async function main() {
+  const rxjsVersion = (await (await fetch('/node_modules/rxjs/package.json')).json()).version;
+  const rows = [];
+  for (const [style, makeParent] of [
+    ['detectCancel()', parentWithDetectCancel],
+    ['awaitTask()', parentWithAwaitTask],
+  ]) {
+    for (const whom of ['parent', 'child']) rows.push(await seedScenario(style, makeParent, whom));
+  }
+  rows.push(await fetchScenario());
+  const pass = rows.every((row) => row.pass);
+  render(rows, pass, undefined, rxjsVersion);
+  window.__rxjsCancel = { done: true, pass, rows, userAgent: navigator.userAgent, rxjs: rxjsVersion };
+}
+
+main().catch((error) => {
+  render([], false, error?.stack ?? String(error), '?');
+  window.__rxjsCancel = { done: true, pass: false, rows: [], error: String(error?.stack ?? error) };
+});
