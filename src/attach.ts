@@ -12,17 +12,19 @@ import { isTask, PINNING, Task, type TaskObserver } from './task';
  * `ChildCancelled`, or, when shielding, first wrapped in a new task of its
  * own (so every subscription still runs the source afresh).
  */
-export function attach<T>(source: ObservableInput<T>, observer: TaskObserver<T>, mode: number): Unsubscribable | undefined {
+export function attach<T>(
+  source: ObservableInput<T>,
+  observer: TaskObserver<T>,
+  mode: number,
+): Unsubscribable | undefined {
   if (isTask(source)) return (source as Task<T>)._observe(observer, mode);
   if ((mode & PINNING) !== 0) return new Task(source)._observe(observer, mode);
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- Subscriber's constructor, see eslint.config.mjs
   return from(source).subscribe(new DetectingSubscriber(observer));
 }
 
 /** Forwards everything, turning an upstream `CancelledError` into a `ChildCancelled`. */
 class DetectingSubscriber<T> extends Subscriber<T> {
-  constructor(destination: TaskObserver<T>) {
-    super(destination);
-  }
   protected override _error(error: unknown): void {
     super._error(toChildCancelled(error));
   }

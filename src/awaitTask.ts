@@ -5,6 +5,7 @@ import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks
 import { DETECT_MODE, SHIELD_MODE, type TaskObserver } from './task';
 import { checkObservableInput, checkOptions } from './validate';
 
+/** Options of `awaitTask()`. */
 export interface AwaitTaskOptions {
   /** The caller's own cancellation: rejects with `CancelledError(signal.reason)` and releases the source. */
   signal?: AbortSignal;
@@ -25,6 +26,22 @@ export interface AwaitTaskOptions {
  *
  * An already aborted signal rejects without subscribing anything. Bad
  * arguments give a promise rejected with a `TypeError`.
+ *
+ * ```text
+ * child:       --a---b---|
+ * awaitTask(): ----------(b)        resolves with the last value
+ *
+ * child:       --a---X              X: child.cancel('r') by someone else
+ * awaitTask(): ------(#)            rejects: ChildCancelled { child, reason: 'r' }
+ *
+ * child:       --a-------           released at A (cancelled if it was the last owner)
+ * signal:      ------A              A: the caller's signal aborts with 'r'
+ * awaitTask(): ------(#)            rejects: CancelledError { reason: 'r' }, no task
+ * ```
+ *
+ * @see `docs/marbles.md#detectcancel` and `docs/marbles.md#shield`: `awaitTask()` reports a
+ *   child's cancellation as `detectCancel()` does, and with `shield: true` leaves it running as
+ *   `shield()` does.
  *
  * @example
  * ```ts
@@ -57,7 +74,8 @@ export function awaitTask<T>(source: ObservableInput<T>, options?: AwaitTaskOpti
     const waiter = new Waiter<T>(resolve, reject, signal);
     if (signal !== undefined) waiter.hub = linkToSignal(signal, waiter);
     const subscription = attach(source, waiter, shielded ? SHIELD_MODE : DETECT_MODE);
-    if (waiter.settled) subscription?.unsubscribe(); // the signal aborted while we subscribed
+    if (waiter.settled)
+      subscription?.unsubscribe(); // the signal aborted while we subscribed
     else waiter.subscription = subscription;
   });
 }
@@ -85,7 +103,7 @@ class Waiter<T> implements TaskObserver<T>, AbortDependant {
   error(error: unknown): void {
     if (!this.settle()) return;
     const own = this.signal?.aborted === true && error instanceof CancelledError;
-    this.reject(own ? new CancelledError(this.signal!.reason) : error);
+    this.reject(own ? new CancelledError(this.signal.reason) : error);
   }
 
   abortedBy(reason: unknown): void {

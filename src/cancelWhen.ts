@@ -12,11 +12,13 @@ import { checkSignal } from './validate';
  * A `CancelledError` from upstream that arrives while `signal` is aborted is
  * reported the same way: it is this consumer's own cancellation.
  *
- * ```
+ * ```text
  * source:        --a---b---c---d--
  * signal:        ---------A            A: controller.abort('r')
  * cancelWhen():  --a---b--#            #: CancelledError { reason: 'r' }
  * ```
+ *
+ * @see `docs/marbles.md#cancelwhensignal`: the marble diagrams of `cancelWhen(signal)`.
  *
  * @example
  * ```ts
@@ -56,7 +58,9 @@ class CancelWhenSubscriber<T> extends Subscriber<T> implements AbortDependant {
   }
 
   protected override _error(error: unknown): void {
-    super._error(this.signal.aborted && error instanceof CancelledError ? new CancelledError(this.signal.reason) : error);
+    super._error(
+      this.signal.aborted && error instanceof CancelledError ? new CancelledError(this.signal.reason) : error,
+    );
   }
 
   override unsubscribe(): void {

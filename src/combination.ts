@@ -61,7 +61,7 @@ export abstract class Combination<R> implements AbortDependant {
     for (let i = 0; i < sources.length && !this.ended; i++) {
       this.subscribed = i + 1;
       this.subscribing = true;
-      this.subscriptions[i] = attach(sources[i]!, new Participant(this, i), DETECT_MODE);
+      this.subscriptions[i] = attach(sources[i], new Participant(this, i), DETECT_MODE);
       this.subscribing = false;
       const end = this.deferredEnd;
       if (end !== null) {

@@ -12,7 +12,7 @@ import { checkObservableInput } from './validate';
  * unchanged. On a task, subscribing through `detectCancel` owns the task just
  * like a plain subscription: unsubscribing releases it.
  *
- * ```
+ * ```text
  * child:          --a---b---X          X: child.cancel('r') by someone else
  * detectCancel(): --a---b---#          #: ChildCancelled { child, reason: 'r' }
  *
@@ -20,6 +20,8 @@ import { checkObservableInput } from './validate';
  * detectCancel(): --a---b--!           !: the consumer unsubscribes: the child
  *                                         is released (cancelled if it was the last owner)
  * ```
+ *
+ * @see `docs/marbles.md#detectcancel`: the marble diagrams of `detectCancel()`.
  *
  * @example
  * ```ts

@@ -1,3 +1,12 @@
+/**
+ * RxJS operators that make cancellation answerable: a consumer can tell "the child I awaited
+ * was cancelled" (`ChildCancelled`) from "I am being cancelled" (teardown with an aborted signal).
+ *
+ * Start with {@link task}, {@link detectCancel} and {@link awaitTask}. The marble diagrams of
+ * every operator are in the repository's `docs/marbles.md`.
+ *
+ * @packageDocumentation
+ */
 export { CancelledError, ChildCancelled } from './errors';
 export { Task, task, startTask } from './task';
 export type { TaskOptions, TaskSource, TaskState } from './task';

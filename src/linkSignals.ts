@@ -16,6 +16,13 @@ export interface LinkedSignal {
  * input, so linking to a long-lived signal leaks nothing (Node's
  * `AbortSignal.any` keeps memory per call on a long-lived input).
  *
+ * ```text
+ * a:        ----------A----      A: a aborts with reason 'ra'
+ * b:        ------B--------      B: b aborts with reason 'rb'
+ * linked:   ------B              aborts once, with 'rb'; its listeners on a and b are removed
+ * ```
+
+ *
  * @example
  * ```ts
  * const { signal, unlink } = linkSignals(appShutdown, request.signal);

@@ -13,13 +13,15 @@ import { checkObservableInput } from './validate';
  * On a source that is not a task, each subscription first wraps the source
  * in a new task of its own (the result stays cold).
  *
- * ```
+ * ```text
  * child:    --a---b---c---|        keeps running after the consumer left
  * shield(): --a---b-!
  *
  * child:    --a---X                X: child.cancel('r')
  * shield(): --a---#                #: ChildCancelled { child, reason: 'r' }
  * ```
+ *
+ * @see `docs/marbles.md#shield`: the marble diagrams of `shield()`.
  *
  * @example
  * ```ts

@@ -2,7 +2,7 @@ import { from, Observable, Subscriber, type ObservableInput, type Unsubscribable
 import { brandClass, TASK_BRAND } from './brand';
 import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
 import { reportUnhandledError } from './report';
-import { linkToSignal, signalOwners, SignalHub, type AbortDependant } from './signalLinks';
+import { linkToSignal, setSignalOwner, SignalHub, type AbortDependant } from './signalLinks';
 import { checkOptions, isObservableInput, OBSERVABLE_INPUT, typeError } from './validate';
 
 /** Where a task is in its life. Only `pending` and `running` can still change. */
@@ -15,6 +15,14 @@ export type TaskState = 'pending' | 'running' | 'completed' | 'errored' | 'cance
  */
 export type TaskSource<T> = ObservableInput<T> | ((signal: AbortSignal) => ObservableInput<T>);
 
+/**
+ * Options of `task()`, `startTask()` and `new Task()`.
+ *
+ * @example
+ * ```ts
+ * task(source, { signal: parent.signal, name: 'child', refCount: false });
+ * ```
+ */
 export interface TaskOptions {
   /** Cancels the task when it aborts (reason: the signal's reason). */
   signal?: AbortSignal;
@@ -65,11 +73,14 @@ const NO_OBSERVERS: readonly ObserverEntry<never>[] = Object.freeze([]);
  * `cancel(reason)`, by the abort of `options.signal`, or when its last
  * owning observer unsubscribes.
  *
- * ```
+ * ```text
  * source:   --a---b---c--|
  * task:     --a---b--X            X: task.cancel('r')
  * observer: --a---b--#            #: CancelledError { task, reason: 'r' }
  * ```
+ *
+ * @see `docs/marbles.md#task` and `docs/marbles.md#plain-subscribe-and-ownership`: the marble
+ *   diagrams of tasks.
  *
  * @example
  * ```ts
@@ -85,8 +96,12 @@ export class Task<T> extends Observable<T> {
   /** @internal */ _state: TaskState = 'pending';
   /** @internal the source to run; dropped once started or cancelled */
   _source: TaskSource<T> | null;
-  /** @internal attached observers; the emission loop iterates `_snapshot`, a copy */
-  _observers: ObserverEntry<T>[] = [];
+  /**
+   * @internal attached observers; the emission loop iterates `_snapshot`, a copy.
+   * Frozen and empty until the first observer, which gets a one-slot array:
+   * pushing to an empty array reserves 17 slots (≈ 150 B per task).
+   */
+  _observers: ObserverEntry<T>[] = NO_OBSERVERS as ObserverEntry<T>[];
   /** @internal */ _snapshot: ObserverEntry<T>[] | null = null;
   /** @internal observers attached with OWNING that are still attached */
   _owners = 0;
@@ -116,6 +131,11 @@ export class Task<T> extends Observable<T> {
   /** @internal dependants still to react at step 4 */
   _dependantsToNotify: AbortDependant[] | null = null;
 
+  /**
+   * Creates a **pending** task; `task(source, options)` is the same.
+   * @param source An `ObservableInput`, or a factory `(signal) => ObservableInput`.
+   * @param options `signal`, `name`, `refCount`: see {@link TaskOptions}.
+   */
   constructor(source: TaskSource<T>, options?: TaskOptions) {
     super();
     if (typeof source !== 'function' && !isObservableInput(source)) {
@@ -142,6 +162,14 @@ export class Task<T> extends Observable<T> {
   }
 
   /**
+   * `{ name, state }`: what `JSON.stringify` shows of a task, for instance
+   * inside a logged `CancelledError` (a task's internals refer back to it).
+   */
+  toJSON(): { name: string | undefined; state: TaskState } {
+    return { name: this.name, state: this._state };
+  }
+
+  /**
    * Aborts exactly when the task is cancelled, with the task's
    * `CancelledError` as its reason. Made on first read: a task whose signal
    * nobody reads never pays for one.
@@ -150,7 +178,7 @@ export class Task<T> extends Observable<T> {
     let controller = this._controller;
     if (controller === null) {
       controller = this._controller = new AbortController();
-      signalOwners.set(controller.signal, this);
+      setSignalOwner(controller.signal, this);
       if (this._state === 'cancelled') controller.abort(this._cancellation());
     }
     return controller.signal;
@@ -178,7 +206,7 @@ export class Task<T> extends Observable<T> {
     this._result = reason;
     this._source = null;
     this._leaveParentHub();
-    if (this._controller !== null) this._controller.abort(this._cancellation()); // step 2
+    if (this._controller !== null) abortOwnSignal(this._controller, this._cancellation()); // step 2
     scheduleCancellation(this); // steps 3–5
     return true;
   }
@@ -208,7 +236,8 @@ export class Task<T> extends Observable<T> {
       return undefined;
     }
     const entry = new ObserverEntry(this, observer, mode);
-    this._observers.push(entry);
+    if (this._observers.length === 0) this._observers = [entry];
+    else this._observers.push(entry);
     this._snapshot = null;
     if ((mode & OWNING) !== 0) this._owners++;
     if ((mode & PINNING) !== 0) this._pinned = true;
@@ -240,9 +269,14 @@ export class Task<T> extends Observable<T> {
       try {
         input = source(this.signal);
       } catch (error) {
-        this._finish('errored', error);
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the factory may have cancelled the task
+        if (this._state === 'running') this._finish('errored', error);
+        // cancelled while the factory ran: no observer is left to hear its error, so report it, unless it is
+        // that very cancellation (e.g. `signal.throwIfAborted()`), which every observer has heard already
+        else if (error !== this._cancelError) reportUnhandledError(error);
         return;
       }
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the factory may have cancelled the task
       if (this._state !== 'running') return; // cancelled while the factory ran: never subscribe
       if (!isObservableInput(input)) {
         this._finish('errored', typeError('task', `the factory to return ${OBSERVABLE_INPUT}`, input));
@@ -252,15 +286,28 @@ export class Task<T> extends Observable<T> {
       input = source;
     }
     const subscriber = (this._sourceSubscriber = new SourceSubscriber(this));
-    from(input).subscribe(subscriber);
+    try {
+      from(input).subscribe(subscriber);
+    } catch (error) {
+      // A teardown the source returned after it had already ended (or been
+      // cancelled) while subscribing: RxJS runs it at once and rethrows. Report
+      // it, as any other teardown error, rather than let it reach whoever
+      // started the task (where an already-ended observer would drop it).
+      // Anything else escaping a still-open subscription errors the task.
+      if (this._sourceSubscriber === subscriber && !subscriber.closed) this._finish('errored', error);
+      else reportUnhandledError(error);
+    }
   }
 
   /** @internal a value from the source */
   _emit(value: T): void {
+    // A source may still emit between step 1 and its teardown (from the task's
+    // abort listener, step 2): the task is cancelled already, drop the value.
+    if (this._state !== 'running') return;
     this._latest = value;
     this._hasValue = true;
     const observers = this._snapshot ?? (this._snapshot = this._observers.slice());
-    for (let i = 0; i < observers.length; i++) observers[i]!.observer.next(value);
+    for (let i = 0; i < observers.length; i++) observers[i].observer.next(value);
   }
 
   /** @internal the source completed or errored */
@@ -294,8 +341,9 @@ export class Task<T> extends Observable<T> {
   /** @internal step 4: the next dependant of the signal to react, if any */
   _nextDependant(): AbortDependant | undefined {
     if (this._dependantsToNotify === null) {
+      if (this._hub === null) return undefined; // nothing linked: allocate nothing
       // reversed, so that pop() hands them out in link order in O(1)
-      this._dependantsToNotify = this._hub === null ? [] : this._hub.takeAll().reverse();
+      this._dependantsToNotify = this._hub.takeAll().reverse();
       this._hub = null;
     }
     return this._dependantsToNotify.pop();
@@ -343,10 +391,12 @@ brandClass(Task, TASK_BRAND);
 
 // Observable calls `this._subscribe(subscriber)`; RxJS keeps that member out
 // of its public types, so it is installed here rather than declared.
-(Task.prototype as unknown as { _subscribe: (subscriber: Subscriber<unknown>) => unknown })._subscribe =
-  function (this: Task<unknown>, subscriber: Subscriber<unknown>) {
-    return this._observe(subscriber, PLAIN_MODE);
-  };
+(Task.prototype as unknown as { _subscribe: (subscriber: Subscriber<unknown>) => unknown })._subscribe = function (
+  this: Task<unknown>,
+  subscriber: Subscriber<unknown>,
+) {
+  return this._observe(subscriber, PLAIN_MODE);
+};
 
 /** One attached observer; unsubscribing it detaches it. @internal */
 export class ObserverEntry<T> implements Unsubscribable {
@@ -397,6 +447,15 @@ class SourceSubscriber<T> extends Subscriber<T> {
 let deferTo: Task<unknown>[] | null = null;
 
 /**
+ * Step 2. The platform runs the signal's abort listeners, user code, right
+ * here: cancellations they start must complete before they return (as from
+ * an observer), not wait on a deferring step the listener knows nothing of.
+ */
+function abortOwnSignal(controller: AbortController, error: CancelledError): void {
+  runToCompletion(() => controller.abort(error));
+}
+
+/**
  * Runs `fn` so that every cancellation it causes completes, teardown
  * included, before it returns: what "release before report" needs even when
  * the caller itself runs inside a deferring step.
@@ -422,7 +481,7 @@ function runCancellations(first: Task<unknown>): void {
   const stack: Task<unknown>[] = [first];
   try {
     while (stack.length > 0) {
-      const task = stack[stack.length - 1]!;
+      const task = stack[stack.length - 1];
       if (task._phase === TEARDOWN) {
         task._phase = LINKED;
         const waiting = stack.length;
@@ -472,6 +531,14 @@ function reverseFrom(array: unknown[], start: number): void {
  *   called with the task's signal when the task starts.
  * @param options `signal` (cancels the task on abort), `name`, `refCount`.
  *
+ * ```text
+ * subscribe: ---^                the first subscription starts the task
+ * source:       --a---b---|      subscribed then, once
+ * task:      -----a---b---|      every observer shares this one run
+ * ```
+ *
+ * @see `docs/marbles.md#task`: the marble diagrams of `task()`.
+ *
  * @example
  * ```ts
  * const user = task((signal) => fetch('/api/user', { signal }).then((r) => r.json()));
@@ -484,6 +551,15 @@ export function task<T>(source: TaskSource<T>, options?: TaskOptions): Task<T> {
 
 /**
  * Creates a task and starts it at once: `task(source, options).start()`.
+ *
+ * ```text
+ * startTask(): ^                running at once, with no observer yet
+ * source:      --a---b---|
+ * subscribe:   -----^           an observer arrives late:
+ * observer:    -----ab---|      it gets the latest value first
+ * ```
+ *
+ * @see `docs/marbles.md#task`: the marble diagrams of `task()`.
  *
  * @example
  * ```ts

@@ -11,6 +11,7 @@ export type ParticipantResult<S> = S extends PromiseLike<infer V> ? V : Observed
 /** The results of a list of participants, in source order. */
 export type ParticipantResults<S extends readonly unknown[]> = { -readonly [K in keyof S]: ParticipantResult<S[K]> };
 
+/** Options of `whenAllCancellable()` and `whenAnyCancellable()`. */
 export interface CombinatorOptions {
   /** The caller's own cancellation token. */
   signal?: AbortSignal;
@@ -33,7 +34,7 @@ export interface CombinatorOptions {
  * Released participants owned only by this combinator are cancelled; pending
  * tasks it never got to start are cancelled without starting.
  *
- * ```
+ * ```text
  * a:      --1--2--|
  * b:      -----x-----|
  * result: -----------([2,x]|)
@@ -42,6 +43,8 @@ export interface CombinatorOptions {
  * b:      -------------        (released at X: its teardown runs first)
  * result: -----#               #: ChildCancelled { child: a, reason: 'r' }
  * ```
+ *
+ * @see `docs/marbles.md#whenallcancellable`: the marble diagrams of `whenAllCancellable()`.
  *
  * @example
  * ```ts

@@ -3,9 +3,17 @@ import { Combination } from './combination';
 import { checkOptions, checkSources } from './validate';
 import type { CombinatorOptions, ParticipantResult } from './whenAllCancellable';
 
-/** What `whenAnyCancellable` emits: the winner's index and result, as a union over the participants. */
+/**
+ * What `whenAnyCancellable` emits: the winner's index and result, as a union over the participants,
+ * so that checking `index` narrows the type of `value`.
+ */
 export type WhenAnyResult<S extends readonly unknown[]> = {
-  [K in keyof S]: { index: K extends `${infer N extends number}` ? N : number; value: ParticipantResult<S[K]> };
+  [K in keyof S]: {
+    /** The winner's position in `sources`: a literal type when `sources` is a tuple. */
+    index: K extends `${infer N extends number}` ? N : number;
+    /** The winner's result (see {@link ParticipantResult}). */
+    value: ParticipantResult<S[K]>;
+  };
 }[number];
 
 /**
@@ -19,11 +27,13 @@ export type WhenAnyResult<S extends readonly unknown[]> = {
  * and so does the abort of `signal` (`CancelledError(signal.reason)`).
  * An empty list is a `TypeError`: a race without runners has no winner.
  *
- * ```
+ * ```text
  * a:      ----1----|
  * b:      --x--|               b wins; a is released before the result
  * result: -----({index:1,value:x}|)
  * ```
+ *
+ * @see `docs/marbles.md#whenanycancellable`: the marble diagrams of `whenAnyCancellable()`.
  *
  * @example
  * ```ts
