@@ -1,3 +1,4 @@
+import { inspect, types } from 'node:util';
 import { CancelledError, ChildCancelled, startTask, Task } from '../src';
 
 describe('CancelledError', () => {
@@ -19,8 +20,12 @@ describe('CancelledError', () => {
     expect(error.message).toBe('the operation was cancelled');
   });
 
-  it('captures no stack trace by default, and does when captureStackTraces is set', () => {
-    expect(new CancelledError().stack).toBe('CancelledError: the operation was cancelled');
+  it('is a native error that captures no stack trace by default, and does when captureStackTraces is set', () => {
+    const error = new CancelledError('r');
+    expect(types.isNativeError(error)).toBe(true);
+    expect(Object.prototype.toString.call(error)).toBe('[object Error]');
+    expect(error.stack).toBeUndefined();
+    expect(inspect(error)).toContain('CancelledError: the operation was cancelled: r');
     CancelledError.captureStackTraces = true;
     try {
       expect(new CancelledError().stack).toContain('errors.spec');
@@ -43,6 +48,18 @@ describe('ChildCancelled', () => {
     expect(error.task).toBe(t);
     expect(error.reason).toBe('r');
     expect(error.message).toBe('child task "child" was cancelled: r');
+    expect(types.isNativeError(error)).toBe(true);
+  });
+
+  it('serialises to JSON without running into the task it names', () => {
+    const t = startTask(Promise.resolve(1), { name: 'child' });
+    const json = JSON.parse(JSON.stringify(new ChildCancelled(new CancelledError('r', t)))) as Record<string, unknown>;
+    expect(json).toEqual({
+      reason: 'r',
+      task: { name: 'child', state: 'running' },
+      cause: { reason: 'r', task: { name: 'child', state: 'running' } },
+      child: { name: 'child', state: 'running' },
+    });
   });
 
   it('a CancelledError is not a ChildCancelled', () => {

@@ -376,9 +376,10 @@ describe('ending without cancellation lets linked parties go', () => {
 describe('order inside a cancellation', () => {
   it('runs: state, signal abort, source teardown, linked parties, observers', () => {
     const log: string[] = [];
-    let t!: Task<string>;
-    const source = new Observable<string>(() => () => log.push(`3 teardown (signal.aborted=${t.signal.aborted})`));
-    t = task(source, { name: 'parent' });
+    const t: Task<string> = task(
+      new Observable<string>(() => () => log.push(`3 teardown (signal.aborted=${t.signal.aborted})`)),
+      { name: 'parent' },
+    );
     t.signal.addEventListener('abort', () => log.push(`2 abort listener (state=${t.state})`));
     const child = task(NEVER, { signal: t.signal, name: 'child' });
     child.subscribe({ error: (e) => log.push(`4 linked child: ${describeError(e)}`) });
@@ -500,7 +501,11 @@ describe('re-entrancy', () => {
       },
     });
     a.cancel();
-    expect(log).toEqual(['b teardown', 'b observer: CancelledError(task=b, reason=because a)', 'after b.cancel: b.state=cancelled']);
+    expect(log).toEqual([
+      'b teardown',
+      'b observer: CancelledError(task=b, reason=because a)',
+      'after b.cancel: b.state=cancelled',
+    ]);
   });
 
   it('cancel() from the task own abort listener returns false', () => {
@@ -647,10 +652,17 @@ describe('signals given to other exports react at step 4', () => {
     const t = startTask(new Observable(() => () => log.push('teardown')));
     const linked = linkSignals(t.signal);
     linked.signal.addEventListener('abort', () => log.push('linkSignals output aborted'));
-    const waiting = awaitTask(startTask(NEVER), { signal: t.signal }).catch((e) => log.push(`awaitTask rejected: ${describeError(e)}`));
+    const waiting = awaitTask(startTask(NEVER), { signal: t.signal }).catch((e) =>
+      log.push(`awaitTask rejected: ${describeError(e)}`),
+    );
     t.subscribe({ error: () => log.push('observer') });
     t.cancel('r');
     await waiting;
-    expect(log).toEqual(['teardown', 'linkSignals output aborted', 'observer', expect.stringMatching(/^awaitTask rejected: CancelledError\(task=-/)]);
+    expect(log).toEqual([
+      'teardown',
+      'linkSignals output aborted',
+      'observer',
+      expect.stringMatching(/^awaitTask rejected: CancelledError\(task=-/),
+    ]);
   });
 });
