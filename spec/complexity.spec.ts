@@ -1,0 +1,445 @@
+/**
+ * Complexity guards (issue 5, part 4). Counts, never clocks:
+ *  - work: while cancelling or ending N linked tasks, every element an Array
+ *    method scans (indexOf, splice, shift, …: what a hidden O(N) step inside
+ *    an O(N) loop costs) is counted, with abort-listener registrations and
+ *    teardown calls. Ten times the tasks may cost at most twelve times the
+ *    work, and a foreign signal gets one listener however many links it has.
+ *  - depth: the deepest JS stack seen inside teardowns while a chain of
+ *    linked tasks is cancelled from its root is the same at depth 10 and at
+ *    depth 10,000 (propagation does not recurse once per level).
+ *  - reachability: tasks, subscriptions and promises linked to a long-lived
+ *    signal, once ended, are collected (WeakRef + a real GC) while the signal
+ *    lives on, and its listener count is back at its baseline.
+ *
+ * GC: `npm run test:unit` runs jest under `node --expose-gc`, which the
+ * workers inherit; under a plain `npx jest` the flag is turned on at run time
+ * and `gc` taken from a fresh VM context. If neither gives a collector that
+ * really collects, the test fails: it never skips.
+ */
+import { getEventListeners } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { config, forkJoin, Observable, Subject, Subscription, throwError } from 'rxjs';
+import {
+  awaitTask,
+  cancelWhen,
+  detectCancel,
+  linkSignals,
+  startTask,
+  task,
+  whenAllCancellable,
+  whenAnyCancellable,
+  type Task,
+} from '../src';
+
+// --- counting -------------------------------------------------------------
+
+/** Array methods that visit up to `length` elements per call. */
+const SCANNING = [
+  'indexOf',
+  'lastIndexOf',
+  'includes',
+  'splice',
+  'shift',
+  'unshift',
+  'find',
+  'findIndex',
+  'filter',
+  'some',
+  'every',
+] as const;
+
+interface Work {
+  /** elements the scanning Array methods could visit */
+  scanned: number;
+  /** addEventListener calls on any EventTarget (AbortSignals included) */
+  listenersAdded: number;
+  listenersRemoved: number;
+  /** teardowns of the sources made by `counted()` */
+  teardowns: number;
+}
+
+let current: Work | null = null;
+
+/** Runs `fn` and counts the work it does (see `Work`). */
+function measure(fn: () => void): Work {
+  const work: Work = { scanned: 0, listenersAdded: 0, listenersRemoved: 0, teardowns: 0 };
+  const arrayProto = Array.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+  const saved = SCANNING.map((name) => [name, arrayProto[name]] as const);
+  const { addEventListener, removeEventListener } = EventTarget.prototype;
+  for (const [name, original] of saved) {
+    arrayProto[name] = function (this: unknown[], ...args: unknown[]) {
+      work.scanned += this.length;
+      return original.apply(this, args);
+    };
+  }
+  EventTarget.prototype.addEventListener = function (this: EventTarget, ...args: Parameters<typeof addEventListener>) {
+    work.listenersAdded++;
+    return addEventListener.apply(this, args);
+  };
+  EventTarget.prototype.removeEventListener = function (
+    this: EventTarget,
+    ...args: Parameters<typeof removeEventListener>
+  ) {
+    work.listenersRemoved++;
+    return removeEventListener.apply(this, args);
+  };
+  current = work;
+  try {
+    fn();
+  } finally {
+    current = null;
+    for (const [name, original] of saved) arrayProto[name] = original;
+    EventTarget.prototype.addEventListener = addEventListener;
+    EventTarget.prototype.removeEventListener = removeEventListener;
+  }
+  return work;
+}
+
+/** A source that never ends by itself and counts its teardown. */
+function counted<T = never>(): Observable<T> {
+  return new Observable<T>(() => () => {
+    if (current !== null) current.teardowns++;
+  });
+}
+
+const observer = { next: () => undefined, error: () => undefined, complete: () => undefined };
+
+/** work(10 N) ≤ 12 × work(N), for every counter; and the exact teardown count. */
+function expectLinear(scenario: (n: number) => { run: () => void; teardowns?: number }): { small: Work; big: Work } {
+  const N = 200;
+  const setups = [scenario(N), scenario(10 * N)];
+  const [small, big] = setups.map((s) => measure(s.run));
+  for (const key of ['scanned', 'listenersAdded', 'listenersRemoved', 'teardowns'] as const) {
+    expect({ counter: key, big: big[key] }).toEqual({ counter: key, big: expect.any(Number) });
+    if (big[key] > 12 * Math.max(small[key], 1)) {
+      throw new Error(`${key}: ${small[key]} at N=${N} but ${big[key]} at N=${10 * N}: grows faster than N`);
+    }
+  }
+  if (setups[0]!.teardowns !== undefined) {
+    expect(small.teardowns).toBe(setups[0]!.teardowns);
+    expect(big.teardowns).toBe(setups[1]!.teardowns);
+  }
+  return { small, big };
+}
+
+function linkedChildren(n: number, signal: AbortSignal, readSignals = false): Task<never>[] {
+  const children: Task<never>[] = [];
+  for (let i = 0; i < n; i++) {
+    const child = task(readSignals ? (own: AbortSignal) => (own.aborted ? counted() : counted()) : counted(), {
+      signal,
+    });
+    child.subscribe(observer);
+    children.push(child);
+  }
+  return children;
+}
+
+describe('complexity: work grows linearly with the number of linked tasks', () => {
+  it('guards itself: it sees the quadratic work of forkJoin completing N inners one by one', () => {
+    // each inner of forkJoin splices itself out of the parent's finalizers as it completes
+    const [small, big] = [200, 2000].map((n) => {
+      const subjects = Array.from({ length: n }, () => new Subject<number>());
+      return measure(() => {
+        forkJoin(subjects).subscribe(observer);
+        subjects.forEach((subject, i) => {
+          subject.next(i);
+          subject.complete();
+        });
+      });
+    });
+    expect(big!.scanned).toBeGreaterThan(50 * small!.scanned);
+  });
+
+  it('parent.cancel() with N linked running children (signals not read)', () => {
+    const { big } = expectLinear((n) => {
+      const parent = startTask(counted());
+      linkedChildren(n, parent.signal);
+      return { run: () => parent.cancel('r'), teardowns: n + 1 };
+    });
+    expect(big.listenersAdded).toBe(0); // a task's signal is fired by the task, not through listeners
+  });
+
+  it('parent.cancel() with N linked running children that read their signals', () => {
+    const { big } = expectLinear((n) => {
+      const parent = startTask(counted());
+      linkedChildren(n, parent.signal, true);
+      return { run: () => parent.cancel('r'), teardowns: n + 1 };
+    });
+    expect(big.listenersAdded).toBe(0);
+  });
+
+  it('N tasks linked to a foreign signal: one listener, placed once, removed once', () => {
+    const controller = new AbortController();
+    const baseline = getEventListeners(controller.signal, 'abort').length;
+    const link = measure(() => linkedChildren(2000, controller.signal));
+    expect(link.listenersAdded).toBe(1);
+    expect(getEventListeners(controller.signal, 'abort').length).toBe(baseline + 1);
+    const abort = measure(() => controller.abort('r'));
+    expect(abort.teardowns).toBe(2000);
+    expect(getEventListeners(controller.signal, 'abort').length).toBe(baseline);
+  });
+
+  it('aborting a foreign signal with N linked tasks', () => {
+    expectLinear((n) => {
+      const controller = new AbortController();
+      linkedChildren(n, controller.signal);
+      return { run: () => controller.abort('r'), teardowns: n };
+    });
+  });
+
+  it('N tasks linked to a foreign signal ending one by one (each leaves the link in O(1))', () => {
+    const { big } = expectLinear((n) => {
+      const controller = new AbortController();
+      const children = linkedChildren(n, controller.signal);
+      return { run: () => children.forEach((child) => child.cancel()), teardowns: n };
+    });
+    expect(big.listenersRemoved).toBe(1); // when the last one leaves
+  });
+
+  it('N tasks released by their last owner: one Subscription holding N task subscriptions', () => {
+    expectLinear((n) => {
+      const parent = startTask(counted());
+      const group = new Subscription();
+      for (let i = 0; i < n; i++) group.add(task(counted(), { signal: parent.signal }).subscribe(observer));
+      return { run: () => group.unsubscribe(), teardowns: n };
+    });
+  });
+
+  it('a chain of N nested linked tasks (each owned by its parent body) cancelled from the root', () => {
+    expectLinear((n) => {
+      const { tasks } = chain(n, 'nested');
+      return { run: () => tasks[0]!.cancel('r'), teardowns: n };
+    });
+  });
+
+  it('cancelWhen, awaitTask and linkSignals on one signal, N times each, then abort', () => {
+    const { big } = expectLinear((n) => {
+      const controller = new AbortController();
+      for (let i = 0; i < n; i++) {
+        counted().pipe(cancelWhen(controller.signal)).subscribe(observer);
+        awaitTask(counted(), { signal: controller.signal }).catch(() => undefined);
+        linkSignals(controller.signal);
+      }
+      return { run: () => controller.abort('r'), teardowns: 2 * n };
+    });
+    expect(big.listenersAdded).toBe(0); // all placed before, as one listener
+  });
+
+  it('whenAllCancellable: N participants, one fails', () => {
+    expectLinear((n) => {
+      const sources = [...Array.from({ length: n - 1 }, () => counted()), throwError(() => new Error('x'))];
+      return { run: () => void whenAllCancellable(sources).subscribe(observer), teardowns: n - 1 };
+    });
+  });
+
+  it('whenAllCancellable: N participants complete one by one', () => {
+    expectLinear((n) => {
+      const subjects = Array.from({ length: n }, () => new Subject<number>());
+      return {
+        run: () => {
+          whenAllCancellable(subjects).subscribe(observer);
+          subjects.forEach((subject, i) => {
+            subject.next(i);
+            subject.complete();
+          });
+        },
+      };
+    });
+  });
+
+  it('whenAllCancellable and whenAnyCancellable: N task participants, the caller signal aborts', () => {
+    expectLinear((n) => {
+      const controller = new AbortController();
+      const all = Array.from({ length: n }, () => task(counted()));
+      const any = Array.from({ length: n }, () => task(counted()));
+      whenAllCancellable(all, { signal: controller.signal }).subscribe(observer);
+      whenAnyCancellable(any, { signal: controller.signal }).subscribe(observer);
+      return { run: () => controller.abort('r'), teardowns: 2 * n };
+    });
+  });
+});
+
+// --- depth ----------------------------------------------------------------
+
+/** How many frames the JS stack has right here. */
+function stackDepth(): number {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = Infinity;
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder);
+  Error.stackTraceLimit = limit;
+  return holder.stack!.split('\n').length - 1;
+}
+
+/**
+ * tasks[i + 1] is linked to tasks[i].signal. 'nested': tasks[i]'s source also
+ * subscribes tasks[i + 1] (it owns it); 'linked': each task runs on its own.
+ * Built and started from the leaf up, so that building it does not recurse.
+ * Teardowns at a few levels record the stack depth.
+ */
+function chain(depth: number, kind: 'nested' | 'linked') {
+  const tasks: Task<unknown>[] = new Array(depth);
+  const probe = { maxStack: 0, teardowns: 0, sampled: new Set([0, 1, depth >> 1, depth - 2, depth - 1]) };
+  const body = (i: number) =>
+    new Observable<unknown>((subscriber) => {
+      const child = kind === 'nested' && i + 1 < depth ? tasks[i + 1]!.subscribe(subscriber) : undefined;
+      return () => {
+        probe.teardowns++;
+        if (current !== null) current.teardowns++;
+        if (probe.sampled.has(i)) probe.maxStack = Math.max(probe.maxStack, stackDepth());
+        child?.unsubscribe();
+      };
+    });
+  for (let i = 0; i < depth; i++) tasks[i] = task(body(i), i === 0 ? undefined : { signal: tasks[i - 1]!.signal });
+  for (let i = depth - 1; i >= 0; i--) tasks[i]!.start();
+  return { tasks, probe };
+}
+
+describe('complexity: cancellation does not recurse once per level', () => {
+  for (const kind of ['nested', 'linked'] as const) {
+    it(`${kind} chain: the stack inside teardowns is as deep at depth 10,000 as at depth 10`, () => {
+      const unhandled: unknown[] = [];
+      const previous = config.onUnhandledError;
+      config.onUnhandledError = (error) => unhandled.push(error);
+      try {
+        const depths = [10, 10_000].map((depth) => {
+          const { tasks, probe } = chain(depth, kind);
+          const errors: unknown[] = [];
+          tasks[depth - 1]!.pipe(detectCancel()).subscribe({ error: (e: unknown) => errors.push(e) });
+          tasks[0]!.cancel('r');
+          expect(tasks.filter((t) => t.state !== 'cancelled')).toHaveLength(0); // nothing stopped part-way
+          expect(probe.teardowns).toBe(depth);
+          expect(errors).toHaveLength(1);
+          return probe.maxStack;
+        });
+        expect(depths[0]).toBeGreaterThan(0);
+        expect(depths[1]! - depths[0]!).toBeLessThanOrEqual(3);
+        expect(unhandled).toEqual([]);
+      } finally {
+        config.onUnhandledError = previous;
+      }
+    });
+  }
+});
+
+// --- reachability -----------------------------------------------------------
+
+/** A garbage collector that really collects, or a loud failure. */
+function collector(): () => void {
+  let gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as (() => void) | undefined;
+  }
+  if (typeof gc !== 'function') {
+    throw new Error(
+      'complexity.spec.ts needs a garbage collector: run jest as `node --expose-gc node_modules/jest/bin/jest.js` ' +
+        '(what `npm run test:unit` does)',
+    );
+  }
+  return gc;
+}
+
+/** Collects after the current job: WeakRefs made or read in a job stay alive until it ends. */
+async function collect(gc: () => void): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+  }
+}
+
+/** Links tasks, subscriptions, promises and combinators to `signal` and ends each of them. */
+function endEverythingLinkedTo(signal: AbortSignal, refs: Map<string, WeakRef<object>>): void {
+  const keep = <T extends object>(label: string, value: T): T => {
+    refs.set(label, new WeakRef(value));
+    return value;
+  };
+  const subject = new Subject<number>();
+  const completes = keep('completed task', task(subject, { signal }));
+  keep('its subscription', completes.subscribe(observer));
+  const errors = keep(
+    'errored task',
+    task(
+      throwError(() => new Error('x')),
+      { signal },
+    ),
+  );
+  errors.subscribe(observer);
+  const cancelled = keep('cancelled task', task(counted(), { signal }));
+  cancelled.subscribe(observer);
+  cancelled.cancel('r');
+  const released = keep('released task', task(counted(), { signal }));
+  released.subscribe(observer).unsubscribe();
+  const pending = keep('pending task, cancelled', task(counted(), { signal }));
+  pending.cancel();
+  const readsItsSignal = keep(
+    'task reading its signal',
+    task((own) => (keep('its signal', own), counted()), { signal }),
+  );
+  readsItsSignal.subscribe(observer).unsubscribe();
+  keep('cancelWhen subscription', counted().pipe(cancelWhen(signal)).subscribe(observer)).unsubscribe();
+  keep('awaitTask promise', awaitTask(keep('awaited task', task(subject, { signal })), { signal }));
+  keep(
+    'whenAllCancellable subscription',
+    whenAllCancellable([keep('participant', task(subject))], { signal }).subscribe(observer),
+  );
+  const linked = keep('linkSignals link', linkSignals(signal));
+  linked.unlink();
+  subject.next(1);
+  subject.complete();
+  expect([completes.state, errors.state, cancelled.state, released.state, pending.state]).toEqual([
+    'completed',
+    'errored',
+    'cancelled',
+    'cancelled',
+    'cancelled',
+  ]);
+}
+
+function retained(refs: Map<string, WeakRef<object>>): string[] {
+  return [...refs].filter(([, ref]) => ref.deref() !== undefined).map(([label]) => label);
+}
+
+describe('complexity: ended tasks leave nothing reachable from a long-lived signal', () => {
+  it('has a garbage collector that really collects', async () => {
+    const gc = collector();
+    let ref: WeakRef<object> | null = null;
+    (() => {
+      ref = new WeakRef({ garbage: true });
+    })();
+    await collect(gc);
+    expect(ref!.deref()).toBeUndefined();
+  });
+
+  it('a foreign signal: everything ended is collected, its listener count is back at baseline', async () => {
+    const gc = collector();
+    const controller = new AbortController();
+    const baseline = getEventListeners(controller.signal, 'abort').length;
+    const refs = new Map<string, WeakRef<object>>();
+    endEverythingLinkedTo(controller.signal, refs);
+    // control: a task still running and linked is kept by the signal, and is seen as kept
+    const alive: WeakRef<object>[] = [];
+    alive.push(new WeakRef(task(counted(), { signal: controller.signal }).start()));
+    await collect(gc);
+    expect(refs.size).toBeGreaterThan(10);
+    expect(retained(refs)).toEqual([]);
+    expect(alive[0]!.deref()).toBeDefined();
+    expect(getEventListeners(controller.signal, 'abort').length).toBe(baseline + 1); // the running one's link
+    (alive[0]!.deref() as Task<unknown>).cancel();
+    expect(getEventListeners(controller.signal, 'abort').length).toBe(baseline);
+    expect(controller.signal.aborted).toBe(false);
+  });
+
+  it("a running task's signal: everything ended is collected, no listener was ever placed", async () => {
+    const gc = collector();
+    const parent = startTask(counted(), { name: 'long-lived' });
+    const refs = new Map<string, WeakRef<object>>();
+    endEverythingLinkedTo(parent.signal, refs);
+    await collect(gc);
+    expect(retained(refs)).toEqual([]);
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+    expect(parent.state).toBe('running');
+  });
+});
