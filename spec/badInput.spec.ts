@@ -1,0 +1,394 @@
+/**
+ * Every bad input (issue 2 item 5, issue 6 part 4): each export, fed what
+ * does not belong in each of its argument slots, throws a TypeError whose
+ * message names the function and describes the value it got, e.g.
+ * `task(): expected an Observable, Promise, iterable or function, got null`
+ * (`awaitTask` returns a promise rejected with that TypeError instead), and
+ * nothing is left subscribed: every row runs with a fresh probe (an
+ * Observable that counts its subscriptions, a pending task over it, a signal
+ * whose listeners are counted) that must be untouched afterwards.
+ *
+ * The expected descriptions ("the number 42", "an object { aborted }") are
+ * written out here, not computed with the package's own describe().
+ *
+ * Where an already-ended task belongs: everywhere a task or ObservableInput
+ * is accepted. It replays its latest value and its end (CONTRACT: "an
+ * observer that arrives after it ended gets the latest value (if any) and
+ * then the terminal notification"; a combinator participant's result is its
+ * last value). The last block shows each export accepting one and the
+ * outcome it gives. See RELIABILITY.md, "Bad input".
+ */
+import { firstValueFrom, NEVER, Observable, of, Subject } from 'rxjs';
+import {
+  awaitTask,
+  CancelledError,
+  cancelWhen,
+  ChildCancelled,
+  detectCancel,
+  linkSignals,
+  shield,
+  startTask,
+  task,
+  Task,
+  whenAllCancellable,
+  whenAnyCancellable,
+} from '../src';
+import { abortListeners } from './helpers';
+
+/** A value that does not belong, and how the message must describe it. */
+type Bad = readonly [label: string, value: unknown, described: string];
+
+const SCALARS: readonly Bad[] = [
+  ['null', null, 'null'],
+  ['undefined', undefined, 'undefined'],
+  ['a number', 42, 'the number 42'],
+  ['NaN', NaN, 'the number NaN'],
+  ['a boolean', true, 'the boolean true'],
+  ['an empty string', '', 'the string ""'],
+  ['a string', 'abc', 'the string "abc"'],
+  ['a symbol', Symbol('s'), 'the symbol s'],
+  ['a bigint', 10n, 'the bigint 10n'],
+];
+const OBJECTS: readonly Bad[] = [
+  ['an empty object', {}, 'an empty object'],
+  ['a non-signal { aborted: false }', { aborted: false }, 'an object { aborted }'],
+  ['an observer, not an observable', { next() {}, error() {}, complete() {} }, 'an object { next, error, complete }'],
+];
+/** Not an ObservableInput (strings are refused on purpose: from('abc') emits characters). */
+const NOT_INPUT: readonly Bad[] = [...SCALARS, ...OBJECTS];
+/** Not an AbortSignal, including the two classic mistakes: the controller, and a look-alike. */
+const NOT_SIGNAL: readonly Bad[] = [
+  ...SCALARS.filter(([label]) => label !== 'undefined'),
+  ...OBJECTS,
+  ['an AbortController (not its signal)', new AbortController(), 'an instance of AbortController'],
+  [
+    'a signal look-alike',
+    { aborted: false, reason: undefined, addEventListener() {} },
+    'an object { aborted, reason, addEventListener }',
+  ],
+  ['an array of a signal', [new AbortController().signal], 'an array of length 1'],
+];
+/** Not an options bag (undefined is fine: no options). */
+const NOT_OPTIONS: readonly Bad[] = [
+  ['null', null, 'null'],
+  ['a number', 42, 'the number 42'],
+  ['a string', 'abc', 'the string "abc"'],
+  ['a boolean', true, 'the boolean true'],
+  ['an array', [], 'an array of length 0'],
+  ['a function', function named() {}, 'a function (named)'],
+];
+const NOT_BOOLEAN: readonly Bad[] = [
+  ['null', null, 'null'],
+  ['a string', 'yes', 'the string "yes"'],
+  ['a number', 1, 'the number 1'],
+  ['an object', {}, 'an empty object'],
+];
+const NOT_STRING: readonly Bad[] = [
+  ['null', null, 'null'],
+  ['a number', 42, 'the number 42'],
+  ['an object', { first: 'x' }, 'an object { first }'],
+];
+const NOT_ARRAY: readonly Bad[] = [
+  ...NOT_INPUT,
+  ['a single observable', of(1), 'an instance of Observable'],
+  ['a single task', task(of(1)), 'an instance of Task'],
+  ['a Set of observables', new Set([of(1)]), 'an instance of Set'],
+  ['an array-like object', { length: 1, 0: of(1) }, 'an object { 0, length }'],
+];
+
+/** A fresh probe per row: it must still be untouched once the bad call has thrown. */
+function probe() {
+  let subscriptions = 0;
+  const source = new Observable<number>(() => {
+    subscriptions++;
+  });
+  const controller = new AbortController();
+  return {
+    source,
+    task: task(source, { signal: controller.signal, name: 'probe' }),
+    signal: controller.signal,
+    untouched() {
+      expect(subscriptions).toBe(0);
+      expect(this.task.state).toBe('pending');
+      // the probe task itself placed the one listener; nothing else may remain
+      expect(abortListeners(controller.signal)).toBe(1);
+    },
+  };
+}
+
+function expectTypeError(call: () => unknown, message: string): void {
+  let thrown: unknown;
+  try {
+    call();
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(TypeError);
+  expect((thrown as TypeError).message).toBe(message);
+}
+
+async function expectRejectedTypeError(call: () => unknown, message: string): Promise<void> {
+  let result: unknown;
+  expect(() => (result = call())).not.toThrow();
+  expect(result).toBeInstanceOf(Promise);
+  const error = await (result as Promise<unknown>).then(
+    () => 'resolved',
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TypeError);
+  expect((error as TypeError).message).toBe(message);
+}
+
+type Row = readonly [name: string, call: (p: ReturnType<typeof probe>) => unknown, message: string];
+
+/** Rows for one slot: `call(p, bad)` must throw `fn(): expected <expected>, got <described>`. */
+function rows(
+  fn: string,
+  slot: string,
+  bads: readonly Bad[],
+  expected: string,
+  call: (p: ReturnType<typeof probe>, bad: unknown) => unknown,
+): Row[] {
+  return bads.map(([label, value, described]) => [
+    `${fn}: ${slot} given ${label}`,
+    (p) => call(p, value),
+    `${fn}(): expected ${expected}, got ${described}`,
+  ]);
+}
+
+const INPUT = 'an Observable, Promise or iterable';
+const any = (value: unknown) => value as never;
+
+const THROWING: Row[] = [
+  // task, new Task, startTask
+  ...rows('task', 'source', NOT_INPUT, `${INPUT.replace(' or iterable', ', iterable or function')}`, (_, v) =>
+    task(any(v)),
+  ),
+  ...rows(
+    'task',
+    'source (new Task)',
+    NOT_INPUT,
+    'an Observable, Promise, iterable or function',
+    (_, v) => new Task(any(v)),
+  ),
+  ...rows('startTask', 'source', NOT_INPUT, 'an Observable, Promise, iterable or function', (_, v) =>
+    startTask(any(v)),
+  ).map(([name, call, message]): Row => [name, call, message.replace('startTask()', 'task()')]),
+  ...rows('task', 'options', NOT_OPTIONS, 'an options object or undefined', (p, v) => task(p.source, any(v))),
+  ...rows('task', 'options.signal', NOT_SIGNAL, 'options.signal to be an AbortSignal', (p, v) =>
+    task(p.source, { signal: any(v) }),
+  ),
+  ...rows('task', 'options.refCount', NOT_BOOLEAN, 'options.refCount to be a boolean', (p, v) =>
+    task(p.source, { refCount: any(v) }),
+  ),
+  ...rows('task', 'options.name', NOT_STRING, 'options.name to be a string', (p, v) =>
+    task(p.source, { name: any(v) }),
+  ),
+  ...rows('task', 'options (startTask)', NOT_OPTIONS, 'an options object or undefined', (p, v) =>
+    startTask(p.source, any(v)),
+  ),
+  ...rows('task', 'options.signal (startTask)', NOT_SIGNAL, 'options.signal to be an AbortSignal', (p, v) =>
+    startTask(p.source, { signal: any(v) }),
+  ),
+
+  // detectCancel and shield, both forms
+  ...rows('detectCancel', 'source', NOT_INPUT, INPUT, (_, v) => detectCancel(any(v))),
+  ...rows('detectCancel', 'source (operator form)', NOT_INPUT, INPUT, (_, v) => detectCancel()(any(v))),
+  ...rows('detectCancel', 'source', [['a function', () => of(1), 'a function']], INPUT, (_, v) => detectCancel(any(v))),
+  ...rows('shield', 'source', NOT_INPUT, INPUT, (_, v) => shield(any(v))),
+  ...rows('shield', 'source (operator form)', NOT_INPUT, INPUT, (_, v) => shield()(any(v))),
+  ...rows('shield', 'source', [['a function', () => of(1), 'a function']], INPUT, (_, v) => shield(any(v))),
+
+  // cancelWhen
+  ...rows('cancelWhen', 'signal', [['undefined', undefined, 'undefined'], ...NOT_SIGNAL], 'an AbortSignal', (_, v) =>
+    cancelWhen(any(v)),
+  ),
+
+  // linkSignals: every argument, checked before any is linked
+  ...rows('linkSignals', 'argument 0', NOT_SIGNAL, 'an AbortSignal as argument 0', (_, v) => linkSignals(any(v))),
+  ...rows('linkSignals', 'argument 1 (after a good one)', NOT_SIGNAL, 'an AbortSignal as argument 1', (p, v) =>
+    linkSignals(p.signal, any(v)),
+  ),
+  ...rows(
+    'linkSignals',
+    'argument 0',
+    [['undefined', undefined, 'undefined']],
+    'an AbortSignal as argument 0',
+    (_, v) => linkSignals(any(v)),
+  ),
+
+  // combinators
+  ...(['whenAllCancellable', 'whenAnyCancellable'] as const).flatMap((fn) => {
+    const combinator = fn === 'whenAllCancellable' ? whenAllCancellable : whenAnyCancellable;
+    return [
+      ...rows(fn, 'sources', NOT_ARRAY, `an array of sources (${INPUT} each)`, (_, v) => combinator(any(v))),
+      ...rows(
+        fn,
+        'sources[1]',
+        [...NOT_INPUT, ['a function', () => of(1), 'a function']],
+        `sources[1] to be ${INPUT}`,
+        (p, v) => combinator([p.task, any(v)]),
+      ),
+      ...rows(fn, 'options', NOT_OPTIONS, 'an options object or undefined', (p, v) => combinator([p.task], any(v))),
+      ...rows(fn, 'options.signal', NOT_SIGNAL, 'options.signal to be an AbortSignal', (p, v) =>
+        combinator([p.task], { signal: any(v) }),
+      ),
+      [
+        `${fn}: a sparse array (hole in the middle)`,
+        // eslint-disable-next-line no-sparse-arrays
+        (p) => combinator([p.task, , p.source] as never),
+        `${fn}(): expected a dense array of sources, got a sparse array with a hole at index 1`,
+      ] as Row,
+      [
+        `${fn}: a sparse array (new Array(2))`,
+        () => combinator(new Array(2) as never),
+        `${fn}(): expected a dense array of sources, got a sparse array with a hole at index 0`,
+      ] as Row,
+    ];
+  }),
+  [
+    'whenAnyCancellable: an empty array',
+    () => whenAnyCancellable([]),
+    'whenAnyCancellable(): expected at least one source, got an empty array',
+  ],
+
+  // the error classes
+  ...rows(
+    'ChildCancelled',
+    'cause',
+    [
+      ...NOT_INPUT,
+      ['an Error that is not a CancelledError', new Error('x'), 'an instance of Error'],
+      ['a CancelledError look-alike', { name: 'CancelledError', reason: 'r' }, 'an object { name, reason }'],
+    ],
+    'a CancelledError as cause',
+    (_, v) => new ChildCancelled(any(v)),
+  ),
+  ...rows(
+    'CancelledError',
+    'task',
+    [
+      ...NOT_INPUT.filter(([label]) => label !== 'undefined'),
+      ['an Observable that is not a task', of(1), 'an instance of Observable'],
+    ],
+    'a Task or undefined as task',
+    (_, v) => new CancelledError('reason', any(v)),
+  ),
+];
+
+const REJECTING: Row[] = [
+  ...rows('awaitTask', 'source', [...NOT_INPUT, ['a function', () => of(1), 'a function']], INPUT, (_, v) =>
+    awaitTask(any(v)),
+  ),
+  ...rows('awaitTask', 'options', NOT_OPTIONS, 'an options object or undefined', (p, v) => awaitTask(p.task, any(v))),
+  ...rows('awaitTask', 'options.signal', NOT_SIGNAL, 'options.signal to be an AbortSignal', (p, v) =>
+    awaitTask(p.task, { signal: any(v) }),
+  ),
+  ...rows('awaitTask', 'options.shield', NOT_BOOLEAN, 'options.shield to be a boolean', (p, v) =>
+    awaitTask(p.task, { shield: any(v) }),
+  ),
+];
+
+describe('bad input: every export throws a TypeError naming itself and the value, and subscribes nothing', () => {
+  it.each(THROWING)('%s', (_name, call, message) => {
+    const p = probe();
+    expectTypeError(() => call(p), message);
+    p.untouched();
+  });
+});
+
+describe('bad input: awaitTask returns a promise rejected with the TypeError, and subscribes nothing', () => {
+  it.each(REJECTING)('%s', async (_name, call, message) => {
+    const p = probe();
+    await expectRejectedTypeError(() => call(p), message);
+    p.untouched();
+  });
+});
+
+describe('bad input: what a factory returns is checked when the task starts', () => {
+  it.each(NOT_INPUT.map(([label, value, described]) => [label, value, described] as const))(
+    'a factory returning %s errors the task with a TypeError; start() itself does not throw',
+    (_label, value, described) => {
+      const errors: unknown[] = [];
+      const t = task(() => value as never);
+      expect(() => t.subscribe({ error: (e) => errors.push(e) })).not.toThrow();
+      expect(t.state).toBe('errored');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(TypeError);
+      expect((errors[0] as TypeError).message).toBe(
+        `task(): expected the factory to return ${INPUT}, got ${described}`,
+      );
+    },
+  );
+});
+
+describe('bad input: the counts', () => {
+  it('covers every export of the package', async () => {
+    const exported = Object.keys(await import('../src')).sort();
+    const covered = new Set(
+      [...THROWING, ...REJECTING].map(([name]) => name.split(':')[0]!).concat(['Task']), // Task: the "(new Task)" rows
+    );
+    expect(exported.filter((name) => !covered.has(name))).toEqual([]);
+    expect(THROWING.length + REJECTING.length).toBeGreaterThan(300);
+  });
+});
+
+describe('an already-ended task belongs wherever a task is accepted: it replays its result', () => {
+  const ended = () => {
+    const completed = task(of('done'));
+    completed.subscribe();
+    const failed = task(new Observable<string>((s) => s.error(new Error('failed'))));
+    failed.subscribe({ error: () => undefined });
+    const cancelled = startTask(NEVER, { name: 'cancelled' });
+    cancelled.cancel('r');
+    return { completed, failed, cancelled };
+  };
+
+  it('task(endedTask) and detectCancel/shield of it replay the value and the end', async () => {
+    const { completed, cancelled } = ended();
+    await expect(firstValueFrom(task(completed))).resolves.toBe('done');
+    await expect(firstValueFrom(detectCancel(completed))).resolves.toBe('done');
+    await expect(firstValueFrom(shield(completed))).resolves.toBe('done');
+    const error = await firstValueFrom(cancelled.pipe(detectCancel())).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChildCancelled);
+    expect((error as ChildCancelled).child).toBe(cancelled);
+  });
+
+  it('awaitTask(endedTask) settles with its result', async () => {
+    const { completed, failed, cancelled } = ended();
+    await expect(awaitTask(completed)).resolves.toBe('done');
+    await expect(awaitTask(failed)).rejects.toThrow('failed');
+    await expect(awaitTask(cancelled)).rejects.toBeInstanceOf(ChildCancelled);
+  });
+
+  it('combinators take ended participants: a completed one gives its result, a cancelled one ends the combinator', async () => {
+    const { completed, cancelled } = ended();
+    const running = new Subject<string>();
+    const live = task(running);
+    await expect(firstValueFrom(whenAllCancellable([completed, task(of('x'))]))).resolves.toEqual(['done', 'x']);
+    await expect(firstValueFrom(whenAnyCancellable([live, completed]))).resolves.toEqual({ index: 1, value: 'done' });
+    expect(live.state).toBe('cancelled'); // the loser, owned only by the combinator, was released
+    const error = await firstValueFrom(whenAllCancellable([cancelled, task(NEVER)])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ChildCancelled);
+  });
+
+  it('an ended task signal is accepted as options.signal: a cancelled one cancels at once, a completed one never aborts', () => {
+    const { completed, cancelled } = ended();
+    const linkedToCancelled = task(NEVER, { signal: cancelled.signal });
+    expect(linkedToCancelled.state).toBe('cancelled');
+    expect((linkedToCancelled.signal.reason as CancelledError).reason).toBe(cancelled.signal.reason);
+    const linkedToCompleted = startTask(NEVER, { signal: completed.signal });
+    expect(linkedToCompleted.state).toBe('running');
+    expect(abortListeners(completed.signal)).toBe(0);
+    linkedToCompleted.cancel();
+  });
+
+  it('cancel() on an ended task is a no-op returning false, and new CancelledError/ChildCancelled accept an ended task', () => {
+    const { completed, cancelled } = ended();
+    expect(completed.cancel('late')).toBe(false);
+    expect(completed.state).toBe('completed');
+    const error = new CancelledError('r', cancelled);
+    expect(error.task).toBe(cancelled);
+    expect(new ChildCancelled(error).child).toBe(cancelled);
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * One text format for what the runner observes and what the model predicts,
+ * so that their logs compare with `toEqual`.
+ *
+ * - values: `v12`, `s0` (a probe's synchronous value), `undef`, `[v1,undef]`
+ *   (whenAllCancellable), `{1:v3}` (whenAnyCancellable);
+ * - errors: `E12` (a source error), `F2` (a factory that threw), `D1` (a
+ *   teardown that threw), `CE(T1,r5)` (CancelledError of task 1, reason r5),
+ *   `CE(-,a7)` (CancelledError without task, e.g. cancelWhen), `CC(CE(...))`
+ *   (ChildCancelled with its cause). Reasons nest: `CE(T2,CE(T0,r3))`.
+ */
+import { UnsubscriptionError } from 'rxjs';
+import { CancelledError, ChildCancelled } from '../../src';
+import type { ConsumerSpec, SigRef } from './program';
+
+export function fmtVal(value: unknown): string {
+  if (value === undefined) return 'undef';
+  if (Array.isArray(value)) return `[${value.map(fmtVal).join(',')}]`;
+  if (typeof value === 'object' && value !== null && 'index' in value) {
+    const { index, value: v } = value as { index: number; value: unknown };
+    return `{${index}:${fmtVal(v)}}`;
+  }
+  return String(value);
+}
+
+/** Formats a real error; `indexOf` maps a Task to its number. */
+export function fmtErr(error: unknown, indexOf: (task: unknown) => number): string {
+  if (error instanceof ChildCancelled) return `CC(${fmtErr(error.cause, indexOf)})`;
+  if (error instanceof CancelledError) {
+    return `CE(${error.task === undefined ? '-' : `T${indexOf(error.task)}`},${fmtReason(error.reason, indexOf)})`;
+  }
+  if (error instanceof UnsubscriptionError) return `Unsub[${error.errors.map((e) => fmtErr(e, indexOf)).join(',')}]`;
+  if (error instanceof Error) return error.constructor === Error ? error.message : `${error.name}:${error.message}`;
+  return `?${String(error)}`;
+}
+
+export function fmtReason(reason: unknown, indexOf: (task: unknown) => number): string {
+  if (reason === undefined) return 'undef';
+  if (typeof reason === 'string') return reason;
+  return fmtErr(reason, indexOf);
+}
+
+/** Errors as the model represents them. */
+export type MErr =
+  { k: 'CE'; task: number | null; reason: MReason } | { k: 'CC'; cause: MErr } | { k: 'E'; msg: string };
+export type MReason = undefined | string | MErr;
+
+export function fmtModel(reason: MReason): string {
+  if (reason === undefined) return 'undef';
+  if (typeof reason === 'string') return reason;
+  switch (reason.k) {
+    case 'CC':
+      return `CC(${fmtModel(reason.cause)})`;
+    case 'CE':
+      return `CE(${reason.task === null ? '-' : `T${reason.task}`},${fmtModel(reason.reason)})`;
+    case 'E':
+      return reason.msg;
+  }
+}
+
+export function fmtSig(s: SigRef | undefined): string {
+  if (s === undefined) return '';
+  return 'c' in s ? ` @C${s.c}` : ` @T${s.t}`;
+}
+
+/** How a `sub` line describes the consumer it creates. */
+export function fmtConsumer(c: ConsumerSpec): string {
+  switch (c.kind) {
+    case 'all':
+    case 'any':
+      return `${c.kind}[${c.ts.map((t) => `T${t}`).join(',')}]${fmtSig(c.s)}`;
+    case 'await':
+      return `await T${c.t}${c.shield ? ' shield' : ''}${fmtSig(c.s)}`;
+    case 'cancelWhen':
+      return `cancelWhen T${c.t}${fmtSig(c.s)}`;
+    default:
+      return `${c.kind} T${c.t}`;
+  }
+}

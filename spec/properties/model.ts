@@ -1,0 +1,770 @@
+/**
+ * The reference model: a small, direct, recursive reading of CONTRACT.md that
+ * predicts, for a normalized program, every line the runner logs (consumer
+ * notifications, source subscriptions and teardowns, factory calls, abort
+ * listeners, cancel() results), every awaitTask outcome, every task's final
+ * state and reason, and every error that must reach `config.onUnhandledError`.
+ *
+ * It is deliberately naive: a cancellation runs its five steps by plain
+ * recursion (a cancellation caused while another one runs completes before
+ * the call that caused it returns), dependants of a signal react in the order
+ * they were linked, observers of a task are notified in the order they
+ * attached. Where the contract is silent, the choices are listed in
+ * RELIABILITY.md ("What the model fixes where the contract is silent").
+ */
+import { fmtConsumer, fmtModel, fmtVal, type MErr, type MReason } from './format';
+import type { Action, ConsumerSpec, Mode, Program, SigRef, TaskSpec } from './program';
+
+type State = 'pending' | 'running' | 'completed' | 'errored' | 'cancelled';
+
+const OWNING = 1;
+const DETECTING = 2;
+const PINNING = 4;
+const MODE: Record<Mode, number> = { plain: OWNING, detect: OWNING | DETECTING, shield: DETECTING | PINNING };
+
+interface MObserver {
+  next(value: unknown): void;
+  error(error: MErr): void;
+  complete(): void;
+}
+
+interface Dependant {
+  abortedBy(reason: MReason): void;
+}
+
+/** The dependants of one signal, in link order (a Set: re-adding keeps the place). */
+class Hub {
+  deps: Dependant[] = [];
+  add(d: Dependant): void {
+    if (!this.deps.includes(d)) this.deps.push(d);
+  }
+  remove(d: Dependant): void {
+    const i = this.deps.indexOf(d);
+    if (i >= 0) this.deps.splice(i, 1);
+  }
+  takeAll(): Dependant[] {
+    const all = this.deps;
+    this.deps = [];
+    return all;
+  }
+}
+
+interface MCtrl {
+  aborted: boolean;
+  reason: MReason;
+  hub: Hub;
+}
+
+type MSig = { c: MCtrl } | { t: MTask };
+
+class MEntry {
+  constructor(
+    public task: MTask | null,
+    readonly obs: MObserver,
+    readonly mode: number,
+    private readonly m: Model,
+  ) {}
+  unsubscribe(): void {
+    const t = this.task;
+    if (t !== null) {
+      this.task = null;
+      this.m.detach(t, this);
+    }
+  }
+}
+
+/** The task's subscription to its probe. */
+class ProbeSub {
+  closed = false;
+  stopped = false;
+  /** The probe's subscribe function has returned its teardown. */
+  registered = false;
+  constructor(readonly task: MTask) {}
+}
+
+/** The task's subscription to the child its body observes. */
+class BodySub {
+  closed = false;
+  stopped = false;
+  registered = false;
+  entry: MEntry | undefined = undefined;
+}
+
+class MTask implements Dependant {
+  state: State = 'pending';
+  reason: MReason = undefined;
+  error: MErr | undefined = undefined;
+  cancelErr: MErr | null = null;
+  childErr: MErr | null = null;
+  hasValue = false;
+  latest: unknown = undefined;
+  observers: MEntry[] = [];
+  owners = 0;
+  pinned = false;
+  parentSig: MSig | null = null;
+  parentHub: Hub | null = null;
+  hub: Hub | null = null;
+  sub: ProbeSub | BodySub | null = null;
+  listener: Action | null = null;
+  constructor(
+    readonly i: number,
+    readonly spec: TaskSpec,
+    private readonly m: Model,
+  ) {}
+  abortedBy(reason: MReason): void {
+    this.m.cancel(this, reason);
+  }
+}
+
+class MProbe {
+  state: 'open' | 'completed' | 'errored' = 'open';
+  error: MErr | null = null;
+  active: ProbeSub | null = null;
+}
+
+class MConsumer {
+  closed = false;
+  ready = false;
+  pendingUnsub = false;
+  reacted = false;
+  teardown: (() => void) | null = null;
+  constructor(
+    readonly idx: number,
+    readonly spec: ConsumerSpec,
+  ) {}
+}
+
+export interface Prediction {
+  log: string[];
+  awaits: Record<number, string>;
+  final: string[];
+  unhandled: string[];
+}
+
+export function predict(program: Program): Prediction {
+  return new Model(program).run();
+}
+
+const isCancelled = (e: MErr): boolean => e.k === 'CE' || e.k === 'CC';
+const toChildCancelled = (e: MErr): MErr => (e.k === 'CE' ? { k: 'CC', cause: e } : e);
+
+class Model {
+  readonly log: string[] = [];
+  readonly tasks: MTask[] = [];
+  readonly ctrls: MCtrl[];
+  readonly probes: MProbe[];
+  readonly consumers: MConsumer[] = [];
+  readonly unhandled: string[] = [];
+  readonly awaits: Record<number, string> = {};
+
+  constructor(private readonly p: Program) {
+    this.ctrls = p.preAborted.map((pre, k) => ({ aborted: pre, reason: pre ? `pre${k}` : undefined, hub: new Hub() }));
+    this.probes = p.tasks.map(() => new MProbe());
+    p.tasks.forEach((spec, i) => {
+      const t = new MTask(i, spec, this);
+      this.tasks.push(t);
+      if (spec.link !== undefined) {
+        const s = this.sig(spec.link);
+        t.parentSig = s;
+        if (this.aborted(s)) this.cancel(t, this.sigReason(s));
+        else t.parentHub = this.link(s, t);
+      }
+    });
+  }
+
+  run(): Prediction {
+    for (const a of this.p.actions) this.perform(a);
+    const final = this.tasks.map(
+      (t) => `T${t.i} ${t.state}${t.state === 'cancelled' ? ` ${fmtModel(t.cancelErr ?? undefined)}` : ''}`,
+    );
+    return { log: this.log, awaits: this.awaits, final, unhandled: this.unhandled.slice().sort() };
+  }
+
+  // ------------------------------------------------------------ signals
+
+  sig(ref: SigRef): MSig {
+    return 'c' in ref ? { c: this.ctrls[ref.c]! } : { t: this.tasks[ref.t]! };
+  }
+  aborted(s: MSig): boolean {
+    return 'c' in s ? s.c.aborted : s.t.state === 'cancelled';
+  }
+  sigReason(s: MSig): MReason {
+    return 'c' in s ? s.c.reason : (s.t.cancelErr ?? undefined);
+  }
+  /** Links `d` to a signal that has not aborted; null when it never can (its task ended). */
+  link(s: MSig, d: Dependant): Hub | null {
+    if ('c' in s) {
+      s.c.hub.add(d);
+      return s.c.hub;
+    }
+    const t = s.t;
+    if (t.state === 'completed' || t.state === 'errored') return null;
+    (t.hub ??= new Hub()).add(d);
+    return t.hub;
+  }
+  abortController(k: number, reason: string): void {
+    const c = this.ctrls[k]!;
+    if (c.aborted) return;
+    c.aborted = true;
+    c.reason = reason;
+    for (const d of c.hub.takeAll()) d.abortedBy(reason);
+  }
+
+  // ------------------------------------------------------------ tasks
+
+  /** CONTRACT "Order inside a cancellation", by plain recursion. */
+  cancel(t: MTask, reason: MReason): boolean {
+    if (t.state !== 'pending' && t.state !== 'running') return false;
+    t.state = 'cancelled'; // 1
+    t.reason = reason;
+    t.cancelErr = { k: 'CE', task: t.i, reason };
+    this.leaveParentHub(t);
+    if (t.listener !== null) {
+      // 2: the abort listener the factory placed on task.signal
+      const act = t.listener;
+      t.listener = null;
+      this.log.push(`T${t.i} listener`);
+      this.perform(act);
+    }
+    this.teardownSource(t); // 3
+    const deps = t.hub === null ? [] : t.hub.takeAll(); // 4
+    t.hub = null;
+    for (const d of deps) d.abortedBy(t.cancelErr);
+    this.notifyEnd(t); // 5
+    return true;
+  }
+
+  finish(t: MTask, state: 'completed' | 'errored', error?: MErr): void {
+    if (t.state !== 'running') return;
+    t.state = state;
+    t.error = error;
+    this.leaveParentHub(t);
+    t.hub = null;
+    this.teardownSource(t);
+    this.notifyEnd(t);
+  }
+
+  leaveParentHub(t: MTask): void {
+    t.parentHub?.remove(t);
+    t.parentHub = null;
+  }
+
+  teardownSource(t: MTask): void {
+    const s = t.sub;
+    if (s === null) return;
+    t.sub = null;
+    s.closed = true;
+    s.stopped = true;
+    if (s instanceof ProbeSub) {
+      const probe = this.probes[t.i]!;
+      if (probe.active === s) probe.active = null;
+      if (s.registered) this.probeTeardown(t.i);
+    } else if (s.registered) {
+      s.entry?.unsubscribe();
+    }
+  }
+
+  probeTeardown(i: number): void {
+    this.log.push(`P${i} teardown`);
+    if (this.tasks[i]!.spec.teardownThrows) this.unhandled.push(`D${i}`);
+  }
+
+  notifyEnd(t: MTask): void {
+    const observers = t.observers;
+    t.observers = [];
+    for (const e of observers) {
+      e.task = null;
+      this.deliverEnd(t, e.obs, e.mode);
+    }
+  }
+
+  deliverEnd(t: MTask, obs: MObserver, mode: number): void {
+    if (t.state === 'completed') obs.complete();
+    else if ((mode & DETECTING) === 0) obs.error(t.state === 'cancelled' ? t.cancelErr! : t.error!);
+    else {
+      t.childErr ??= t.state === 'cancelled' ? { k: 'CC', cause: t.cancelErr! } : toChildCancelled(t.error!);
+      obs.error(t.childErr);
+    }
+  }
+
+  observe(t: MTask, obs: MObserver, mode: number): MEntry | undefined {
+    if (t.state !== 'pending' && t.state !== 'running') {
+      if (t.hasValue) obs.next(t.latest);
+      this.deliverEnd(t, obs, mode);
+      return undefined;
+    }
+    const e = new MEntry(t, obs, mode, this);
+    t.observers.push(e);
+    if ((mode & OWNING) !== 0) t.owners++;
+    if ((mode & PINNING) !== 0) t.pinned = true;
+    if (t.state === 'pending') this.runTask(t);
+    else if (t.hasValue) obs.next(t.latest);
+    return e;
+  }
+
+  detach(t: MTask, e: MEntry): void {
+    if (t.state !== 'running') return;
+    const i = t.observers.indexOf(e);
+    if (i < 0) return;
+    t.observers.splice(i, 1);
+    if ((e.mode & OWNING) !== 0 && --t.owners === 0 && t.spec.refCount && !t.pinned) {
+      const ps = t.parentSig;
+      this.cancel(t, ps !== null && this.aborted(ps) ? this.sigReason(ps) : undefined);
+    }
+  }
+
+  /** A value from the source: only a running task passes it on. */
+  emit(t: MTask, value: unknown): void {
+    if (t.state !== 'running') return;
+    t.latest = value;
+    t.hasValue = true;
+    for (const e of t.observers.slice()) if (e.task !== null) e.obs.next(value);
+  }
+
+  runTask(t: MTask): void {
+    t.state = 'running';
+    const body = t.spec.body;
+    if (body.b === 'source') {
+      this.subscribeProbe(t);
+    } else if (body.b === 'factory') {
+      this.log.push(`T${t.i} factory`);
+      if (body.listener !== undefined) t.listener = body.listener;
+      if (body.selfCancel) this.doCancel(t.i, `self${t.i}`);
+      if (body.throws) {
+        // the task errors with it; if the task was cancelled while the factory ran, it is reported instead
+        if (t.state === 'running') this.finish(t, 'errored', { k: 'E', msg: `F${t.i}` });
+        else this.unhandled.push(`F${t.i}`);
+        return;
+      }
+      if (t.state !== 'running') return; // cancelled while the factory ran: never subscribed
+      this.subscribeProbe(t);
+    } else {
+      const bs = new BodySub();
+      t.sub = bs;
+      const name = `T${t.i}.body`;
+      const obs: MObserver = {
+        next: (v) => {
+          if (bs.closed || bs.stopped) return;
+          this.log.push(`${name} next ${fmtVal(v)}`);
+          this.emit(t, v);
+        },
+        error: (e) => {
+          if (bs.closed || bs.stopped) return;
+          bs.stopped = true;
+          this.log.push(`${name} error ${fmtModel(e)}`);
+          this.finish(t, 'errored', e);
+        },
+        complete: () => {
+          if (bs.closed || bs.stopped) return;
+          bs.stopped = true;
+          this.log.push(`${name} complete`);
+          this.finish(t, 'completed');
+        },
+      };
+      const entry = this.observe(this.tasks[body.j]!, obs, MODE[body.mode]);
+      bs.registered = true;
+      bs.entry = entry;
+      if (bs.closed) entry?.unsubscribe(); // torn down while subscribing
+    }
+  }
+
+  subscribeProbe(t: MTask): void {
+    const probe = this.probes[t.i]!;
+    const ps = new ProbeSub(t);
+    t.sub = ps;
+    this.log.push(`P${t.i} sub`);
+    if (t.spec.syncValue) this.probeNext(ps, `s${t.i}`);
+    if (probe.state === 'completed') this.probeComplete(ps);
+    else if (probe.state === 'errored') this.probeError(ps, probe.error!);
+    else if (!ps.closed) probe.active = ps;
+    ps.registered = true;
+    if (ps.closed) this.probeTeardown(t.i); // the teardown runs once it is returned
+  }
+
+  probeNext(ps: ProbeSub, value: string): void {
+    if (!ps.closed && !ps.stopped) this.emit(ps.task, value);
+  }
+  probeComplete(ps: ProbeSub): void {
+    if (ps.closed || ps.stopped) return;
+    ps.stopped = true;
+    this.finish(ps.task, 'completed');
+  }
+  probeError(ps: ProbeSub, error: MErr): void {
+    if (ps.closed || ps.stopped) return;
+    ps.stopped = true;
+    this.finish(ps.task, 'errored', error);
+  }
+
+  // ------------------------------------------------------------ actions
+
+  doCancel(i: number, reason: string): void {
+    this.log.push(`cancel T${i} ${reason}`);
+    const result = this.cancel(this.tasks[i]!, reason);
+    this.log.push(`cancel T${i} -> ${String(result)}`);
+  }
+
+  perform(a: Action): void {
+    switch (a.a) {
+      case 'sub':
+        this.subscribe(a.c);
+        return;
+      case 'unsub': {
+        if (this.consumers.length === 0) {
+          this.log.push('unsub none');
+          return;
+        }
+        const x = this.consumers[a.x % this.consumers.length]!;
+        this.log.push(`unsub X${x.idx}`);
+        if (!x.ready) x.pendingUnsub = true;
+        else this.unsubscribe(x);
+        return;
+      }
+      case 'cancel':
+        this.doCancel(a.t, `r${a.id}`);
+        return;
+      case 'start': {
+        this.log.push(`start T${a.t}`);
+        const t = this.tasks[a.t]!;
+        if (t.state === 'pending') this.runTask(t);
+        return;
+      }
+      case 'abort':
+        this.log.push(`abort C${a.k}`);
+        this.abortController(a.k, `a${a.id}`);
+        return;
+      case 'next': {
+        this.log.push(`next T${a.t} v${a.id}`);
+        const probe = this.probes[a.t]!;
+        if (probe.state === 'open' && probe.active !== null) this.probeNext(probe.active, `v${a.id}`);
+        return;
+      }
+      case 'complete':
+      case 'error': {
+        this.log.push(`${a.a} T${a.t}${a.a === 'error' ? ` E${a.id}` : ''}`);
+        const probe = this.probes[a.t]!;
+        if (probe.state !== 'open') return;
+        const ps = probe.active;
+        probe.active = null;
+        if (a.a === 'complete') {
+          probe.state = 'completed';
+          if (ps !== null) this.probeComplete(ps);
+        } else {
+          probe.state = 'errored';
+          probe.error = { k: 'E', msg: `E${a.id}` };
+          if (ps !== null) this.probeError(ps, probe.error);
+        }
+        return;
+      }
+      case 'throw':
+        this.log.push(`throw U${a.id}`);
+        this.unhandled.push(`U${a.id}`);
+        return;
+    }
+  }
+
+  unsubscribe(x: MConsumer): void {
+    if (x.closed || x.spec.kind === 'await') return;
+    x.closed = true;
+    x.teardown?.();
+  }
+
+  // ------------------------------------------------------------ consumers
+
+  sink(x: MConsumer): MObserver {
+    const react = (on: 'next' | 'error' | 'complete') => {
+      const r = 'react' in x.spec ? x.spec.react : undefined;
+      if (r !== undefined && !x.reacted && r.on === on) {
+        x.reacted = true;
+        this.perform(r.act);
+      }
+    };
+    return {
+      next: (v) => {
+        if (x.closed) return;
+        this.log.push(`X${x.idx} next ${fmtVal(v)}`);
+        react('next');
+      },
+      error: (e) => {
+        if (x.closed) return;
+        x.closed = true;
+        this.log.push(`X${x.idx} error ${fmtModel(e)}`);
+        react('error');
+      },
+      complete: () => {
+        if (x.closed) return;
+        x.closed = true;
+        this.log.push(`X${x.idx} complete`);
+        react('complete');
+      },
+    };
+  }
+
+  subscribe(spec: ConsumerSpec): void {
+    const x = new MConsumer(this.consumers.length, spec);
+    this.consumers.push(x);
+    this.log.push(`sub X${x.idx} ${fmtConsumer(spec)}`);
+    const sink = this.sink(x);
+    switch (spec.kind) {
+      case 'plain':
+      case 'detect':
+      case 'shield': {
+        const e = this.observe(this.tasks[spec.t]!, sink, MODE[spec.kind]);
+        x.teardown = () => e?.unsubscribe();
+        break;
+      }
+      case 'cancelWhen':
+        x.teardown = this.cancelWhen(this.tasks[spec.t]!, this.sig(spec.s), sink);
+        break;
+      case 'all':
+      case 'any':
+        x.teardown = new MCombination(
+          this,
+          spec.kind,
+          spec.ts.map((i) => this.tasks[i]!),
+          spec.s,
+          sink,
+        ).run();
+        break;
+      case 'await':
+        this.awaitTask(x, this.tasks[spec.t]!, spec.s === undefined ? undefined : this.sig(spec.s), spec.shield);
+        break;
+    }
+    x.ready = true;
+    if (x.pendingUnsub) this.unsubscribe(x);
+  }
+
+  /** `task.pipe(cancelWhen(signal))`: a plain (owning) observer linked to the signal. */
+  cancelWhen(t: MTask, s: MSig, sink: MObserver): (() => void) | null {
+    if (this.aborted(s)) {
+      sink.error({ k: 'CE', task: null, reason: this.sigReason(s) });
+      return null;
+    }
+    let closed = false;
+    let stopped = false;
+    const attached: { entry?: MEntry | undefined; ready: boolean } = { ready: false };
+    let hub: Hub | null = null;
+    const unsubscribe = () => {
+      if (closed) return;
+      hub?.remove(dep);
+      hub = null;
+      closed = true;
+      stopped = true;
+      if (attached.ready) attached.entry?.unsubscribe();
+    };
+    const dep: Dependant = {
+      abortedBy: (reason) => {
+        hub = null;
+        unsubscribe();
+        sink.error({ k: 'CE', task: null, reason });
+      },
+    };
+    hub = this.link(s, dep);
+    const entry = this.observe(
+      t,
+      {
+        next: (v) => {
+          if (!closed && !stopped) sink.next(v);
+        },
+        error: (e) => {
+          if (closed || stopped) return;
+          stopped = true;
+          sink.error(this.aborted(s) && isCancelled(e) ? { k: 'CE', task: null, reason: this.sigReason(s) } : e);
+          unsubscribe();
+        },
+        complete: () => {
+          if (closed || stopped) return;
+          stopped = true;
+          sink.complete();
+          unsubscribe();
+        },
+      },
+      OWNING,
+    );
+    attached.entry = entry;
+    attached.ready = true;
+    if (closed) entry?.unsubscribe();
+    return unsubscribe;
+  }
+
+  awaitTask(x: MConsumer, t: MTask, s: MSig | undefined, shield: boolean): void {
+    const reject = (e: MErr) => (this.awaits[x.idx] = `reject ${fmtModel(e)}`);
+    if (s !== undefined && this.aborted(s)) {
+      reject({ k: 'CE', task: null, reason: this.sigReason(s) });
+      return;
+    }
+    let settled = false;
+    let hub: Hub | null = null;
+    let sub: MEntry | undefined;
+    let last: unknown;
+    const settle = () => {
+      if (settled) return false;
+      settled = true;
+      hub?.remove(dep);
+      hub = null;
+      return true;
+    };
+    const dep: Dependant = {
+      abortedBy: (reason) => {
+        hub = null;
+        if (!settle()) return;
+        sub?.unsubscribe();
+        reject({ k: 'CE', task: null, reason });
+      },
+    };
+    if (s !== undefined) hub = this.link(s, dep);
+    const entry = this.observe(
+      t,
+      {
+        next: (v) => (last = v),
+        complete: () => {
+          if (settle()) this.awaits[x.idx] = `resolve ${fmtVal(last)}`;
+        },
+        error: (e) => {
+          if (!settle()) return;
+          const own = s !== undefined && this.aborted(s) && isCancelled(e);
+          reject(own ? { k: 'CE', task: null, reason: this.sigReason(s) } : e);
+        },
+      },
+      shield ? MODE.shield : MODE.detect,
+    );
+    if (settled) entry?.unsubscribe();
+    else sub = entry;
+  }
+}
+
+/** whenAllCancellable / whenAnyCancellable, as the contract's "Combinators" section reads. */
+class MCombination implements Dependant {
+  private ended = false;
+  private readonly values: unknown[];
+  private readonly subs: (MEntry | undefined)[];
+  private hub: Hub | null = null;
+  private subscribed = 0;
+  private subscribing = false;
+  private deferredEnd: (() => void) | null = null;
+  private remaining: number;
+  private readonly sig: MSig | undefined;
+
+  constructor(
+    private readonly m: Model,
+    private readonly kind: 'all' | 'any',
+    private readonly tasks: MTask[],
+    sig: SigRef | undefined,
+    private readonly sink: MObserver,
+  ) {
+    this.sig = sig === undefined ? undefined : m.sig(sig);
+    this.values = tasks.map(() => undefined);
+    this.subs = tasks.map(() => undefined);
+    this.remaining = tasks.length;
+  }
+
+  run(): (() => void) | null {
+    const { m, sig } = this;
+    if (sig !== undefined && m.aborted(sig)) {
+      this.ended = true;
+      this.abandonPending(m.sigReason(sig));
+      this.sink.error({ k: 'CE', task: null, reason: m.sigReason(sig) });
+      return null;
+    }
+    if (this.tasks.length === 0) {
+      this.ended = true;
+      this.sink.next([]);
+      this.sink.complete();
+      return null;
+    }
+    if (sig !== undefined) this.hub = m.link(sig, this);
+    for (let i = 0; i < this.tasks.length && !this.ended; i++) {
+      this.subscribed = i + 1;
+      this.subscribing = true;
+      this.subs[i] = m.observe(this.tasks[i]!, this.participant(i), MODE.detect);
+      this.subscribing = false;
+      const end = this.deferredEnd;
+      if (end !== null) {
+        this.deferredEnd = null;
+        end();
+      }
+    }
+    return () => this.unsubscribed();
+  }
+
+  private participant(i: number): MObserver {
+    return {
+      next: (v) => (this.values[i] = v),
+      error: (e) => {
+        if (this.ended) return;
+        const { m, sig } = this;
+        if (sig !== undefined && m.aborted(sig) && isCancelled(e)) {
+          this.fail({ k: 'CE', task: null, reason: m.sigReason(sig) }, m.sigReason(sig));
+        } else {
+          this.fail(e, e);
+        }
+      },
+      complete: () => {
+        if (this.ended) return;
+        if (this.kind === 'any') {
+          this.end(() => {
+            this.sink.next({ index: i, value: this.values[i] });
+            this.sink.complete();
+          });
+        } else if (--this.remaining === 0) {
+          this.end(() => {
+            this.sink.next(this.values);
+            this.sink.complete();
+          });
+        }
+      },
+    };
+  }
+
+  abortedBy(reason: MReason): void {
+    this.hub = null;
+    if (!this.ended) this.fail({ k: 'CE', task: null, reason }, reason);
+  }
+
+  private fail(error: MErr, reason: MReason): void {
+    this.end(() => {
+      this.abandonPending(reason);
+      this.sink.error(error);
+    });
+  }
+
+  /** Release every participant, then report; while attaching one, wait until it is attached. */
+  private end(report: () => void): void {
+    this.ended = true;
+    this.unlink();
+    const finish = () => {
+      this.releaseEach();
+      report();
+    };
+    if (this.subscribing) this.deferredEnd = finish;
+    else finish();
+  }
+
+  private unsubscribed(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.unlink();
+    this.releaseEach();
+    this.abandonPending(undefined);
+  }
+
+  private releaseEach(): void {
+    for (let i = 0; i < this.subs.length; i++) {
+      const s = this.subs[i];
+      this.subs[i] = undefined;
+      s?.unsubscribe();
+    }
+  }
+
+  /** Pending tasks among the participants never attached are cancelled without starting. */
+  private abandonPending(reason: MReason): void {
+    for (let i = this.subscribed; i < this.tasks.length; i++) {
+      const t = this.tasks[i]!;
+      if (t.state === 'pending') this.m.cancel(t, reason);
+    }
+  }
+
+  private unlink(): void {
+    this.hub?.remove(this);
+    this.hub = null;
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * Random programs for the property suite: a few tasks (some linked through
+ * `options.signal` to a plain AbortController or to another task's signal,
+ * some whose body subscribes another task), then a list of actions, some of
+ * which create consumers that react re-entrantly to what they hear.
+ *
+ * A generated program is "raw": task and consumer numbers are arbitrary small
+ * naturals. `normalize()` maps them onto what exists (modulo), gives every
+ * action a unique id (used for reasons, values and error messages), and drops
+ * what cannot be expressed (a reaction that throws inside an abort listener).
+ * The runner (`run.ts`) and the model (`model.ts`) both execute normalized
+ * programs; a counterexample printed by fast-check is a raw program that
+ * `normalize()` turns back into the very same run.
+ */
+import fc from 'fast-check';
+
+/** A signal: controller `c`, or the signal of task `t`. */
+export type SigRef = { c: number } | { t: number };
+/** How a consumer or a body attaches to a task. */
+export type Mode = 'plain' | 'detect' | 'shield';
+
+export type Action =
+  | { a: 'sub'; id: number; c: ConsumerSpec }
+  | { a: 'unsub'; id: number; x: number }
+  | { a: 'cancel'; id: number; t: number }
+  | { a: 'start'; id: number; t: number }
+  | { a: 'abort'; id: number; k: number }
+  | { a: 'next'; id: number; t: number }
+  | { a: 'complete'; id: number; t: number }
+  | { a: 'error'; id: number; t: number }
+  | { a: 'throw'; id: number };
+
+export interface Reaction {
+  /** The first notification of this kind triggers `act`, once. */
+  on: 'next' | 'error' | 'complete';
+  act: Action;
+}
+
+export type ConsumerSpec =
+  | { kind: Mode; t: number; form?: 'pipe' | 'call'; react?: Reaction }
+  | { kind: 'cancelWhen'; t: number; s: SigRef; react?: Reaction }
+  | { kind: 'all' | 'any'; ts: number[]; s?: SigRef; react?: Reaction }
+  | { kind: 'await'; t: number; s?: SigRef; shield: boolean };
+
+export type Body =
+  /** The task's probe (a Subject-driven Observable) given directly. */
+  | { b: 'source' }
+  /** A factory returning the probe; it may add an abort listener, throw, or cancel its own task. */
+  | { b: 'factory'; listener?: Action; selfCancel: boolean; throws: boolean }
+  /** A factory subscribing task `j` (j > own index) through `mode`. */
+  | { b: 'child'; j: number; mode: Mode };
+
+export interface TaskSpec {
+  /** `options.signal`: a controller, or a task with a lower index. */
+  link?: SigRef;
+  refCount: boolean;
+  body: Body;
+  /** The probe emits `s<i>` synchronously when subscribed. */
+  syncValue: boolean;
+  /** The probe's teardown throws `D<i>`. */
+  teardownThrows: boolean;
+}
+
+export interface Program {
+  /** Per controller: aborted before any task is created. */
+  preAborted: boolean[];
+  tasks: TaskSpec[];
+  actions: Action[];
+}
+
+export const CONTROLLERS = 2;
+
+// ---------------------------------------------------------------- arbitraries
+
+const small = fc.nat({ max: 15 });
+/** `true` about one time in six; shrinks to `false`. */
+const rare = fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
+const sigRef: fc.Arbitrary<SigRef> = fc.oneof(
+  fc.record({ c: fc.nat({ max: CONTROLLERS - 1 }) }),
+  fc.record({ t: small }),
+);
+const mode = fc.constantFrom<Mode>('plain', 'detect', 'shield');
+
+/** Actions without `sub` or `throw`: what an abort listener may do. */
+function simpleAction(): fc.Arbitrary<Action> {
+  return fc.oneof(
+    fc.record({ a: fc.constant('unsub' as const), id: fc.constant(0), x: small }),
+    fc.record({ a: fc.constant('cancel' as const), id: fc.constant(0), t: small }),
+    fc.record({ a: fc.constant('start' as const), id: fc.constant(0), t: small }),
+    fc.record({ a: fc.constant('abort' as const), id: fc.constant(0), k: fc.nat({ max: CONTROLLERS - 1 }) }),
+    fc.record({ a: fc.constant('next' as const), id: fc.constant(0), t: small }),
+    fc.record({ a: fc.constant('complete' as const), id: fc.constant(0), t: small }),
+    fc.record({ a: fc.constant('error' as const), id: fc.constant(0), t: small }),
+  );
+}
+
+function consumerSpec(withReactions: boolean): fc.Arbitrary<ConsumerSpec> {
+  const react: fc.Arbitrary<Reaction | undefined> = withReactions
+    ? fc.option(
+        fc.record({
+          on: fc.constantFrom<Reaction['on']>('next', 'error', 'complete'),
+          act: fc.oneof(
+            { weight: 6, arbitrary: simpleAction() },
+            { weight: 1, arbitrary: fc.record({ a: fc.constant('throw' as const), id: fc.constant(0) }) },
+            { weight: 1, arbitrary: consumerSpec(false).map((c): Action => ({ a: 'sub', id: 0, c })) },
+          ),
+        }),
+        { nil: undefined, freq: 2 },
+      )
+    : fc.constant(undefined);
+  return fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.record({ kind: mode, t: small, form: fc.constantFrom<'pipe' | 'call'>('pipe', 'call'), react }),
+    },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancelWhen' as const), t: small, s: sigRef, react }) },
+    {
+      weight: 2,
+      arbitrary: fc.record(
+        {
+          kind: fc.constantFrom<'all' | 'any'>('all', 'any'),
+          ts: fc.array(small, { minLength: 0, maxLength: 3 }),
+          s: sigRef,
+          react,
+        },
+        { requiredKeys: ['kind', 'ts', 'react'] },
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record(
+        { kind: fc.constant('await' as const), t: small, s: sigRef, shield: fc.boolean() },
+        { requiredKeys: ['kind', 't', 'shield'] },
+      ),
+    },
+  );
+}
+
+const taskSpec: fc.Arbitrary<TaskSpec> = fc.record(
+  {
+    link: sigRef,
+    refCount: rare.map((b) => !b), // mostly true
+    body: fc.oneof(
+      { weight: 3, arbitrary: fc.constant<Body>({ b: 'source' }) },
+      {
+        weight: 3,
+        arbitrary: fc
+          .tuple(
+            fc.option(simpleAction(), { nil: undefined }),
+            // [selfCancel, throws]: mostly neither; each alone, and both (cancelled, then throws), now and then
+            fc.oneof(
+              { weight: 6, arbitrary: fc.constant([false, false] as const) },
+              { weight: 1, arbitrary: fc.constant([true, false] as const) },
+              { weight: 1, arbitrary: fc.constant([false, true] as const) },
+              { weight: 1, arbitrary: fc.constant([true, true] as const) },
+            ),
+          )
+          .map(([listener, [selfCancel, throws]]): Body => ({
+            b: 'factory',
+            selfCancel,
+            throws,
+            ...(listener !== undefined && { listener }),
+          })),
+      },
+      { weight: 3, arbitrary: fc.record({ b: fc.constant('child' as const), j: small, mode }) },
+    ),
+    syncValue: fc.boolean(),
+    teardownThrows: rare,
+  },
+  { requiredKeys: ['refCount', 'body', 'syncValue', 'teardownThrows'] },
+);
+
+/** Raw programs of 1–`maxTasks` tasks and 1–`maxActions` top-level actions. */
+export function programs({ maxTasks, maxActions }: { maxTasks: number; maxActions: number }): fc.Arbitrary<Program> {
+  return fc.record({
+    preAborted: fc.array(fc.boolean(), { minLength: CONTROLLERS, maxLength: CONTROLLERS }),
+    tasks: fc.array(taskSpec, { minLength: 1, maxLength: maxTasks }),
+    actions: fc.array(
+      fc.oneof(
+        { weight: 4, arbitrary: consumerSpec(true).map((c): Action => ({ a: 'sub', id: 0, c })) },
+        { weight: 5, arbitrary: simpleAction() },
+      ),
+      { minLength: 1, maxLength: maxActions },
+    ),
+  });
+}
+
+/** The CI mix: 1–4 tasks, 1–14 top-level actions. */
+export const programArbitrary: fc.Arbitrary<Program> = programs({ maxTasks: 4, maxActions: 14 });
+
+// ---------------------------------------------------------------- normalization
+
+/**
+ * Makes a raw program concrete: indices modulo what exists, link targets
+ * below the task, child targets above it, unique action ids, rare flags kept
+ * rare. Apply it once, to a raw program.
+ */
+export function normalize(raw: Program): Program {
+  const n = raw.tasks.length;
+  let nextId = 1;
+  const t = (i: number) => i % n;
+  const sig = (s: SigRef | undefined): SigRef | undefined =>
+    s === undefined ? undefined : 'c' in s ? { c: s.c % CONTROLLERS } : { t: t(s.t) };
+  const action = (a: Action, where: 'top' | 'reaction' | 'listener'): Action => {
+    const id = nextId++;
+    switch (a.a) {
+      case 'sub':
+        return { a: 'sub', id, c: consumer(a.c, where === 'top') };
+      case 'unsub':
+        return { a: 'unsub', id, x: a.x };
+      case 'abort':
+        return { a: 'abort', id, k: a.k % CONTROLLERS };
+      case 'throw':
+        // a listener that throws is an uncaught exception (covered by userErrors.spec.ts)
+        return where === 'listener' ? { a: 'cancel', id, t: 0 } : { a: 'throw', id };
+      default:
+        return { ...a, id, t: t(a.t) };
+    }
+  };
+  const consumer = (c: ConsumerSpec, withReaction: boolean): ConsumerSpec => {
+    const react =
+      withReaction && 'react' in c && c.react !== undefined
+        ? { on: c.react.on, act: action(c.react.act, 'reaction') }
+        : undefined;
+    switch (c.kind) {
+      case 'plain':
+      case 'detect':
+      case 'shield':
+        return { kind: c.kind, t: t(c.t), form: c.form ?? 'pipe', ...(react && { react }) };
+      case 'cancelWhen':
+        return { kind: 'cancelWhen', t: t(c.t), s: sig(c.s)!, ...(react && { react }) };
+      case 'all':
+      case 'any': {
+        const ts = c.ts.map(t);
+        if (c.kind === 'any' && ts.length === 0) ts.push(0);
+        return { kind: c.kind, ts, ...(c.s && { s: sig(c.s) }), ...(react && { react }) };
+      }
+      case 'await':
+        return { kind: 'await', t: t(c.t), shield: c.shield, ...(c.s && { s: sig(c.s) }) };
+    }
+  };
+  const tasks = raw.tasks.map((spec, i): TaskSpec => {
+    let link: SigRef | undefined;
+    if (spec.link !== undefined) {
+      if ('c' in spec.link) link = { c: spec.link.c % CONTROLLERS };
+      else if (i > 0) link = { t: spec.link.t % i };
+    }
+    let body: Body = spec.body;
+    if (body.b === 'child') {
+      body = i < n - 1 ? { b: 'child', j: i + 1 + (body.j % (n - i - 1)), mode: body.mode } : { b: 'source' };
+    } else if (body.b === 'factory') {
+      body = {
+        b: 'factory',
+        selfCancel: body.selfCancel,
+        throws: body.throws,
+        ...(body.listener && { listener: action(body.listener, 'listener') }),
+      };
+    }
+    return {
+      ...(link && { link }),
+      refCount: spec.refCount,
+      body,
+      syncValue: spec.syncValue,
+      teardownThrows: spec.teardownThrows,
+    };
+  });
+  const actions = raw.actions.map((a) => action(a, 'top'));
+  return { preAborted: raw.preAborted.slice(0, CONTROLLERS), tasks, actions };
+}

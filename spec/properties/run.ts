@@ -1,0 +1,406 @@
+/**
+ * Runs a normalized program against the real package and records everything
+ * the model predicts (the log, awaitTask outcomes, final states, unhandled
+ * errors) plus what the generic invariants need (per-consumer notifications
+ * with the state of the world when each arrived, cancel() results, source
+ * subscription counts, thrown errors).
+ */
+import { config, Observable, Subject, tap, type Observer, type Subscription } from 'rxjs';
+import {
+  awaitTask,
+  cancelWhen,
+  detectCancel,
+  shield,
+  task,
+  Task,
+  whenAllCancellable,
+  whenAnyCancellable,
+  type TaskOptions,
+} from '../../src';
+import { fmtConsumer, fmtErr, fmtVal } from './format';
+import type { Action, ConsumerSpec, Program, SigRef } from './program';
+
+export interface Notification {
+  seq: number;
+  kind: 'next' | 'error' | 'complete';
+  value: unknown;
+  /** The consumer's own signal (cancelWhen, combinators) had aborted when this arrived. */
+  ownAborted: boolean;
+  /** State of the task the consumer observes directly (plain, detect, shield), when this arrived. */
+  taskState: string | undefined;
+  /** Arrived while `subscribe()` was still running (replay, synchronous start). */
+  duringSubscribe: boolean;
+  /** Probes whose subscribe function was still running when this arrived. */
+  probesSubscribing: number[];
+}
+
+export interface RunConsumer {
+  idx: number;
+  spec: ConsumerSpec;
+  signal: AbortSignal | undefined;
+  subscription: Subscription | null;
+  ready: boolean;
+  pendingUnsub: boolean;
+  reacted: boolean;
+  /** Log position where its unsubscribe() actually ran (Infinity: never). */
+  unsubSeq: number;
+  notifications: Notification[];
+  outcome?: string;
+}
+
+export interface CancelCall {
+  t: number;
+  reason: string;
+  result: boolean;
+  stateBefore: string;
+}
+
+export interface BodyError {
+  t: number;
+  error: unknown;
+  ownState: string;
+}
+
+export interface Run {
+  program: Program;
+  log: string[];
+  awaits: Record<number, string>;
+  final: string[];
+  unhandled: string[];
+  // for the invariants
+  tasks: Task<string>[];
+  controllers: AbortController[];
+  consumers: RunConsumer[];
+  cancels: CancelCall[];
+  probeSubscriptions: number[];
+  probeTeardowns: number[];
+  /** Log position of each probe's teardown (-1: none). */
+  probeTeardownSeq: number[];
+  factoryCalls: number[];
+  started: boolean[];
+  bodyErrors: BodyError[];
+  thrown: string[];
+  unhandledRaw: unknown[];
+  /** Actions performed re-entrantly: by a consumer's handler, or by an abort listener. */
+  reentrant: string[];
+  /** Probes whose subscriber was closed before their subscribe function returned. */
+  closedWhileSubscribing: number;
+}
+
+export async function execute(program: Program): Promise<Run> {
+  const runner = new Runner(program);
+  const previous = config.onUnhandledError;
+  config.onUnhandledError = (error) => runner.unhandledRaw.push(error);
+  try {
+    runner.run();
+    // RxJS and the package report asynchronously (setTimeout); awaitTask settles in microtasks.
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    await new Promise((resolve) => setImmediate(resolve));
+  } finally {
+    config.onUnhandledError = previous;
+  }
+  return runner.result();
+}
+
+class Runner {
+  readonly log: string[] = [];
+  readonly tasks: Task<string>[] = [];
+  readonly controllers: AbortController[];
+  readonly subjects: Subject<string>[];
+  readonly consumers: RunConsumer[] = [];
+  readonly cancels: CancelCall[] = [];
+  readonly probeSubscriptions: number[];
+  readonly probeTeardowns: number[];
+  readonly probeTeardownSeq: number[];
+  readonly factoryCalls: number[];
+  readonly started: boolean[];
+  readonly bodyErrors: BodyError[] = [];
+  readonly thrown: string[] = [];
+  readonly unhandledRaw: unknown[] = [];
+  readonly subscribing: number[] = [];
+  readonly reentrant: string[] = [];
+  closedWhileSubscribing = 0;
+  readonly indexOf = (t: unknown): number => this.tasks.indexOf(t as Task<string>);
+
+  constructor(private readonly p: Program) {
+    const n = p.tasks.length;
+    this.controllers = p.preAborted.map((pre, k) => {
+      const c = new AbortController();
+      if (pre) c.abort(`pre${k}`);
+      return c;
+    });
+    this.subjects = p.tasks.map(() => new Subject<string>());
+    this.probeSubscriptions = new Array<number>(n).fill(0);
+    this.probeTeardowns = new Array<number>(n).fill(0);
+    this.probeTeardownSeq = new Array<number>(n).fill(-1);
+    this.factoryCalls = new Array<number>(n).fill(0);
+    this.started = new Array<boolean>(n).fill(false);
+    p.tasks.forEach((spec, i) => {
+      const options: TaskOptions = { name: `T${i}`, refCount: spec.refCount };
+      if (spec.link !== undefined) options.signal = this.signal(spec.link);
+      const probe = this.probe(i);
+      const body = spec.body;
+      let t: Task<string>;
+      if (body.b === 'source') {
+        t = task(probe, options);
+      } else if (body.b === 'factory') {
+        t = task((signal) => {
+          this.log.push(`T${i} factory`);
+          this.factoryCalls[i]!++;
+          const listener = body.listener;
+          if (listener !== undefined) {
+            signal.addEventListener(
+              'abort',
+              () => {
+                this.log.push(`T${i} listener`);
+                this.reentrant.push(`listener:${listener.a}`);
+                this.perform(listener);
+              },
+              { once: true },
+            );
+          }
+          if (body.selfCancel) this.doCancel(i, `self${i}`);
+          if (body.throws) {
+            // a running task errors with it (consumers hear it); a cancelled one has nobody left: it is reported
+            if (this.tasks[i]!.state !== 'running') this.thrown.push(`F${i}`);
+            throw new Error(`F${i}`);
+          }
+          return probe;
+        }, options);
+      } else {
+        t = task(() => {
+          this.factoryCalls[i]!++;
+          const child = this.tasks[body.j]!;
+          const source =
+            body.mode === 'plain' ? child : body.mode === 'detect' ? child.pipe(detectCancel()) : child.pipe(shield());
+          return source.pipe(
+            tap({
+              next: (v) => this.log.push(`T${i}.body next ${fmtVal(v)}`),
+              error: (e) => {
+                this.bodyErrors.push({ t: i, error: e, ownState: this.tasks[i]!.state });
+                this.log.push(`T${i}.body error ${fmtErr(e, this.indexOf)}`);
+              },
+              complete: () => this.log.push(`T${i}.body complete`),
+            }),
+          );
+        }, options);
+      }
+      this.tasks.push(t);
+    });
+  }
+
+  /** Task i's source: a Subject-driven Observable that logs its subscription and teardown. */
+  private probe(i: number): Observable<string> {
+    const spec = this.p.tasks[i]!;
+    return new Observable<string>((subscriber) => {
+      this.log.push(`P${i} sub`);
+      this.started[i] = true;
+      this.probeSubscriptions[i]!++;
+      this.subscribing.push(i);
+      if (spec.syncValue) subscriber.next(`s${i}`);
+      const inner = this.subjects[i]!.subscribe(subscriber);
+      this.subscribing.splice(this.subscribing.lastIndexOf(i), 1);
+      if (subscriber.closed) this.closedWhileSubscribing++;
+      return () => {
+        inner.unsubscribe();
+        this.probeTeardownSeq[i] = this.log.length;
+        this.log.push(`P${i} teardown`);
+        this.probeTeardowns[i]!++;
+        if (spec.teardownThrows) {
+          this.thrown.push(`D${i}`);
+          throw new Error(`D${i}`);
+        }
+      };
+    });
+  }
+
+  signal(ref: SigRef): AbortSignal {
+    return 'c' in ref ? this.controllers[ref.c]!.signal : this.tasks[ref.t]!.signal;
+  }
+
+  run(): void {
+    for (const a of this.p.actions) this.perform(a);
+  }
+
+  result(): Run {
+    const final = this.tasks.map((t, i) => {
+      const aborted = t.signal.aborted;
+      const state = t.state;
+      const cancelled = state === 'cancelled' ? ` ${fmtErr(t.signal.reason, this.indexOf)}` : '';
+      const mismatch = aborted !== (state === 'cancelled') ? ' SIGNAL-MISMATCH' : '';
+      return `T${i} ${state}${cancelled}${mismatch}`;
+    });
+    const awaits: Record<number, string> = {};
+    for (const x of this.consumers) if (x.outcome !== undefined) awaits[x.idx] = x.outcome;
+    const unhandled: string[] = [];
+    for (const e of this.unhandledRaw) {
+      const text = fmtErr(e, this.indexOf);
+      const m = /^Unsub\[(.*)\]$/.exec(text);
+      unhandled.push(...(m ? m[1]!.split(',') : [text]));
+    }
+    return {
+      program: this.p,
+      log: this.log,
+      awaits,
+      final,
+      unhandled: unhandled.sort(),
+      tasks: this.tasks,
+      controllers: this.controllers,
+      consumers: this.consumers,
+      cancels: this.cancels,
+      probeSubscriptions: this.probeSubscriptions,
+      probeTeardowns: this.probeTeardowns,
+      probeTeardownSeq: this.probeTeardownSeq,
+      factoryCalls: this.factoryCalls,
+      started: this.started,
+      bodyErrors: this.bodyErrors,
+      thrown: this.thrown.slice().sort(),
+      unhandledRaw: this.unhandledRaw,
+      reentrant: this.reentrant,
+      closedWhileSubscribing: this.closedWhileSubscribing,
+    };
+  }
+
+  doCancel(i: number, reason: string): void {
+    this.log.push(`cancel T${i} ${reason}`);
+    const t = this.tasks[i]!;
+    const stateBefore = t.state;
+    const result = t.cancel(reason);
+    this.cancels.push({ t: i, reason, result, stateBefore });
+    this.log.push(`cancel T${i} -> ${String(result)}`);
+  }
+
+  perform(a: Action): void {
+    switch (a.a) {
+      case 'sub':
+        this.subscribe(a.c);
+        return;
+      case 'unsub': {
+        if (this.consumers.length === 0) {
+          this.log.push('unsub none');
+          return;
+        }
+        const x = this.consumers[a.x % this.consumers.length]!;
+        this.log.push(`unsub X${x.idx}`);
+        if (!x.ready) x.pendingUnsub = true;
+        else this.unsubscribe(x);
+        return;
+      }
+      case 'cancel':
+        this.doCancel(a.t, `r${a.id}`);
+        return;
+      case 'start':
+        this.log.push(`start T${a.t}`);
+        this.tasks[a.t]!.start();
+        return;
+      case 'abort':
+        this.log.push(`abort C${a.k}`);
+        this.controllers[a.k]!.abort(`a${a.id}`);
+        return;
+      case 'next':
+        this.log.push(`next T${a.t} v${a.id}`);
+        this.subjects[a.t]!.next(`v${a.id}`);
+        return;
+      case 'complete':
+        this.log.push(`complete T${a.t}`);
+        this.subjects[a.t]!.complete();
+        return;
+      case 'error':
+        this.log.push(`error T${a.t} E${a.id}`);
+        this.subjects[a.t]!.error(new Error(`E${a.id}`));
+        return;
+      case 'throw':
+        this.log.push(`throw U${a.id}`);
+        this.thrown.push(`U${a.id}`);
+        throw new Error(`U${a.id}`);
+    }
+  }
+
+  unsubscribe(x: RunConsumer): void {
+    const s = x.subscription;
+    if (s === null || s.closed) return;
+    x.unsubSeq = this.log.length;
+    s.unsubscribe();
+  }
+
+  subscribe(spec: ConsumerSpec): void {
+    const x: RunConsumer = {
+      idx: this.consumers.length,
+      spec,
+      signal: 's' in spec && spec.s !== undefined ? this.signal(spec.s) : undefined,
+      subscription: null,
+      ready: false,
+      pendingUnsub: false,
+      reacted: false,
+      unsubSeq: Infinity,
+      notifications: [],
+    };
+    this.consumers.push(x);
+    this.log.push(`sub X${x.idx} ${fmtConsumer(spec)}`);
+    const observer: Observer<unknown> = {
+      next: (v) => this.notify(x, 'next', v),
+      error: (e) => this.notify(x, 'error', e),
+      complete: () => this.notify(x, 'complete', undefined),
+    };
+    const options = x.signal === undefined ? undefined : { signal: x.signal };
+    switch (spec.kind) {
+      case 'plain':
+        x.subscription = this.tasks[spec.t]!.subscribe(observer);
+        break;
+      case 'detect': {
+        const t = this.tasks[spec.t]!;
+        x.subscription = (spec.form === 'call' ? detectCancel(t) : t.pipe(detectCancel())).subscribe(observer);
+        break;
+      }
+      case 'shield': {
+        const t = this.tasks[spec.t]!;
+        x.subscription = (spec.form === 'call' ? shield(t) : t.pipe(shield())).subscribe(observer);
+        break;
+      }
+      case 'cancelWhen':
+        x.subscription = this.tasks[spec.t]!.pipe(cancelWhen(x.signal!)).subscribe(observer);
+        break;
+      case 'all':
+        x.subscription = whenAllCancellable(
+          spec.ts.map((i) => this.tasks[i]!),
+          options,
+        ).subscribe(observer);
+        break;
+      case 'any':
+        x.subscription = whenAnyCancellable(
+          spec.ts.map((i) => this.tasks[i]!),
+          options,
+        ).subscribe(observer);
+        break;
+      case 'await':
+        awaitTask(this.tasks[spec.t]!, { shield: spec.shield, ...options }).then(
+          (v) => (x.outcome = `resolve ${fmtVal(v)}`),
+          (e: unknown) => (x.outcome = `reject ${fmtErr(e, this.indexOf)}`),
+        );
+        break;
+    }
+    x.ready = true;
+    if (x.pendingUnsub) this.unsubscribe(x);
+  }
+
+  private notify(x: RunConsumer, kind: 'next' | 'error' | 'complete', value: unknown): void {
+    const direct = x.spec.kind === 'plain' || x.spec.kind === 'detect' || x.spec.kind === 'shield';
+    x.notifications.push({
+      seq: this.log.length,
+      kind,
+      value,
+      ownAborted: x.signal?.aborted === true,
+      taskState: direct ? this.tasks[(x.spec as { t: number }).t]!.state : undefined,
+      duringSubscribe: !x.ready,
+      probesSubscribing: this.subscribing.slice(),
+    });
+    const shown = kind === 'next' ? ` ${fmtVal(value)}` : kind === 'error' ? ` ${fmtErr(value, this.indexOf)}` : '';
+    this.log.push(`X${x.idx} ${kind}${shown}`);
+    const r = 'react' in x.spec ? x.spec.react : undefined;
+    if (r !== undefined && !x.reacted && r.on === kind) {
+      x.reacted = true;
+      this.reentrant.push(`${r.on}:${r.act.a}`);
+      this.perform(r.act);
+    }
+  }
+}

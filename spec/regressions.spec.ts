@@ -1,0 +1,261 @@
+/**
+ * Every counterexample the property suite (spec/properties.spec.ts) ever
+ * found, kept by name: the raw program exactly as fast-check printed it,
+ * replayed through the same runner, invariants and model; plus, for each bug
+ * in src/, a hand-written test that states the behaviour directly.
+ *
+ * To add one: paste the "Counterexample: [ ... ]" from the failure report
+ * (the program inside the brackets) as a new entry of COUNTEREXAMPLES.
+ */
+import { config, NEVER, Observable, Subject } from 'rxjs';
+import { startTask, task } from '../src';
+import { checkProgram } from './properties/check';
+import type { Program } from './properties/program';
+
+const COUNTEREXAMPLES: Record<string, Program> = {
+  // seed 20251125, first run: the source had already errored, so the task ended while subscribing it and the
+  // teardown, registered afterwards on the closed subscriber, threw: the package dropped that error.
+  'a teardown that throws after a synchronous end of its source is reported, not swallowed': {
+    preAborted: [false, false],
+    tasks: [
+      { refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: true },
+      { refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+    ],
+    actions: [
+      { a: 'error', id: 0, t: 0 },
+      { a: 'sub', id: 0, c: { kind: 'plain', t: 0, form: 'pipe', react: undefined } },
+      { a: 'unsub', id: 0, x: 0 },
+    ],
+  },
+  // seed 20251125, run 217: the factory's abort listener made the source emit; the value reached observers
+  // after task.state had become 'cancelled' (step 2 runs before the source is torn down at step 3).
+  'a value emitted from the task own abort listener is not delivered: the task is already cancelled': {
+    preAborted: [false, false],
+    tasks: [
+      {
+        refCount: true,
+        body: { b: 'factory', listener: { a: 'next', id: 0, t: 0 }, selfCancel: false, throws: false },
+        syncValue: false,
+        teardownThrows: false,
+      },
+    ],
+    actions: [
+      { a: 'sub', id: 0, c: { kind: 'plain', t: 0, form: 'pipe', react: undefined } },
+      { a: 'cancel', id: 0, t: 0 },
+      { a: 'sub', id: 0, c: { kind: 'all', ts: [], react: undefined } },
+    ],
+  },
+  // seed 20251125, run 465: found a too-strict invariant, not a package bug. T1 is cancelled by someone else; the
+  // combinator releases T0, which aborts the combinator's own signal (T0.signal), then reports ChildCancelled(T1):
+  // T1's cancellation arrived before the signal aborted, so it is not the combinator's own.
+  'a combinator whose release aborts its own signal still reports the ChildCancelled that ended it': {
+    preAborted: [false, false],
+    tasks: [
+      { refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+      { refCount: true, body: { b: 'child', j: 0, mode: 'plain' }, syncValue: false, teardownThrows: true },
+    ],
+    actions: [
+      { a: 'sub', id: 0, c: { kind: 'all', ts: [3, 0], s: { t: 0 }, react: undefined } },
+      { a: 'cancel', id: 0, t: 7 },
+    ],
+  },
+  // FC_SEED=1, run 1191: T1 is released while T0's source is torn down; T1's abort listener cancels T2, and
+  // T2.cancel() returned true before T2's observers heard anything (its steps 3-5 were deferred).
+  'cancel() called from an abort listener during a release completes before it returns': {
+    preAborted: [false, false],
+    tasks: [
+      { refCount: true, body: { b: 'child', j: 0, mode: 'plain' }, syncValue: false, teardownThrows: false },
+      {
+        refCount: true,
+        body: { b: 'factory', listener: { a: 'cancel', id: 0, t: 6 }, selfCancel: false, throws: false },
+        syncValue: false,
+        teardownThrows: true,
+      },
+      {
+        refCount: true,
+        body: { b: 'factory', selfCancel: false, throws: false },
+        syncValue: true,
+        teardownThrows: false,
+      },
+      {
+        refCount: true,
+        body: { b: 'factory', selfCancel: true, throws: false },
+        syncValue: false,
+        teardownThrows: false,
+      },
+    ],
+    actions: [
+      {
+        a: 'sub',
+        id: 0,
+        c: {
+          kind: 'cancelWhen',
+          t: 0,
+          s: { t: 0 },
+          react: { on: 'next', act: { a: 'sub', id: 0, c: { kind: 'all', ts: [], react: undefined } } },
+        },
+      },
+      {
+        a: 'sub',
+        id: 0,
+        c: { kind: 'plain', t: 6, form: 'pipe', react: { on: 'next', act: { a: 'unsub', id: 0, x: 2 } } },
+      },
+      { a: 'abort', id: 0, k: 0 },
+    ],
+  },
+  // FC_SEED=2, run 3030: T1, linked to T0, is cancelled at T0's step 4; its abort listener unsubscribes the last owner
+  // of T3, and T3 was torn down only after T1 (the release ran out of causal order).
+  'a release made by an abort listener of a linked child runs before that child is torn down': {
+    preAborted: [true, false],
+    tasks: [
+      { refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+      {
+        link: { t: 0 },
+        refCount: true,
+        body: { b: 'factory', listener: { a: 'unsub', id: 0, x: 0 }, selfCancel: false, throws: false },
+        syncValue: false,
+        teardownThrows: true,
+      },
+      {
+        refCount: true,
+        body: { b: 'factory', selfCancel: true, throws: false },
+        syncValue: false,
+        teardownThrows: false,
+      },
+      { refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+    ],
+    actions: [
+      { a: 'sub', id: 0, c: { kind: 'plain', t: 7, form: 'pipe', react: undefined } },
+      { a: 'start', id: 0, t: 5 },
+      { a: 'sub', id: 0, c: { kind: 'all', ts: [0], s: { c: 0 }, react: undefined } },
+    ],
+  },
+  // FC_SEED=3, run 5575: T3's abort listener releases T2 (whose body observes T3); T2 was marked cancelled but its
+  // body was torn down only later, so the body still heard T3's cancellation.
+  'a task released by an abort listener tears its body down before the body hears anything more': {
+    preAborted: [false, false],
+    tasks: [
+      { link: { c: 0 }, refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+      {
+        refCount: true,
+        body: { b: 'factory', selfCancel: false, throws: false },
+        syncValue: false,
+        teardownThrows: false,
+      },
+      { refCount: true, body: { b: 'child', j: 0, mode: 'plain' }, syncValue: false, teardownThrows: true },
+      {
+        link: { t: 0 },
+        refCount: true,
+        body: { b: 'factory', listener: { a: 'unsub', id: 0, x: 0 }, selfCancel: false, throws: false },
+        syncValue: false,
+        teardownThrows: false,
+      },
+    ],
+    actions: [
+      { a: 'sub', id: 0, c: { kind: 'cancelWhen', t: 6, s: { t: 0 }, react: undefined } },
+      { a: 'abort', id: 0, k: 0 },
+      { a: 'start', id: 0, t: 0 },
+    ],
+  },
+};
+
+describe('regressions: counterexamples found by the property suite', () => {
+  for (const [name, program] of Object.entries(COUNTEREXAMPLES)) {
+    it(name, () => checkProgram(program));
+  }
+});
+
+describe('regressions: the bugs behind them, stated directly', () => {
+  async function unhandledDuring(fn: () => void): Promise<unknown[]> {
+    const errors: unknown[] = [];
+    const previous = config.onUnhandledError;
+    config.onUnhandledError = (error) => errors.push(error);
+    try {
+      fn();
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    } finally {
+      config.onUnhandledError = previous;
+    }
+    return errors;
+  }
+
+  /** Completes while being subscribed, then returns a teardown that throws. */
+  const endsThenThrowsInTeardown = () =>
+    new Observable<number>((subscriber) => {
+      subscriber.next(1);
+      subscriber.complete();
+      return () => {
+        throw new Error('teardown failed');
+      };
+    });
+
+  it('a teardown registered after the source ended synchronously and that throws is reported once (subscribe)', async () => {
+    const log: string[] = [];
+    const errors = await unhandledDuring(() => {
+      const t = task(endsThenThrowsInTeardown());
+      t.subscribe({
+        next: (v) => log.push(`next ${v}`),
+        complete: () => log.push('complete'),
+        error: () => log.push('error'),
+      });
+      expect(t.state).toBe('completed');
+    });
+    expect(log).toEqual(['next 1', 'complete']);
+    expect(errors.map(String)).toEqual(['Error: teardown failed']);
+  });
+
+  it('the same teardown error does not escape start(): it is reported once instead', async () => {
+    let t: ReturnType<typeof startTask<number>> | undefined;
+    const errors = await unhandledDuring(() => {
+      t = startTask(endsThenThrowsInTeardown());
+    });
+    expect(t?.state).toBe('completed');
+    expect(errors.map(String)).toEqual(['Error: teardown failed']);
+  });
+
+  it('a source that emits from the task own abort listener: observers and late subscribers never see that value', () => {
+    const log: string[] = [];
+    const values = new Subject<string>();
+    const t = task((signal) => {
+      signal.addEventListener('abort', () => values.next('after cancel'));
+      return values;
+    });
+    t.subscribe({
+      next: (v) => log.push(`a: next ${v} (state ${t.state})`),
+      error: (e) => log.push(`a: ${String(e)}`),
+    });
+    values.next('before');
+    t.cancel('stop');
+    t.subscribe({ next: (v) => log.push(`late: next ${v}`), error: () => log.push('late: error') });
+    expect(log).toEqual([
+      'a: next before (state running)',
+      'a: CancelledError: a task was cancelled: stop',
+      'late: next before',
+      'late: error',
+    ]);
+  });
+
+  it('cancel() called from the abort listener of a task cancelled in a cascade completes before it returns', () => {
+    const log: string[] = [];
+    const other = startTask(new Observable(() => () => log.push('other: teardown')));
+    other.subscribe({ error: () => log.push('other: observer hears the cancellation') });
+    const parent = startTask(NEVER);
+    startTask(
+      (signal) => {
+        signal.addEventListener('abort', () => {
+          log.push('listener: other.cancel()');
+          log.push(`listener: other.cancel() returned ${String(other.cancel('x'))}`);
+        });
+        return NEVER;
+      },
+      { signal: parent.signal },
+    );
+    parent.cancel();
+    expect(log).toEqual([
+      'listener: other.cancel()',
+      'other: teardown',
+      'other: observer hears the cancellation',
+      'listener: other.cancel() returned true',
+    ]);
+  });
+});

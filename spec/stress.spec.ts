@@ -1,0 +1,240 @@
+/**
+ * Stress and memory (issue 6, part 3): 1,000,000 tasks linked to one
+ * long-lived signal, ending at random (source completes, source errors,
+ * cancel(), last owner leaves, a second owner's cancelWhen on the same
+ * signal), 10,000 alive at a time. Afterwards:
+ *   - the heap after GC is within 1 MB of where it started (after a warm-up),
+ *     and none of a sample (1 in 1000) of the tasks, their subscriptions and
+ *     their signals is still reachable (WeakRef);
+ *   - the signal's 'abort' listener count is back to its baseline (and was at
+ *     most baseline + 1 at the peak: one listener per signal, not per task);
+ *   - nothing reached config.onUnhandledError;
+ *   - every task ended in the state its ending implies (counted).
+ * The heap is measured with V8's bytecode flushing off (see below), so that the
+ * bound holds both ways. Counts, not time limits. Size: STRESS_TASKS (default
+ * 1,000,000), e.g.
+ *   STRESS_TASKS=10000000 npm run test:unit -- spec/stress.spec.ts
+ *
+ * GC: `npm run test:unit` runs jest under `node --expose-gc`, which jest's
+ * workers inherit, so `globalThis.gc` exists (checked below). Under a plain
+ * `npx jest`, the test turns the flag on at run time (v8.setFlagsFromString)
+ * and takes `gc` from a fresh VM context; if neither gives a collector, the
+ * test fails: it is never skipped.
+ */
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { config, Observable, type Subscriber, type Subscription } from 'rxjs';
+import { cancelWhen, detectCancel, startTask, task, type Task } from '../src';
+import { abortListeners } from './helpers';
+
+// V8 drops the bytecode of functions unused across many GCs (here: jest's and ts-jest's setup code): ≈ 1.5 MB that
+// would leave the heap *below* its start and could mask a leak of the same size. Measure without it.
+setFlagsFromString('--no-flush-bytecode');
+
+const TASKS = Number(process.env.STRESS_TASKS ?? 1_000_000);
+const BATCH = 10_000;
+const HEAP_TOLERANCE = 1024 * 1024;
+const SOURCE_ERROR = new Error('source failed');
+const EMPTY_SOURCE = new Observable<number>((subscriber) => subscriber.complete());
+
+/** STRESS_REPORT=1 prints the measured margins. */
+function report(what: string, values: Record<string, unknown>): void {
+  if (process.env.STRESS_REPORT) process.stdout.write(`${what}: ${JSON.stringify(values)}\n`);
+}
+
+function collector(): { gc: () => void; how: string } {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (typeof exposed === 'function') return { gc: exposed, how: 'node --expose-gc' };
+  setFlagsFromString('--expose-gc');
+  const fromContext = runInNewContext('gc') as unknown;
+  if (typeof fromContext === 'function') return { gc: fromContext as () => void, how: 'v8.setFlagsFromString' };
+  throw new Error(
+    'stress.spec.ts needs a garbage collector and could not get one: run jest as ' +
+      '`node --expose-gc node_modules/jest/bin/jest.js` (what `npm run test:unit` does)',
+  );
+}
+
+/** Deterministic PRNG (mulberry32), so a failing mix can be replayed. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Ending = 'complete' | 'error' | 'cancel' | 'release' | 'cancelWhenRelease';
+const ENDINGS: readonly Ending[] = ['complete', 'error', 'cancel', 'release', 'cancelWhenRelease'];
+const EXPECTED_STATE: Record<Ending, string> = {
+  complete: 'completed',
+  error: 'errored',
+  cancel: 'cancelled',
+  release: 'cancelled',
+  cancelWhenRelease: 'cancelled',
+};
+
+interface Live {
+  task: Task<number>;
+  source: Subscriber<number> | null;
+  owners: Subscription[];
+  ending: Ending;
+}
+
+/**
+ * Runs `count` task lifecycles against `signal`, `BATCH` alive at a time, and
+ * returns what they ended as. Holds nothing once it returns.
+ */
+function lifecycles(signal: AbortSignal, count: number, seed: number, sample?: WeakRef<object>[]) {
+  const rand = random(seed);
+  const states: Record<string, number> = {};
+  const heard = { values: 0, errors: 0, completes: 0 };
+  let peakListeners = 0;
+  const observer = {
+    next: () => heard.values++,
+    error: () => heard.errors++,
+    complete: () => heard.completes++,
+  };
+  for (let done = 0; done < count;) {
+    const size = Math.min(BATCH, count - done);
+    const live: Live[] = new Array(size);
+    for (let i = 0; i < size; i++) {
+      const ending = ENDINGS[Math.floor(rand() * ENDINGS.length)]!;
+      const entry: Live = { task: null as unknown as Task<number>, source: null, owners: [], ending };
+      const source = new Observable<number>((subscriber) => {
+        entry.source = subscriber;
+        subscriber.next(i);
+      });
+      // a factory reads task.signal, which costs an AbortController: 1 task in 10
+      entry.task =
+        rand() < 0.9 ? task(source, { signal }) : task((own) => (own.aborted ? EMPTY_SOURCE : source), { signal });
+      entry.owners.push(
+        rand() < 0.5 ? entry.task.subscribe(observer) : entry.task.pipe(detectCancel()).subscribe(observer),
+      );
+      if (ending === 'cancelWhenRelease') entry.owners.push(entry.task.pipe(cancelWhen(signal)).subscribe(observer));
+      if (sample !== undefined && (done + i) % 1000 === 0) {
+        sample.push(new WeakRef(entry.task), new WeakRef(entry.owners[0]!), new WeakRef(entry.task.signal));
+      }
+      live[i] = entry;
+    }
+    peakListeners = Math.max(peakListeners, abortListeners(signal));
+    for (const entry of live) {
+      switch (entry.ending) {
+        case 'complete':
+          entry.source!.complete();
+          break;
+        case 'error':
+          entry.source!.error(SOURCE_ERROR); // one Error: under jest each new one captures 100 frames
+          break;
+        case 'cancel':
+          entry.task.cancel('random');
+          break;
+        case 'release':
+        case 'cancelWhenRelease':
+          for (const owner of entry.owners) owner.unsubscribe();
+          break;
+      }
+      const state = entry.task.state;
+      states[state] = (states[state] ?? 0) + 1;
+      if (state !== EXPECTED_STATE[entry.ending]) {
+        throw new Error(`a task ended by ${entry.ending} is ${state}, expected ${EXPECTED_STATE[entry.ending]}`);
+      }
+    }
+    done += size;
+  }
+  return { states, heard, peakListeners };
+}
+
+/** How many of the sampled objects are still reachable after a full collection. */
+function retainedAfterGc(gc: () => void, sample: readonly WeakRef<object>[]): number {
+  for (let i = 0; i < 4; i++) gc();
+  return sample.filter((ref) => ref.deref() !== undefined).length;
+}
+
+function heapAfterGc(gc: () => void): number {
+  for (let i = 0; i < 4; i++) gc();
+  if (process.env.STRESS_REPORT) {
+    const spaces = getHeapSpaceStatistics().map((s) => `${s.space_name}=${s.space_used_size}`);
+    process.stdout.write(`spaces: ${spaces.join(' ')}\n`);
+  }
+  return process.memoryUsage().heapUsed;
+}
+
+describe(`stress: ${TASKS.toLocaleString('en')} tasks linked to one long-lived signal`, () => {
+  it('jest workers started with --expose-gc really have global.gc', () => {
+    if (process.execArgv.includes('--expose-gc')) expect(typeof (globalThis as { gc?: unknown }).gc).toBe('function');
+    expect(typeof collector().gc).toBe('function');
+  });
+
+  it('the heap returns to within 1 MB, the listener count to baseline, and nothing is reported as unhandled', async () => {
+    const { gc } = collector();
+    const unhandled: unknown[] = [];
+    const previous = config.onUnhandledError;
+    config.onUnhandledError = (error) => unhandled.push(error);
+    try {
+      const longLived = new AbortController();
+      const baseline = abortListeners(longLived.signal);
+      lifecycles(longLived.signal, 50_000, 1); // warm-up: compiled code and inline caches are no leak
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      const before = heapAfterGc(gc);
+
+      const sample: WeakRef<object>[] = [];
+      const { states, heard, peakListeners } = lifecycles(longLived.signal, TASKS, 20251125, sample);
+
+      await new Promise((resolve) => setTimeout(resolve, 10)); // reports arrive; WeakRefs may be cleared after this job
+      const retained = retainedAfterGc(gc, sample);
+      const sampled = sample.splice(0).length; // the probes themselves are not part of what is measured
+      const after = heapAfterGc(gc);
+      report('signal', {
+        tasks: TASKS,
+        heapDelta: after - before,
+        before,
+        after,
+        states,
+        peakListeners,
+        baseline,
+        retained,
+      });
+      const total = Object.values(states).reduce((a, b) => a + b, 0);
+      expect(total).toBe(TASKS);
+      expect(Object.keys(states).sort()).toEqual(['cancelled', 'completed', 'errored']);
+      expect(states.cancelled! / TASKS).toBeGreaterThan(0.5); // cancel, release and cancelWhen release: 3 of 5
+      expect(heard.values).toBeGreaterThanOrEqual(TASKS); // every first owner saw its task's value
+      expect(peakListeners).toBe(baseline + 1); // one listener for all the tasks linked to the signal
+      expect(abortListeners(longLived.signal)).toBe(baseline);
+      expect(longLived.signal.aborted).toBe(false);
+      expect(unhandled).toEqual([]);
+      // 1 task in 1000, its first subscription and its signal: none is still reachable
+      expect(sampled).toBe(3 * Math.ceil(TASKS / 1000));
+      expect(retained).toBe(0);
+      expect(Math.abs(after - before)).toBeLessThan(HEAP_TOLERANCE);
+    } finally {
+      config.onUnhandledError = previous;
+    }
+  }, 600_000);
+
+  it('the same holds when the long-lived signal is a running task signal (no listener at all)', async () => {
+    const { gc } = collector();
+    const parent = startTask(new Observable<never>(() => undefined), { name: 'long-lived parent' });
+    const signal = parent.signal;
+    lifecycles(signal, 50_000, 2);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const before = heapAfterGc(gc);
+    const sample: WeakRef<object>[] = [];
+    const { states, peakListeners } = lifecycles(signal, Math.round(TASKS / 10), 3, sample);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const retained = retainedAfterGc(gc, sample);
+    const sampled = sample.splice(0).length;
+    const after = heapAfterGc(gc);
+    report('task signal', { tasks: Math.round(TASKS / 10), heapDelta: after - before, states, retained });
+    expect(sampled).toBe(3 * Math.ceil(TASKS / 10 / 1000));
+    expect(retained).toBe(0);
+    expect(Object.values(states).reduce((a, b) => a + b, 0)).toBe(Math.round(TASKS / 10));
+    expect(peakListeners).toBe(0);
+    expect(abortListeners(signal)).toBe(0);
+    expect(parent.state).toBe('running');
+    expect(Math.abs(after - before)).toBeLessThan(HEAP_TOLERANCE);
+  }, 600_000);
+});
