@@ -8,9 +8,9 @@
  *  4. The export list agrees everywhere: `dist/index.d.ts`, `dist/index.d.cts`, the ESM and CJS builds.
  *  5. A consumer project made on the fly installs the tarball (offline: rxjs and tslib are packed from
  *     this repo's node_modules) and type-checks (`skipLibCheck: false`) and runs an import of every
- *     export under `moduleResolution` nodenext as ESM, nodenext as CJS, and bundler (bundled by rolldown).
- *  6. Tree-shaking: importing one operator alone does not pull in the others (bundled by rolldown,
- *     the bundler size-limit uses; rolldown comes with @size-limit/preset-small-lib).
+ *     export under `moduleResolution` nodenext as ESM, nodenext as CJS, and bundler (bundled by esbuild).
+ *  6. Tree-shaking: importing one operator alone does not pull in the others (bundled by esbuild,
+ *     the bundler size-limit uses).
  *
  * Needs `npm run build` first (`npm test` builds before it). `--keep` keeps the temp dir;
  * `--only=publint,attw,exports,consumer,treeshake` runs a subset (pack always runs).
@@ -280,13 +280,15 @@ try {
         run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir });
         let output;
         if (variant.name === 'bundler') {
-          const { build } = await import(pathToFileURL(require.resolve('rolldown')).href);
+          const { build } = await import(pathToFileURL(require.resolve('esbuild')).href);
           await build({
-            input: join(dir, 'index.ts'),
-            cwd: dir,
+            entryPoints: [join(dir, 'index.ts')],
+            absWorkingDir: dir,
+            bundle: true,
             platform: 'browser',
-            logLevel: 'warn',
-            output: { file: join(dir, 'out/bundle.mjs'), format: 'esm' },
+            format: 'esm',
+            logLevel: 'warning',
+            outfile: join(dir, 'out/bundle.mjs'),
           });
           output = run(process.execPath, ['out/bundle.mjs'], { cwd: dir });
         } else {
@@ -301,26 +303,19 @@ try {
 
   // 6 -------------------------------------------------------------------------------------------
   if (wanted('treeshake')) {
-    heading('tree-shaking: one export alone (rolldown, minified, rxjs external)');
-    const { build } = await import(pathToFileURL(require.resolve('rolldown')).href);
-    const entry = join(root, 'dist/index.mjs');
+    heading('tree-shaking: one export alone (esbuild, minified, rxjs external)');
+    const { build } = await import(pathToFileURL(require.resolve('esbuild')).href);
     const bundleOf = async (names) => {
-      const virtual = `\0entry:${names}`;
-      const { output } = await build({
-        input: virtual,
-        external: (id) => id === 'rxjs' || id.startsWith('rxjs/'),
-        logLevel: 'silent',
+      const { outputFiles } = await build({
+        stdin: { contents: `import { ${names} } from './dist/index.mjs';\nconsole.log(${names});\n`, resolveDir: root },
+        bundle: true,
+        external: ['rxjs', 'rxjs/*'],
+        format: 'esm',
+        minify: true,
         write: false,
-        output: { format: 'esm', minify: true },
-        plugins: [
-          {
-            name: 'virtual-entry',
-            resolveId: (id) => (id === virtual ? id : id === 'rxjs-cancel' ? entry : null),
-            load: (id) => (id === virtual ? `import { ${names} } from 'rxjs-cancel';\nconsole.log(${names});\n` : null),
-          },
-        ],
+        logLevel: 'silent',
       });
-      return output[0].code;
+      return outputFiles[0].text;
     };
     const gz = (code) => (gzipSync(code, { level: 9 }).length / 1000).toFixed(2);
     // Each operator names itself in its argument checks ('detectCancel', …): that string is its marker.
