@@ -41,7 +41,10 @@ function runSeedScenario(lib, label) {
         ),
       { name: 'parent' },
     );
-    parent.subscribe({ error: (e) => log.push(`main: ${e.name} of ${e.task.name}`), complete: () => log.push('main: completed') });
+    parent.subscribe({
+      error: (e) => log.push(`main: ${e.name} of ${e.task.name}`),
+      complete: () => log.push('main: completed'),
+    });
     if (whom === 'parent') parent.cancel('r');
     else child.cancel('r');
     return log;

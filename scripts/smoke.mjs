@@ -15,7 +15,9 @@ assert.notEqual(esm.Task, cjs.Task, 'two copies are loaded');
 const cjsTask = cjs.startTask(Promise.resolve(1));
 assert.ok(cjsTask instanceof esm.Task, 'a Task of one copy is a Task for the other');
 const cjsError = new cjs.ChildCancelled(new cjs.CancelledError('r'));
-assert.ok(cjsError instanceof esm.ChildCancelled && cjsError instanceof esm.CancelledError && cjsError instanceof Error);
+assert.ok(
+  cjsError instanceof esm.ChildCancelled && cjsError instanceof esm.CancelledError && cjsError instanceof Error,
+);
 assert.ok(!(new cjs.CancelledError() instanceof esm.ChildCancelled), 'a CancelledError is not a ChildCancelled');
 const cancelledElsewhere = cjs.startTask(new Promise(() => {}), { name: 'other copy' });
 const seen = [];

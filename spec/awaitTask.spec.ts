@@ -92,7 +92,9 @@ describe('awaitTask', () => {
 
   it('1,000 awaits on one long-lived signal leave its listener count at baseline', async () => {
     const controller = new AbortController();
-    const results = await Promise.all(Array.from({ length: 1000 }, (_, i) => awaitTask(of(i), { signal: controller.signal })));
+    const results = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => awaitTask(of(i), { signal: controller.signal })),
+    );
     expect(results[999]).toBe(999);
     expect(abortListeners(controller.signal)).toBe(0);
   });

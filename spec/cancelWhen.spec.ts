@@ -39,7 +39,9 @@ describe('cancelWhen', () => {
     const controller = new AbortController();
     const subject = new Subject<number>();
     const values: unknown[] = [];
-    subject.pipe(cancelWhen(controller.signal)).subscribe({ next: (v) => values.push(v), complete: () => values.push('done') });
+    subject
+      .pipe(cancelWhen(controller.signal))
+      .subscribe({ next: (v) => values.push(v), complete: () => values.push('done') });
     const other = NEVER.pipe(cancelWhen(controller.signal)).subscribe();
     expect(abortListeners(controller.signal)).toBe(1);
     subject.next(1);

@@ -29,7 +29,11 @@ describe('detectCancel: the operator table', () => {
       const source = cold('-a-b------');
       const child = task(source, { name: 'child' });
       scheduler.schedule(() => child.cancel('r'), 5);
-      expectObservable(child.pipe(detectCancel())).toBe('-a-b-#', undefined, new ChildCancelled(new CancelledError('r', child)));
+      expectObservable(child.pipe(detectCancel())).toBe(
+        '-a-b-#',
+        undefined,
+        new ChildCancelled(new CancelledError('r', child)),
+      );
       expectSubscriptions(source.subscriptions).toBe('^----!');
     });
   });
@@ -62,7 +66,11 @@ describe('detectCancel: what passes and what is mapped', () => {
   it('passes values, completion and ordinary errors unchanged', () => {
     runMarbles(({ cold, expectObservable }) => {
       expectObservable(cold('-a-b-|').pipe(detectCancel())).toBe('-a-b-|');
-      expectObservable(cold('-a-#', undefined, new Error('plain')).pipe(detectCancel())).toBe('-a-#', undefined, new Error('plain'));
+      expectObservable(cold('-a-#', undefined, new Error('plain')).pipe(detectCancel())).toBe(
+        '-a-#',
+        undefined,
+        new Error('plain'),
+      );
     });
   });
 
@@ -118,7 +126,9 @@ describe('detectCancel: what passes and what is mapped', () => {
   });
 
   it('a late detectCancel subscriber of a cancelled task gets the latest value then ChildCancelled', () => {
-    const child = startTask(of(1).pipe((s) => new Observable<number>((sub) => (s.subscribe({ next: (v) => sub.next(v) }), undefined))));
+    const child = startTask(
+      of(1).pipe((s) => new Observable<number>((sub) => (s.subscribe({ next: (v) => sub.next(v) }), undefined))),
+    );
     child.cancel('late');
     const log: unknown[] = [];
     child.pipe(detectCancel()).subscribe({ next: (v) => log.push(v), error: (e) => log.push(describeError(e)) });

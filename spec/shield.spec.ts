@@ -8,7 +8,11 @@ describe('shield: the operator table', () => {
       const source = cold('-a-b------');
       const child = task(source, { name: 'child' });
       scheduler.schedule(() => child.cancel('r'), 5);
-      expectObservable(child.pipe(shield())).toBe('-a-b-#', undefined, new ChildCancelled(new CancelledError('r', child)));
+      expectObservable(child.pipe(shield())).toBe(
+        '-a-b-#',
+        undefined,
+        new ChildCancelled(new CancelledError('r', child)),
+      );
       expectSubscriptions(source.subscriptions).toBe('^----!');
     });
   });

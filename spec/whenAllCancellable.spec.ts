@@ -95,7 +95,11 @@ describe('whenAllCancellable: ending early', () => {
       const a = task(aSource, { name: 'a' });
       const b = task(bSource, { name: 'b' });
       scheduler.schedule(() => a.cancel('r'), 5);
-      expectObservable(whenAllCancellable([a, b])).toBe('-----#', undefined, new ChildCancelled(new CancelledError('r', a)));
+      expectObservable(whenAllCancellable([a, b])).toBe(
+        '-----#',
+        undefined,
+        new ChildCancelled(new CancelledError('r', a)),
+      );
       expectSubscriptions(aSource.subscriptions).toBe('^----!');
       expectSubscriptions(bSource.subscriptions).toBe('^----!');
       return b;
@@ -153,7 +157,10 @@ describe('whenAllCancellable: ending early', () => {
     whenAllCancellable([p, of(1)], { signal: AbortSignal.abort('early') }).subscribe({ error: (e) => errors.push(e) });
     whenAllCancellable([], { signal: AbortSignal.abort('early') }).subscribe({ error: (e) => errors.push(e) });
     expect(factory).not.toHaveBeenCalled();
-    expect(errors.map(describeError)).toEqual(['CancelledError(task=-, reason=early)', 'CancelledError(task=-, reason=early)']);
+    expect(errors.map(describeError)).toEqual([
+      'CancelledError(task=-, reason=early)',
+      'CancelledError(task=-, reason=early)',
+    ]);
   });
 
   it('unsubscribing the result releases every participant', () => {
@@ -228,7 +235,9 @@ describe('what an early end does to participants it never started', () => {
     const afterError = task(NEVER, { name: 'afterError' });
     whenAllCancellable([throwError(() => boom), afterError]).subscribe({ error: () => undefined });
     const afterAbort = task(NEVER, { name: 'afterAbort' });
-    whenAllCancellable([afterAbort], { signal: AbortSignal.abort('abort reason') }).subscribe({ error: () => undefined });
+    whenAllCancellable([afterAbort], { signal: AbortSignal.abort('abort reason') }).subscribe({
+      error: () => undefined,
+    });
     expect((afterError.signal.reason as CancelledError).reason).toBe(boom);
     expect((afterAbort.signal.reason as CancelledError).reason).toBe('abort reason');
   });
@@ -290,7 +299,9 @@ describe('whenAnyCancellable', () => {
   });
 
   it('an empty list is a TypeError', () => {
-    expect(() => whenAnyCancellable([])).toThrow(new TypeError('whenAnyCancellable(): expected at least one source, got an empty array'));
+    expect(() => whenAnyCancellable([])).toThrow(
+      new TypeError('whenAnyCancellable(): expected at least one source, got an empty array'),
+    );
   });
 
   it('gives undefined as the value of a winner that completed without one', () => {
