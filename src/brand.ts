@@ -1,22 +1,25 @@
 /**
  * Cross-copy identity. Apps often end up with two installed copies of this
  * package; `instanceof` must still recognise a `Task` or a `CancelledError`
- * made by the other copy. Each class stamps a `Symbol.for` brand on its
- * prototype and answers `instanceof` by looking for it.
+ * made by the other copy. Each class carries a brand on its prototype (a
+ * getter named by one of these keys, shared by every copy) and answers
+ * `instanceof` by looking for it.
+ *
+ * The brands are string keys, not symbols, and live in the class bodies:
+ * a class whose members have no computed symbol key and no statement after
+ * it is side-effect free, so a bundler drops it when it is not imported.
  */
 
-/** Registers `brand` on `ctor.prototype` and makes `instanceof ctor` test for it. */
-export function brandClass(ctor: abstract new (...args: never[]) => unknown, brand: symbol): void {
-  Object.defineProperty(ctor.prototype, brand, { value: true });
-  Object.defineProperty(ctor, Symbol.hasInstance, {
-    value: (value: unknown): boolean =>
-      (typeof value === 'object' || typeof value === 'function') &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[brand] === true,
-  });
-}
+/** Bump the version suffix if the internals that copies share change shape. */
+export const TASK_BRAND = '@@rxjs-cancel/Task@1';
+export const CANCELLED_ERROR_BRAND = '@@rxjs-cancel/CancelledError';
+export const CHILD_CANCELLED_BRAND = '@@rxjs-cancel/ChildCancelled';
 
-/** Brands of the protocol version 1; bump the suffix if the internals change shape. */
-export const TASK_BRAND = Symbol.for('rxjs-cancel.Task@1');
-export const CANCELLED_ERROR_BRAND = Symbol.for('rxjs-cancel.CancelledError');
-export const CHILD_CANCELLED_BRAND = Symbol.for('rxjs-cancel.ChildCancelled');
+/** True if `value` carries `brand` (see above). */
+export function hasBrand(value: unknown, brand: string): boolean {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    (value as Record<string, unknown>)[brand] === true
+  );
+}

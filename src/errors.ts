@@ -1,4 +1,4 @@
-import { brandClass, CANCELLED_ERROR_BRAND, CHILD_CANCELLED_BRAND, TASK_BRAND } from './brand';
+import { CANCELLED_ERROR_BRAND, CHILD_CANCELLED_BRAND, hasBrand, TASK_BRAND } from './brand';
 import type { Task } from './task';
 import { typeError } from './validate';
 
@@ -29,7 +29,30 @@ import { typeError } from './validate';
  */
 export class CancelledError extends Error {
   /** Set to `true` while debugging to record where each CancelledError was created. */
-  static captureStackTraces = false;
+  static get captureStackTraces(): boolean {
+    return captureStackTraces;
+  }
+  static set captureStackTraces(capture: boolean) {
+    captureStackTraces = capture;
+  }
+
+  /** `instanceof` also recognises a CancelledError of another installed copy (see brand.ts). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, CANCELLED_ERROR_BRAND);
+  }
+
+  /** @internal the brand, see brand.ts */
+  get '@@rxjs-cancel/CancelledError'(): true {
+    return true;
+  }
+
+  /** `'CancelledError'`, from the prototype as for native errors. */
+  override get name(): string {
+    return 'CancelledError';
+  }
+  override set name(name: string) {
+    Object.defineProperty(this, 'name', { value: name, writable: true, configurable: true });
+  }
 
   /** What was passed to `cancel()` or `abort()`. */
   readonly reason: unknown;
@@ -47,7 +70,7 @@ export class CancelledError extends Error {
     // ≈ 0.26 µs: most of a task lifecycle (see BENCHMARKS.md). A limit that is
     // not a number makes V8 skip the capture (≈ 0.1 µs); `stack` stays undefined.
     const limit = Error.stackTraceLimit;
-    const skipTrace = !CancelledError.captureStackTraces;
+    const skipTrace = !captureStackTraces;
     if (skipTrace) Error.stackTraceLimit = NO_TRACE;
     super();
     if (skipTrace) Error.stackTraceLimit = limit;
@@ -63,12 +86,6 @@ export class CancelledError extends Error {
     return `${describeTask(this.task)} was cancelled${describeReason(this.reason)}`;
   }
 }
-Object.defineProperty(CancelledError.prototype, 'name', {
-  value: 'CancelledError',
-  writable: true,
-  configurable: true,
-});
-brandClass(CancelledError, CANCELLED_ERROR_BRAND);
 
 /**
  * "The child I awaited was cancelled", as opposed to "I am being cancelled".
@@ -104,6 +121,24 @@ export class ChildCancelled extends CancelledError {
   /** The cancelled child task (`cause.task`). */
   readonly child?: Task<unknown>;
 
+  /** `instanceof` also recognises a ChildCancelled of another installed copy (see brand.ts). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, CHILD_CANCELLED_BRAND);
+  }
+
+  /** @internal the brand, see brand.ts */
+  get '@@rxjs-cancel/ChildCancelled'(): true {
+    return true;
+  }
+
+  /** `'ChildCancelled'`. */
+  override get name(): string {
+    return 'ChildCancelled';
+  }
+  override set name(name: string) {
+    Object.defineProperty(this, 'name', { value: name, writable: true, configurable: true });
+  }
+
   /**
    * Wraps a child's cancellation for the consumer that awaited it.
    * @param cause The child's own cancellation; a `TypeError` if it is not a `CancelledError`.
@@ -120,12 +155,6 @@ export class ChildCancelled extends CancelledError {
     return `child ${this.cause.message}`;
   }
 }
-Object.defineProperty(ChildCancelled.prototype, 'name', {
-  value: 'ChildCancelled',
-  writable: true,
-  configurable: true,
-});
-brandClass(ChildCancelled, CHILD_CANCELLED_BRAND);
 
 /**
  * What a consumer that did not ask for the cancellation should see:
@@ -136,12 +165,14 @@ export function toChildCancelled(error: unknown): unknown {
   return error instanceof CancelledError && !(error instanceof ChildCancelled) ? new ChildCancelled(error) : error;
 }
 
+let captureStackTraces = false;
+
 /** Not a number: V8 then captures no stack trace at all (see the constructor). */
 const NO_TRACE = undefined as unknown as number;
 
 /** A Task of any installed copy (its brand), without importing task.ts here. */
 function isTask(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[TASK_BRAND] === true;
+  return hasBrand(value, TASK_BRAND);
 }
 
 function describeTask(task: Task<unknown> | undefined): string {

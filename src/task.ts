@@ -1,5 +1,5 @@
 import { from, Observable, Subscriber, type ObservableInput, type Unsubscribable } from 'rxjs';
-import { brandClass, TASK_BRAND } from './brand';
+import { hasBrand, TASK_BRAND } from './brand';
 import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
 import { reportUnhandledError } from './report';
 import { linkToSignal, setSignalOwner, SignalHub, type AbortDependant } from './signalLinks';
@@ -154,6 +154,25 @@ export class Task<T> extends Observable<T> {
       if (this._parentSignal.aborted) this.cancel(this._parentSignal.reason);
       else this._parentHub = linkToSignal(this._parentSignal, this);
     }
+  }
+
+  /** `instanceof` also recognises a Task of another installed copy (see brand.ts). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value, TASK_BRAND);
+  }
+
+  /** @internal the brand, see brand.ts */
+  get '@@rxjs-cancel/Task@1'(): true {
+    return true;
+  }
+
+  /**
+   * What `Observable#subscribe` calls: a plain subscription owns the task.
+   * (RxJS keeps this member out of its public types, hence no `override`.)
+   * @internal
+   */
+  _subscribe(subscriber: Subscriber<T>): Unsubscribable | undefined {
+    return this._observe(subscriber, PLAIN_MODE);
   }
 
   /** `'pending'`, `'running'`, `'completed'`, `'errored'` or `'cancelled'`. */
@@ -387,17 +406,6 @@ export class Task<T> extends Observable<T> {
     }
   }
 }
-brandClass(Task, TASK_BRAND);
-
-// Observable calls `this._subscribe(subscriber)`; RxJS keeps that member out
-// of its public types, so it is installed here rather than declared.
-(Task.prototype as unknown as { _subscribe: (subscriber: Subscriber<unknown>) => unknown })._subscribe = function (
-  this: Task<unknown>,
-  subscriber: Subscriber<unknown>,
-) {
-  return this._observe(subscriber, PLAIN_MODE);
-};
-
 /** One attached observer; unsubscribing it detaches it. @internal */
 export class ObserverEntry<T> implements Unsubscribable {
   constructor(
