@@ -32,6 +32,7 @@ export class CancelledError extends Error {
   static get captureStackTraces(): boolean {
     return captureStackTraces;
   }
+  /** Turns stack-trace capture on (`true`) or off (`false`, the default) for errors made from now on. */
   static set captureStackTraces(capture: boolean) {
     captureStackTraces = capture;
   }
@@ -50,6 +51,7 @@ export class CancelledError extends Error {
   override get name(): string {
     return 'CancelledError';
   }
+  /** Gives this error a name of its own, as assigning `name` does on any Error. */
   override set name(name: string) {
     Object.defineProperty(this, 'name', { value: name, writable: true, configurable: true });
   }
@@ -135,6 +137,7 @@ export class ChildCancelled extends CancelledError {
   override get name(): string {
     return 'ChildCancelled';
   }
+  /** Gives this error a name of its own, as assigning `name` does on any Error. */
   override set name(name: string) {
     Object.defineProperty(this, 'name', { value: name, writable: true, configurable: true });
   }
