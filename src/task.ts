@@ -61,6 +61,8 @@ const TEARDOWN = 1;
 const LINKED = 2;
 const NOTIFY = 3;
 
+const TASK_OPTIONS = { signal: 'signal', name: 'string', refCount: 'boolean' } as const;
+
 const NO_OBSERVERS: readonly ObserverEntry<never>[] = Object.freeze([]);
 
 /**
@@ -154,11 +156,7 @@ export class Task<T> extends TaskBrand<T> {
     if (typeof source !== 'function' && !isObservableInput(source)) {
       throw typeError('task', 'an Observable, Promise, iterable or function', source);
     }
-    const { signal, name, refCount } = checkOptions('task', options, {
-      signal: 'signal',
-      name: 'string',
-      refCount: 'boolean',
-    });
+    const { signal, name, refCount } = checkOptions('task', options, TASK_OPTIONS);
     this._source = source;
     this.name = name as string | undefined;
     this._refCount = refCount !== false;

@@ -97,7 +97,7 @@ export function checkOptions<K extends string>(
   options: unknown,
   keys: Record<K, 'signal' | 'string' | 'boolean'>,
 ): Partial<Record<K, unknown>> {
-  if (options === undefined) return {};
+  if (options === undefined) return NO_OPTIONS;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw typeError(fn, 'an options object or undefined', options);
   }
@@ -114,6 +114,8 @@ export function checkOptions<K extends string>(
   }
   return bag as Partial<Record<K, unknown>>;
 }
+
+const NO_OPTIONS = Object.freeze({});
 
 /** Checks a combinator's participant list: a dense array of ObservableInputs. */
 export function checkSources(fn: string, sources: unknown): asserts sources is readonly ObservableInput<unknown>[] {
