@@ -9,4 +9,7 @@ const byName = require('rxjs-cancel'); // the exports map, "require" condition
 const byFolder = require(root); // "main", for tools that ignore "exports"
 assert.equal(byName, byFolder, 'require("rxjs-cancel") and require(<package folder>) load the same file');
 assert.equal(require.resolve('rxjs-cancel'), path.join(root, 'dist', 'index.cjs'));
-runSeedScenario(byName, 'dist/index.cjs');
+runSeedScenario(byName, 'dist/index.cjs').catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

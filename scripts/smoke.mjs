@@ -9,7 +9,7 @@ const { runSeedScenario } = require('./seed-scenario.cjs');
 const cjs = require('rxjs-cancel');
 
 assert.equal(import.meta.resolve('rxjs-cancel'), new URL('../dist/index.mjs', import.meta.url).href);
-runSeedScenario(esm, 'dist/index.mjs');
+await runSeedScenario(esm, 'dist/index.mjs');
 
 assert.notEqual(esm.Task, cjs.Task, 'two copies are loaded');
 const cjsTask = cjs.startTask(Promise.resolve(1));

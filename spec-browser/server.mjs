@@ -1,7 +1,7 @@
 /**
  * The tiny static server of the browser run: node:http on 127.0.0.1, an ephemeral port.
  *
- * It serves the page (spec-browser/page/), the ESM build (dist/) and the ESM builds of rxjs and
+ * It serves the page (spec-browser/page/), the ESM build (dist/), the demo's tasks (examples/) and the ESM builds of rxjs and
  * its tslib from node_modules, nothing else. rxjs's ESM files import each other without file extensions, so a
  * path without one is answered with the `.js` file of that name, as a bundler would resolve it.
  *
@@ -24,6 +24,7 @@ const require = createRequire(join(root, 'package.json'));
 const MOUNTS = [
   ['/page/', join(here, 'page')],
   ['/dist/', join(root, 'dist')],
+  ['/examples/', join(root, 'examples')],
   ['/node_modules/rxjs/', dirname(require.resolve('rxjs/package.json'))],
   ['/node_modules/tslib/', dirname(require.resolve('tslib/package.json'))],
 ];

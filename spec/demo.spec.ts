@@ -19,50 +19,75 @@ function scenario(lines: string[], header: string): string[] {
   return lines.slice(start + 1, end < 0 ? undefined : end);
 }
 
+const PARENT_CANCELLED =
+  'main: parent ended with CancelledError (task "parent" was cancelled: main cancels the parent)';
+
 describe('the seed demo (npm start)', () => {
   const lines = runDemo();
 
-  it('detectCancel variant, main cancels the parent: the parent says "I am cancelled"', () => {
-    expect(scenario(lines, '=== detectCancel: main cancels the parent')).toEqual([
-      'child: sleeping for an hour',
-      'parent: I am cancelled',
-      'parent: teardown',
-      'child: teardown (cancelled)',
-      'main: parent ended with CancelledError (task "parent" was cancelled: main cancels the parent)',
-      'main: parent is cancelled, child is cancelled',
+  it('runs four scenarios, each with its header', () => {
+    expect(lines.filter((line) => line.startsWith('==='))).toEqual([
+      '=== detectCancel: main cancels the parent',
+      '=== detectCancel: main cancels the child',
+      '=== awaitTask: main cancels the parent',
+      '=== awaitTask: main cancels the child',
     ]);
   });
 
-  it('detectCancel variant, main cancels the child: the parent says "child is cancelled now"', () => {
-    expect(scenario(lines, '=== detectCancel: main cancels the child')).toEqual([
-      'child: sleeping for an hour',
-      'child: teardown (cancelled)',
-      'parent: child is cancelled now',
-      'parent: teardown',
-      'main: parent completed',
-      'main: parent is completed, child is cancelled',
-    ]);
-  });
-
-  it('awaitTask variant, main cancels the parent: the parent says "I am cancelled"', () => {
-    expect(scenario(lines, '=== awaitTask: main cancels the parent')).toEqual([
-      'child: sleeping for an hour',
-      'child: teardown (cancelled)',
-      'main: parent ended with CancelledError (task "parent" was cancelled: main cancels the parent)',
-      'parent: I am cancelled',
-      'parent: teardown',
-      'main: parent is cancelled, child is cancelled',
-    ]);
-  });
-
-  it('awaitTask variant, main cancels the child: the parent says "child is cancelled now"', () => {
-    expect(scenario(lines, '=== awaitTask: main cancels the child')).toEqual([
-      'child: sleeping for an hour',
-      'child: teardown (cancelled)',
-      'parent: child is cancelled now',
-      'parent: teardown',
-      'main: parent completed',
-      'main: parent is completed, child is cancelled',
-    ]);
+  it.each([
+    [
+      'detectCancel',
+      'parent',
+      'I am cancelled',
+      [
+        'child: sleeping for an hour',
+        'parent: I am cancelled',
+        'parent: teardown',
+        'child: teardown (cancelled)',
+        PARENT_CANCELLED,
+        'main: parent is cancelled, child is cancelled',
+      ],
+    ],
+    [
+      'detectCancel',
+      'child',
+      'child is cancelled now',
+      [
+        'child: sleeping for an hour',
+        'child: teardown (cancelled)',
+        'parent: child is cancelled now',
+        'parent: teardown',
+        'main: parent completed',
+        'main: parent is completed, child is cancelled',
+      ],
+    ],
+    [
+      'awaitTask',
+      'parent',
+      'I am cancelled',
+      [
+        'child: sleeping for an hour',
+        'child: teardown (cancelled)',
+        PARENT_CANCELLED,
+        'parent: I am cancelled',
+        'parent: teardown',
+        'main: parent is cancelled, child is cancelled',
+      ],
+    ],
+    [
+      'awaitTask',
+      'child',
+      'child is cancelled now',
+      [
+        'child: sleeping for an hour',
+        'child: teardown (cancelled)',
+        'parent: child is cancelled now',
+        'parent: teardown',
+        'main: parent completed',
+        'main: parent is completed, child is cancelled',
+      ],
+    ],
+  ])('%s variant, main cancels the %s: the parent says "%s"', (variant, whom, _says, expected) => {
+    expect(scenario(lines, `=== ${variant}: main cancels the ${whom}`)).toEqual(expected);
   });
 });

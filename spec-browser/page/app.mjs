@@ -7,71 +7,23 @@
 //      hears a ChildCancelled and the server sees the request aborted on the wire.
 //
 // Results are shown on the page and left in `window.__rxjsCancel` for the test to read.
-import { catchError, EMPTY, finalize, Observable } from 'rxjs';
-import { awaitTask, CancelledError, ChildCancelled, detectCancel, task } from 'rxjs-cancel';
+import * as rx from 'rxjs';
+import * as lib from 'rxjs-cancel';
+import { seedTasks } from '/examples/seed-tasks.mjs';
 
-const HOUR = 60 * 60 * 1000;
+const { ChildCancelled, detectCancel, task } = lib;
+// The very tasks of the demo (`npm start`), run against the ESM build in this browser.
+const { sleepyChild, parentWithDetectCancel, parentWithAwaitTask } = seedTasks(lib, rx);
+
 const SETTLE = 30; // ms before main cancels someone, and after
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A child task that sleeps for an hour; `log` hears how its sleep ended. */
-function sleepyChild(log) {
-  return task(
-    (signal) =>
-      new Observable((subscriber) => {
-        const timer = setTimeout(() => subscriber.complete(), HOUR);
-        return () => {
-          clearTimeout(timer);
-          log.push(`child teardown (signal.aborted: ${signal.aborted})`);
-        };
-      }),
-    { name: 'child' },
-  );
-}
-
-/** The parent awaits the child through detectCancel(); it reports into `says`. */
-function parentWithDetectCancel(child, says) {
-  return task(
-    (signal) =>
-      child.pipe(
-        detectCancel(),
-        catchError((error) => {
-          if (!(error instanceof ChildCancelled)) throw error;
-          says.push('child is cancelled now');
-          return EMPTY;
-        }),
-        finalize(() => {
-          // The parent's own cancellation never arrives as an error: only as teardown.
-          if (signal.aborted) says.push('I am cancelled');
-        }),
-      ),
-    { name: 'parent' },
-  );
-}
-
-/** The parent is an async function that awaits the child with awaitTask(). */
-function parentWithAwaitTask(child, says) {
-  return task(
-    async (signal) => {
-      try {
-        await awaitTask(child, { signal });
-        says.push('child finished');
-      } catch (error) {
-        if (error instanceof ChildCancelled) says.push('child is cancelled now');
-        else if (signal.aborted && error instanceof CancelledError) says.push('I am cancelled');
-        else throw error;
-      }
-    },
-    { name: 'parent' },
-  );
-}
-
 async function seedScenario(style, makeParent, whom) {
-  const says = [];
-  const log = [];
-  const child = sleepyChild(log);
-  const parent = makeParent(child, says);
+  const lines = [];
+  const say = (line) => lines.push(line);
+  const child = sleepyChild(say);
+  const parent = makeParent(child, say);
   let mainSaw = 'nothing yet';
   parent.subscribe({
     error: (error) => (mainSaw = `${error.name} (task "${error.task?.name}")`),
@@ -82,6 +34,11 @@ async function seedScenario(style, makeParent, whom) {
   else child.cancel('main cancels the child');
   await delay(SETTLE);
 
+  // What the parent says about the cancellation (not its teardown line), and the child's lines.
+  const says = lines
+    .filter((line) => line.startsWith('parent: ') && line !== 'parent: teardown')
+    .map((l) => l.slice(8));
+  const log = lines.filter((line) => line.startsWith('child: '));
   const expected = whom === 'parent' ? 'I am cancelled' : 'child is cancelled now';
   const expectedStates = whom === 'parent' ? 'parent cancelled, child cancelled' : 'parent completed, child cancelled';
   const states = `parent ${parent.state}, child ${child.state}`;
