@@ -385,7 +385,8 @@ export class Task<T> extends TaskBrand<T> {
     this._observers = NO_OBSERVERS as ObserverEntry<T>[];
     this._snapshot = null;
     this._dependantsToNotify = null;
-    for (const entry of observers) {
+    for (let i = 0; i < observers.length; i++) {
+      const entry = observers[i];
       entry.task = null; // its later unsubscribe has nothing to undo
       try {
         this._deliverEnd(entry.observer, entry.mode);
@@ -471,7 +472,14 @@ let deferTo: Task<unknown>[] | null = null;
  * an observer), not wait on a deferring step the listener knows nothing of.
  */
 function abortOwnSignal(controller: AbortController, error: CancelledError): void {
-  runToCompletion(() => controller.abort(error));
+  // runToCompletion, inlined: no closure per cancelled task (fan-out hot path)
+  const saved = deferTo;
+  deferTo = null;
+  try {
+    controller.abort(error);
+  } finally {
+    deferTo = saved;
+  }
 }
 
 /**
@@ -496,8 +504,14 @@ function scheduleCancellation(task: Task<unknown>): void {
   else runCancellations(task);
 }
 
+/** The stack of the outermost `runCancellations`, kept for the next one: one array fewer per cancel. */
+let spareStack: Task<unknown>[] | null = null;
+
 function runCancellations(first: Task<unknown>): void {
-  const stack: Task<unknown>[] = [first];
+  // nested runs (a cancellation started by an observer) find no spare and allocate their own
+  const stack = spareStack ?? [];
+  spareStack = null;
+  stack.push(first);
   try {
     while (stack.length > 0) {
       const task = stack[stack.length - 1];
@@ -512,7 +526,7 @@ function runCancellations(first: Task<unknown>): void {
         const dependant = task._nextDependant();
         if (dependant === undefined) {
           task._phase = NOTIFY;
-        } else if (dependant instanceof Task) {
+        } else if (isLocalTask(dependant)) {
           deferTo = stack;
           dependant.cancel(task._cancellation());
           deferTo = null;
@@ -531,7 +545,19 @@ function runCancellations(first: Task<unknown>): void {
     }
   } finally {
     deferTo = null;
+    // a throw may leave tasks behind (cancelled, steps 3–5 undone): never hand those to the next run
+    if (stack.length === 0) spareStack = stack;
   }
+}
+
+/**
+ * A dependant that is a task of this copy. Only this copy's objects are in
+ * a task's hub (another copy links to the signal through a listener), so
+ * looking for a Task field suffices, and is cheaper than `instanceof Task`
+ * (its brand check calls a getter).
+ */
+function isLocalTask(dependant: AbortDependant): dependant is Task<unknown> {
+  return (dependant as Partial<Task<unknown>>)._phase !== undefined;
 }
 
 function reverseFrom(array: unknown[], start: number): void {
