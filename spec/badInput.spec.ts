@@ -46,8 +46,8 @@ const SCALARS: readonly Bad[] = [
   ['a boolean', true, 'the boolean true'],
   ['an empty string', '', 'the string ""'],
   ['a string', 'abc', 'the string "abc"'],
-  ['a symbol', Symbol('s'), 'the symbol s'],
-  ['a bigint', 10n, 'the bigint 10n'],
+  ['a symbol', Symbol('s'), 'the symbol Symbol(s)'],
+  ['a bigint', 10n, 'the bigint 10'],
 ];
 const OBJECTS: readonly Bad[] = [
   ['an empty object', {}, 'an empty object'],
@@ -75,7 +75,7 @@ const NOT_OPTIONS: readonly Bad[] = [
   ['a string', 'abc', 'the string "abc"'],
   ['a boolean', true, 'the boolean true'],
   ['an array', [], 'an array of length 0'],
-  ['a function', function named() {}, 'a function (named)'],
+  ['a function', function named() {}, 'a function'],
 ];
 const NOT_BOOLEAN: readonly Bad[] = [
   ['null', null, 'null'],
@@ -237,12 +237,12 @@ const THROWING: Row[] = [
         `${fn}: a sparse array (hole in the middle)`,
         // eslint-disable-next-line no-sparse-arrays
         (p) => combinator([p.task, , p.source] as never),
-        `${fn}(): expected a dense array of sources, got a sparse array with a hole at index 1`,
+        `${fn}(): expected sources[1] to be an Observable, Promise or iterable, got undefined`,
       ] as Row,
       [
         `${fn}: a sparse array (new Array(2))`,
         () => combinator(new Array(2) as never),
-        `${fn}(): expected a dense array of sources, got a sparse array with a hole at index 0`,
+        `${fn}(): expected sources[0] to be an Observable, Promise or iterable, got undefined`,
       ] as Row,
     ];
   }),

@@ -179,15 +179,11 @@ function isTask(value: unknown): boolean {
 }
 
 function describeTask(task: Task<unknown> | undefined): string {
-  if (task === undefined) return 'the operation';
-  return task.name === undefined ? 'a task' : `task "${task.name}"`;
+  return task === undefined ? 'the operation' : task.name === undefined ? 'a task' : `task "${task.name}"`;
 }
 
 function describeReason(reason: unknown): string {
   if (reason === undefined) return '';
-  if (reason instanceof CancelledError) return ` because ${reason.message}`;
-  if (reason instanceof Error) return `: ${reason.message}`;
-  if (typeof reason === 'string') return `: ${reason}`;
   // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a reason may be anything; String() is the description there is
-  return `: ${String(reason)}`;
+  return `: ${reason instanceof Error ? reason.message : String(reason)}`;
 }

@@ -1,4 +1,4 @@
-import { Observable, type ObservableInput } from 'rxjs';
+import { from, type ObservableInput } from 'rxjs';
 
 /**
  * Argument checks shared by every export. Each failure is a `TypeError`
@@ -6,38 +6,23 @@ import { Observable, type ObservableInput } from 'rxjs';
  * `task(): expected an Observable, Promise, iterable or function, got null`.
  */
 
-/** A short, safe description of any value for an error message. */
+/**
+ * A short description of any value for an error message: `null`,
+ * `the number 42`, `the string "abc"`, `a function`, `an array of length 2`,
+ * `an object { aborted, reason }` or `an instance of AbortController`.
+ * (Symbols and bigints show as `String()` does: `the symbol Symbol(s)`, `the bigint 10`.)
+ */
 export function describe(value: unknown): string {
-  switch (typeof value) {
-    case 'undefined':
-      return 'undefined';
-    case 'string':
-      return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-    case 'number':
-    case 'boolean':
-      return `the ${typeof value} ${String(value)}`;
-    case 'bigint':
-      return `the bigint ${String(value)}n`;
-    case 'symbol':
-      return `the symbol ${value.description ?? ''}`.trimEnd();
-    case 'function':
-      return value.name ? `a function (${value.name})` : 'a function';
-    default:
-      if (value === null) return 'null';
-      if (Array.isArray(value)) return `an array of length ${value.length}`;
-      return describeObject(value as object);
-  }
-}
-
-function describeObject(value: object): string {
-  const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor;
-  const name = typeof ctor?.name === 'string' ? ctor.name : '';
-  if (name === '' || name === 'Object') {
-    const keys = Object.keys(value);
-    const shown = keys.slice(0, 4).join(', ') + (keys.length > 4 ? ', …' : '');
-    return keys.length === 0 ? 'an empty object' : `an object { ${shown} }`;
-  }
-  return `an instance of ${name}`;
+  if (value == null) return String(value);
+  if (typeof value == 'function') return 'a function';
+  if (typeof value == 'string') return `the string ${JSON.stringify(value)}`;
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a number, boolean, bigint or symbol here
+  if (typeof value != 'object') return `the ${typeof value} ${String(value)}`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+  if (typeof name == 'string' && name != 'Object') return `an instance of ${name}`;
+  const keys = Object.keys(value);
+  return keys.length ? `an object { ${keys.join(', ')} }` : 'an empty object';
 }
 
 export function typeError(fn: string, expected: string, got: unknown): TypeError {
@@ -45,27 +30,20 @@ export function typeError(fn: string, expected: string, got: unknown): TypeError
 }
 
 /**
- * True for what RxJS's `from()` accepts, except strings: a string given
- * where work is expected is a mistake far more often than a wish to emit its
- * characters (`from('abc')` still works when that is what you mean).
+ * True for what RxJS's `from()` accepts (it throws for anything else),
+ * except strings: a string given where work is expected is a mistake far
+ * more often than a wish to emit its characters (`from('abc')` still works
+ * when that is what you mean).
  */
 export function isObservableInput(value: unknown): value is ObservableInput<unknown> {
-  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) return false;
-  if (value instanceof Observable) return true;
-  const v = value as Record<PropertyKey, unknown>;
-  return (
-    typeof v[observableSymbol] === 'function' ||
-    typeof v['@@observable'] === 'function' ||
-    typeof v.then === 'function' ||
-    typeof v[Symbol.asyncIterator] === 'function' ||
-    typeof v[Symbol.iterator] === 'function' ||
-    typeof v.getReader === 'function' ||
-    (typeof value !== 'function' && typeof v.length === 'number')
-  );
+  if (typeof value == 'string') return false;
+  try {
+    from(value as ObservableInput<unknown>);
+    return true;
+  } catch {
+    return false;
+  }
 }
-
-const observableSymbol: PropertyKey =
-  (typeof Symbol === 'function' && (Symbol as { observable?: symbol }).observable) || '@@observable';
 
 export const OBSERVABLE_INPUT = 'an Observable, Promise or iterable';
 
@@ -75,13 +53,7 @@ export function checkObservableInput(fn: string, value: unknown): void {
 
 /** True for an `AbortSignal`, also one made by another realm (an iframe, jsdom). */
 export function isAbortSignal(value: unknown): value is AbortSignal {
-  if (typeof AbortSignal === 'function' && value instanceof AbortSignal) return true;
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    Object.prototype.toString.call(value) === '[object AbortSignal]' &&
-    typeof (value as AbortSignal).addEventListener === 'function'
-  );
+  return value instanceof AbortSignal || Object.prototype.toString.call(value) == '[object AbortSignal]';
 }
 
 export function checkSignal(fn: string, value: unknown, what = 'an AbortSignal'): asserts value is AbortSignal {
@@ -120,10 +92,8 @@ const NO_OPTIONS = Object.freeze({});
 /** Checks a combinator's participant list: a dense array of ObservableInputs. */
 export function checkSources(fn: string, sources: unknown): asserts sources is readonly ObservableInput<unknown>[] {
   if (!Array.isArray(sources)) throw typeError(fn, `an array of sources (${OBSERVABLE_INPUT} each)`, sources);
+  // a hole reads as undefined, which is not a source
   for (let i = 0; i < sources.length; i++) {
-    if (!(i in sources)) {
-      throw new TypeError(`${fn}(): expected a dense array of sources, got a sparse array with a hole at index ${i}`);
-    }
     if (!isObservableInput(sources[i])) throw typeError(fn, `sources[${i}] to be ${OBSERVABLE_INPUT}`, sources[i]);
   }
 }
