@@ -72,52 +72,52 @@ export function awaitTask<T>(source: ObservableInput<T>, options?: AwaitTaskOpti
       return;
     }
     const waiter = new Waiter<T>(resolve, reject, signal);
-    if (signal !== undefined) waiter.hub = linkToSignal(signal, waiter);
+    if (signal !== undefined) waiter._hub = linkToSignal(signal, waiter);
     const subscription = attach(source, waiter, shielded ? SHIELD_MODE : DETECT_MODE);
-    if (waiter.settled)
+    if (waiter._settled)
       subscription?.unsubscribe(); // the signal aborted while we subscribed
-    else waiter.subscription = subscription;
+    else waiter._subscription = subscription;
   });
 }
 
 class Waiter<T> implements TaskObserver<T>, AbortDependant {
-  settled = false;
-  hub: SignalHub | null = null;
-  subscription: Unsubscribable | undefined = undefined;
-  private last: T | undefined = undefined;
+  _settled = false;
+  _hub: SignalHub | null = null;
+  _subscription: Unsubscribable | undefined = undefined;
+  private _last: T | undefined = undefined;
 
   constructor(
-    private readonly resolve: (value: T | undefined) => void,
-    private readonly reject: (error: unknown) => void,
-    private readonly signal: AbortSignal | undefined,
+    private readonly _resolve: (value: T | undefined) => void,
+    private readonly _reject: (error: unknown) => void,
+    private readonly _signal: AbortSignal | undefined,
   ) {}
 
   next(value: T): void {
-    this.last = value;
+    this._last = value;
   }
 
   complete(): void {
-    if (this.settle()) this.resolve(this.last);
+    if (this._settle()) this._resolve(this._last);
   }
 
   error(error: unknown): void {
-    if (!this.settle()) return;
-    const own = this.signal?.aborted === true && error instanceof CancelledError;
-    this.reject(own ? new CancelledError(this.signal.reason) : error);
+    if (!this._settle()) return;
+    const own = this._signal?.aborted === true && error instanceof CancelledError;
+    this._reject(own ? new CancelledError(this._signal.reason) : error);
   }
 
-  abortedBy(reason: unknown): void {
-    this.hub = null; // the hub has let go of us already
-    if (!this.settle()) return;
-    this.subscription?.unsubscribe(); // release (a shielded task keeps running)
-    this.reject(new CancelledError(reason));
+  _abortedBy(reason: unknown): void {
+    this._hub = null; // the hub has let go of us already
+    if (!this._settle()) return;
+    this._subscription?.unsubscribe(); // release (a shielded task keeps running)
+    this._reject(new CancelledError(reason));
   }
 
-  private settle(): boolean {
-    if (this.settled) return false;
-    this.settled = true;
-    this.hub?.remove(this);
-    this.hub = null;
+  private _settle(): boolean {
+    if (this._settled) return false;
+    this._settled = true;
+    this._hub?._remove(this);
+    this._hub = null;
     return true;
   }
 }

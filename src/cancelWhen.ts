@@ -36,37 +36,37 @@ export function cancelWhen<T>(signal: AbortSignal): MonoTypeOperatorFunction<T> 
         return;
       }
       const inner = new CancelWhenSubscriber(subscriber, signal);
-      inner.hub = linkToSignal(signal, inner);
+      inner._hub = linkToSignal(signal, inner);
       source.subscribe(inner);
     });
 }
 
 class CancelWhenSubscriber<T> extends Subscriber<T> implements AbortDependant {
-  hub: SignalHub | null = null;
+  _hub: SignalHub | null = null;
 
   constructor(
-    private readonly downstream: Subscriber<T>,
-    private readonly signal: AbortSignal,
+    private readonly _downstream: Subscriber<T>,
+    private readonly _signal: AbortSignal,
   ) {
-    super(downstream);
+    super(_downstream);
   }
 
-  abortedBy(reason: unknown): void {
-    this.hub = null; // the hub has let go of us already
+  _abortedBy(reason: unknown): void {
+    this._hub = null; // the hub has let go of us already
     this.unsubscribe();
-    this.downstream.error(new CancelledError(reason));
+    this._downstream.error(new CancelledError(reason));
   }
 
   protected override _error(error: unknown): void {
     super._error(
-      this.signal.aborted && error instanceof CancelledError ? new CancelledError(this.signal.reason) : error,
+      this._signal.aborted && error instanceof CancelledError ? new CancelledError(this._signal.reason) : error,
     );
   }
 
   override unsubscribe(): void {
     if (this.closed) return;
-    this.hub?.remove(this);
-    this.hub = null;
+    this._hub?._remove(this);
+    this._hub = null;
     super.unsubscribe();
   }
 }

@@ -20,88 +20,88 @@ import { DETECT_MODE, isTask, runToCompletion, type TaskObserver } from './task'
  * @internal
  */
 export abstract class Combination<R> implements AbortDependant {
-  protected ended = false;
-  protected readonly values: unknown[];
-  private readonly subscriptions: (Unsubscribable | undefined)[];
-  private hub: SignalHub | null = null;
+  protected _ended = false;
+  protected readonly _values: unknown[];
+  private readonly _subscriptions: (Unsubscribable | undefined)[];
+  private _hub: SignalHub | null = null;
   /** Participants [0, subscribed) have been attached. */
-  private subscribed = 0;
-  private subscribing = false;
+  private _subscribed = 0;
+  private _subscribing = false;
   /** An end that happened while a participant was being attached; see `end`. */
-  private deferredEnd: (() => void) | null = null;
+  private _deferredEnd: (() => void) | null = null;
 
   constructor(
-    protected readonly sources: readonly ObservableInput<unknown>[],
-    private readonly signal: AbortSignal | undefined,
-    protected readonly destination: Subscriber<R>,
+    protected readonly _sources: readonly ObservableInput<unknown>[],
+    private readonly _signal: AbortSignal | undefined,
+    protected readonly _destination: Subscriber<R>,
   ) {
-    this.values = new Array<unknown>(sources.length).fill(undefined);
-    this.subscriptions = new Array<Unsubscribable | undefined>(sources.length).fill(undefined);
+    this._values = new Array<unknown>(_sources.length).fill(undefined);
+    this._subscriptions = new Array<Unsubscribable | undefined>(_sources.length).fill(undefined);
   }
 
   /** A participant completed. */
-  protected abstract completed(index: number): void;
+  protected abstract _completed(index: number): void;
   /** There are no participants. */
-  protected abstract empty(): void;
+  protected abstract _empty(): void;
 
-  run(): TeardownLogic {
-    const { signal, sources } = this;
+  _run(): TeardownLogic {
+    const { _signal: signal, _sources: sources } = this;
     if (signal?.aborted) {
-      this.ended = true;
-      this.abandonPending(signal.reason);
-      this.destination.error(new CancelledError(signal.reason));
+      this._ended = true;
+      this._abandonPending(signal.reason);
+      this._destination.error(new CancelledError(signal.reason));
       return undefined;
     }
     if (sources.length === 0) {
-      this.ended = true;
-      this.empty();
+      this._ended = true;
+      this._empty();
       return undefined;
     }
-    if (signal !== undefined) this.hub = linkToSignal(signal, this);
-    for (let i = 0; i < sources.length && !this.ended; i++) {
-      this.subscribed = i + 1;
-      this.subscribing = true;
-      this.subscriptions[i] = attach(sources[i], new Participant(this, i), DETECT_MODE);
-      this.subscribing = false;
-      const end = this.deferredEnd;
+    if (signal !== undefined) this._hub = linkToSignal(signal, this);
+    for (let i = 0; i < sources.length && !this._ended; i++) {
+      this._subscribed = i + 1;
+      this._subscribing = true;
+      this._subscriptions[i] = attach(sources[i], new Participant(this, i), DETECT_MODE);
+      this._subscribing = false;
+      const end = this._deferredEnd;
       if (end !== null) {
-        this.deferredEnd = null;
+        this._deferredEnd = null;
         end();
       }
     }
-    return () => this.unsubscribed();
+    return () => this._unsubscribed();
   }
 
   /** @see Participant */
-  participantNext(index: number, value: unknown): void {
-    this.values[index] = value;
+  _participantNext(index: number, value: unknown): void {
+    this._values[index] = value;
   }
 
-  participantError(error: unknown): void {
-    if (this.ended) return;
-    const signal = this.signal;
+  _participantError(error: unknown): void {
+    if (this._ended) return;
+    const signal = this._signal;
     if (signal?.aborted === true && error instanceof CancelledError) {
-      this.fail(new CancelledError(signal.reason), signal.reason); // our own cancellation
+      this._fail(new CancelledError(signal.reason), signal.reason); // our own cancellation
     } else {
-      this.fail(error, error);
+      this._fail(error, error);
     }
   }
 
-  participantComplete(index: number): void {
-    if (!this.ended) this.completed(index);
+  _participantComplete(index: number): void {
+    if (!this._ended) this._completed(index);
   }
 
   /** The caller's signal aborted. */
-  abortedBy(reason: unknown): void {
-    this.hub = null; // the hub has let go of us already
-    if (!this.ended) this.fail(new CancelledError(reason), reason);
+  _abortedBy(reason: unknown): void {
+    this._hub = null; // the hub has let go of us already
+    if (!this._ended) this._fail(new CancelledError(reason), reason);
   }
 
   /** Ends early with `error`, cancelling unstarted pending participants with `reason`. */
-  private fail(error: unknown, reason: unknown): void {
-    this.end(() => {
-      this.abandonPending(reason);
-      this.destination.error(error);
+  private _fail(error: unknown, reason: unknown): void {
+    this._end(() => {
+      this._abandonPending(reason);
+      this._destination.error(error);
     });
   }
 
@@ -110,32 +110,32 @@ export abstract class Combination<R> implements AbortDependant {
    * reports. While a participant is still being attached, its subscription
    * is not known yet: the attach loop finishes the end once it returns.
    */
-  protected end(report: () => void): void {
-    this.ended = true;
-    this.unlink();
+  protected _end(report: () => void): void {
+    this._ended = true;
+    this._unlink();
     const finish = () => {
-      this.releaseAll();
+      this._releaseAll();
       report();
     };
-    if (this.subscribing) this.deferredEnd = finish;
+    if (this._subscribing) this._deferredEnd = finish;
     else finish();
   }
 
-  private unsubscribed(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.unlink();
-    this.releaseEach(); // normal propagation: nothing is reported afterwards
-    this.abandonPending(undefined);
+  private _unsubscribed(): void {
+    if (this._ended) return;
+    this._ended = true;
+    this._unlink();
+    this._releaseEach(); // normal propagation: nothing is reported afterwards
+    this._abandonPending(undefined);
   }
 
   /** Releases every participant; their teardowns have run when it returns. */
-  private releaseAll(): void {
-    runToCompletion(() => this.releaseEach());
+  private _releaseAll(): void {
+    runToCompletion(() => this._releaseEach());
   }
 
-  private releaseEach(): void {
-    const subscriptions = this.subscriptions;
+  private _releaseEach(): void {
+    const subscriptions = this._subscriptions;
     for (let i = 0; i < subscriptions.length; i++) {
       const subscription = subscriptions[i];
       if (subscription === undefined) continue;
@@ -149,33 +149,33 @@ export abstract class Combination<R> implements AbortDependant {
   }
 
   /** Cancels the pending tasks among the participants never attached. */
-  private abandonPending(reason: unknown): void {
-    const { sources } = this;
-    for (let i = this.subscribed; i < sources.length; i++) {
+  private _abandonPending(reason: unknown): void {
+    const sources = this._sources;
+    for (let i = this._subscribed; i < sources.length; i++) {
       const source = sources[i];
       if (isTask(source) && source.state === 'pending') source.cancel(reason);
     }
   }
 
-  private unlink(): void {
-    this.hub?.remove(this);
-    this.hub = null;
+  private _unlink(): void {
+    this._hub?._remove(this);
+    this._hub = null;
   }
 }
 
 /** One participant's observer. */
 class Participant implements TaskObserver<unknown> {
   constructor(
-    private readonly combination: Combination<unknown>,
-    private readonly index: number,
+    private readonly _combination: Combination<unknown>,
+    private readonly _index: number,
   ) {}
   next(value: unknown): void {
-    this.combination.participantNext(this.index, value);
+    this._combination._participantNext(this._index, value);
   }
   error(error: unknown): void {
-    this.combination.participantError(error);
+    this._combination._participantError(error);
   }
   complete(): void {
-    this.combination.participantComplete(this.index);
+    this._combination._participantComplete(this._index);
   }
 }

@@ -42,22 +42,22 @@ export function linkSignals(...signals: AbortSignal[]): LinkedSignal {
     return { signal: controller.signal, unlink: () => undefined };
   }
   const link = new SignalLink(controller);
-  link.hubs = signals.map((signal) => linkToSignal(signal, link));
-  return { signal: controller.signal, unlink: () => link.unlink() };
+  link._hubs = signals.map((signal) => linkToSignal(signal, link));
+  return { signal: controller.signal, unlink: () => link._unlink() };
 }
 
 class SignalLink implements AbortDependant {
-  hubs: (SignalHub | null)[] = [];
+  _hubs: (SignalHub | null)[] = [];
 
-  constructor(private readonly controller: AbortController) {}
+  constructor(private readonly _controller: AbortController) {}
 
-  abortedBy(reason: unknown): void {
-    this.unlink();
-    this.controller.abort(reason);
+  _abortedBy(reason: unknown): void {
+    this._unlink();
+    this._controller.abort(reason);
   }
 
-  unlink(): void {
-    for (const hub of this.hubs) hub?.remove(this);
-    this.hubs = [];
+  _unlink(): void {
+    for (const hub of this._hubs) hub?._remove(this);
+    this._hubs = [];
   }
 }

@@ -16,47 +16,47 @@ import { reportUnhandledError } from './report';
 
 /** Something that reacts when a linked signal aborts. */
 export interface AbortDependant {
-  abortedBy(reason: unknown): void;
+  _abortedBy(reason: unknown): void;
 }
 
 /** The dependants of one signal. */
 export class SignalHub {
-  readonly dependants = new Set<AbortDependant>();
+  readonly _dependants = new Set<AbortDependant>();
 
   constructor(
     /** `null` for a task's hub, which the task fires itself. */
-    private readonly signal: AbortSignal | null,
+    private readonly _signal: AbortSignal | null,
   ) {}
 
-  add(dependant: AbortDependant): void {
-    if (this.dependants.size === 0 && this.signal !== null) {
-      foreignHubs.set(this.signal, this);
-      this.signal.addEventListener('abort', this, { once: true });
+  _add(dependant: AbortDependant): void {
+    if (this._dependants.size === 0 && this._signal !== null) {
+      foreignHubs.set(this._signal, this);
+      this._signal.addEventListener('abort', this, { once: true });
     }
-    this.dependants.add(dependant);
+    this._dependants.add(dependant);
   }
 
-  remove(dependant: AbortDependant): void {
-    if (this.dependants.delete(dependant) && this.dependants.size === 0 && this.signal !== null) {
-      foreignHubs.delete(this.signal);
-      this.signal.removeEventListener('abort', this);
+  _remove(dependant: AbortDependant): void {
+    if (this._dependants.delete(dependant) && this._dependants.size === 0 && this._signal !== null) {
+      foreignHubs.delete(this._signal);
+      this._signal.removeEventListener('abort', this);
     }
   }
 
   /** Empties the hub and returns who was in it, in link order. */
-  takeAll(): AbortDependant[] {
-    const all = Array.from(this.dependants);
-    this.dependants.clear();
+  _takeAll(): AbortDependant[] {
+    const all = Array.from(this._dependants);
+    this._dependants.clear();
     return all;
   }
 
   /** The abort listener of a foreign signal (EventListener object form). */
   handleEvent(): void {
-    const signal = this.signal as AbortSignal;
+    const signal = this._signal as AbortSignal;
     foreignHubs.delete(signal);
-    for (const dependant of this.takeAll()) {
+    for (const dependant of this._takeAll()) {
       try {
-        dependant.abortedBy(signal.reason);
+        dependant._abortedBy(signal.reason);
       } catch (error) {
         reportUnhandledError(error);
       }
@@ -69,7 +69,7 @@ const foreignHubs = new WeakMap<AbortSignal, SignalHub>();
 /** What a task registers for the signal it created (see task.ts). */
 export interface SignalOwner {
   /** The hub to link to, or `null` when the owner ended and its signal can never abort. */
-  hubForLinks(): SignalHub | null;
+  _hubForLinks(): SignalHub | null;
 }
 
 /**
@@ -93,11 +93,11 @@ export function setSignalOwner(signal: AbortSignal, owner: SignalOwner): void {
 export function linkToSignal(signal: AbortSignal, dependant: AbortDependant): SignalHub | null {
   const owner = (signal as OwnedSignal)[OWNER];
   if (owner !== undefined) {
-    const taskHub = owner.hubForLinks();
-    taskHub?.add(dependant);
+    const taskHub = owner._hubForLinks();
+    taskHub?._add(dependant);
     return taskHub;
   }
   const hub = foreignHubs.get(signal) ?? new SignalHub(signal);
-  hub.add(dependant);
+  hub._add(dependant);
   return hub;
 }

@@ -242,12 +242,12 @@ export class Task<T> extends TaskBrand<T> {
   }
 
   /** @internal reacts to the abort of `options.signal` */
-  abortedBy(reason: unknown): void {
+  _abortedBy(reason: unknown): void {
     this.cancel(reason);
   }
 
   /** @internal see SignalOwner */
-  hubForLinks(): SignalHub | null {
+  _hubForLinks(): SignalHub | null {
     const state = this._state;
     if (state === 'completed' || state === 'errored') return null;
     return (this._hub ??= new SignalHub(null));
@@ -283,7 +283,7 @@ export class Task<T> extends TaskBrand<T> {
     if (index < 0) return;
     this._observers.splice(index, 1);
     this._snapshot = null;
-    if ((entry.mode & OWNING) !== 0 && --this._owners === 0 && this._refCount && !this._pinned) {
+    if ((entry._mode & OWNING) !== 0 && --this._owners === 0 && this._refCount && !this._pinned) {
       const parent = this._parentSignal;
       this.cancel(parent !== undefined && parent.aborted ? parent.reason : undefined);
     }
@@ -337,7 +337,7 @@ export class Task<T> extends TaskBrand<T> {
     this._latest = value;
     this._hasValue = true;
     const observers = this._snapshot ?? (this._snapshot = this._observers.slice());
-    for (let i = 0; i < observers.length; i++) observers[i].observer.next(value);
+    for (let i = 0; i < observers.length; i++) observers[i]._observer.next(value);
   }
 
   /** @internal the source completed or errored */
@@ -373,7 +373,7 @@ export class Task<T> extends TaskBrand<T> {
     if (this._dependantsToNotify === null) {
       if (this._hub === null) return undefined; // nothing linked: allocate nothing
       // reversed, so that pop() hands them out in link order in O(1)
-      this._dependantsToNotify = this._hub.takeAll().reverse();
+      this._dependantsToNotify = this._hub._takeAll().reverse();
       this._hub = null;
     }
     return this._dependantsToNotify.pop();
@@ -387,9 +387,9 @@ export class Task<T> extends TaskBrand<T> {
     this._dependantsToNotify = null;
     for (let i = 0; i < observers.length; i++) {
       const entry = observers[i];
-      entry.task = null; // its later unsubscribe has nothing to undo
+      entry._task = null; // its later unsubscribe has nothing to undo
       try {
-        this._deliverEnd(entry.observer, entry.mode);
+        this._deliverEnd(entry._observer, entry._mode);
       } catch (error) {
         reportUnhandledError(error);
       }
@@ -413,7 +413,7 @@ export class Task<T> extends TaskBrand<T> {
   /** @internal */
   _leaveParentHub(): void {
     if (this._parentHub !== null) {
-      this._parentHub.remove(this);
+      this._parentHub._remove(this);
       this._parentHub = null;
     }
   }
@@ -421,15 +421,15 @@ export class Task<T> extends TaskBrand<T> {
 /** One attached observer; unsubscribing it detaches it. @internal */
 export class ObserverEntry<T> implements Unsubscribable {
   constructor(
-    public task: Task<T> | null,
-    readonly observer: TaskObserver<T>,
-    readonly mode: number,
+    public _task: Task<T> | null,
+    readonly _observer: TaskObserver<T>,
+    readonly _mode: number,
   ) {}
 
   unsubscribe(): void {
-    const task = this.task;
+    const task = this._task;
     if (task !== null) {
-      this.task = null;
+      this._task = null;
       task._detach(this);
     }
   }
@@ -437,17 +437,17 @@ export class ObserverEntry<T> implements Unsubscribable {
 
 /** The task's own subscriber to its source. @internal */
 class SourceSubscriber<T> extends Subscriber<T> {
-  constructor(private readonly owner: Task<T>) {
+  constructor(private readonly _owner: Task<T>) {
     super();
   }
   protected override _next(value: T): void {
-    this.owner._emit(value);
+    this._owner._emit(value);
   }
   protected override _error(error: unknown): void {
-    this.owner._finish('errored', error);
+    this._owner._finish('errored', error);
   }
   protected override _complete(): void {
-    this.owner._finish('completed', undefined);
+    this._owner._finish('completed', undefined);
   }
 }
 
@@ -532,7 +532,7 @@ function runCancellations(first: Task<unknown>): void {
           deferTo = null;
         } else {
           try {
-            dependant.abortedBy(task._cancellation());
+            dependant._abortedBy(task._cancellation());
           } catch (error) {
             reportUnhandledError(error);
           }

@@ -61,23 +61,23 @@ export function whenAllCancellable<const S extends readonly ObservableInput<unkn
   const signal = checkOptions('whenAllCancellable', options, { signal: 'signal' }).signal as AbortSignal | undefined;
   const participants = sources.slice();
   return new Observable<ParticipantResults<S>>((subscriber) =>
-    new WhenAll<ParticipantResults<S>>(participants, signal, subscriber).run(),
+    new WhenAll<ParticipantResults<S>>(participants, signal, subscriber)._run(),
   );
 }
 
 class WhenAll<R> extends Combination<R> {
-  private remaining = this.sources.length;
+  private _remaining = this._sources.length;
 
-  protected completed(): void {
-    if (--this.remaining > 0) return;
-    this.end(() => {
-      this.destination.next(this.values as R);
-      this.destination.complete();
+  protected _completed(): void {
+    if (--this._remaining > 0) return;
+    this._end(() => {
+      this._destination.next(this._values as R);
+      this._destination.complete();
     });
   }
 
-  protected empty(): void {
-    this.destination.next([] as R);
-    this.destination.complete();
+  protected _empty(): void {
+    this._destination.next([] as R);
+    this._destination.complete();
   }
 }

@@ -53,19 +53,19 @@ export function whenAnyCancellable<const S extends readonly ObservableInput<unkn
   const signal = checkOptions('whenAnyCancellable', options, { signal: 'signal' }).signal as AbortSignal | undefined;
   const participants = sources.slice();
   return new Observable<WhenAnyResult<S>>((subscriber) =>
-    new WhenAny<WhenAnyResult<S>>(participants, signal, subscriber).run(),
+    new WhenAny<WhenAnyResult<S>>(participants, signal, subscriber)._run(),
   );
 }
 
 class WhenAny<R> extends Combination<R> {
-  protected completed(index: number): void {
-    this.end(() => {
-      this.destination.next({ index, value: this.values[index] } as R);
-      this.destination.complete();
+  protected _completed(index: number): void {
+    this._end(() => {
+      this._destination.next({ index, value: this._values[index] } as R);
+      this._destination.complete();
     });
   }
 
-  protected empty(): void {
+  protected _empty(): void {
     // unreachable: whenAnyCancellable() rejects an empty list
   }
 }
