@@ -10,6 +10,7 @@ import {
   task,
   Task,
 } from '../src';
+import { DETECT_MODE, DETECTING, OWNING, PINNING, PLAIN_MODE, SHIELD_MODE } from '../src/task';
 import { abortListeners, captureUnhandled, describeError, recorder } from './helpers';
 
 /** A source that logs its subscription and teardown, and can be driven by hand. */
@@ -664,5 +665,13 @@ describe('signals given to other exports react at step 4', () => {
       'observer',
       expect.stringMatching(/^awaitTask rejected: CancelledError\(task=-/),
     ]);
+  });
+});
+
+describe('attach modes', () => {
+  it('the mode literals are the flag combinations they stand for', () => {
+    expect(PLAIN_MODE).toBe(OWNING);
+    expect(DETECT_MODE).toBe(OWNING | DETECTING);
+    expect(SHIELD_MODE).toBe(DETECTING | PINNING);
   });
 });

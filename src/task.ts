@@ -49,12 +49,16 @@ export const DETECTING = 2;
 /** The observer pins the task: no unsubscription can cancel it any more. @internal */
 export const PINNING = 4;
 
-/** How `subscribe`, `detectCancel` and `shield` attach. @internal */
-export const PLAIN_MODE = OWNING;
+/**
+ * How `subscribe`, `detectCancel` and `shield` attach. Literals (spec/task.spec.ts checks
+ * them), because a bundler keeps an unused `OWNING | DETECTING` in every bundle.
+ * @internal
+ */
+export const PLAIN_MODE = 1; // OWNING
 /** @internal */
-export const DETECT_MODE = OWNING | DETECTING;
+export const DETECT_MODE = 3; // OWNING | DETECTING
 /** @internal */
-export const SHIELD_MODE = DETECTING | PINNING;
+export const SHIELD_MODE = 6; // DETECTING | PINNING
 
 /** Progress of a cancellation through steps 3–5 (see `runCancellations`). */
 const TEARDOWN = 1;
@@ -63,7 +67,8 @@ const NOTIFY = 3;
 
 const TASK_OPTIONS = { signal: 'signal', name: 'string', refCount: 'boolean' } as const;
 
-const NO_OBSERVERS: readonly ObserverEntry<never>[] = Object.freeze([]);
+/** `#__PURE__`: a bundler may drop it where Task is not imported. */
+const NO_OBSERVERS: readonly ObserverEntry<never>[] = /* @__PURE__ */ Object.freeze([]);
 
 /**
  * What makes `instanceof Task` recognise a task of another installed copy

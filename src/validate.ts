@@ -87,7 +87,8 @@ export function checkOptions<K extends string>(
   return bag as Partial<Record<K, unknown>>;
 }
 
-const NO_OPTIONS = Object.freeze({});
+/** `#__PURE__`: a bundler may drop it where no options are checked. */
+const NO_OPTIONS = /* @__PURE__ */ Object.freeze({});
 
 /** Checks a combinator's participant list: a dense array of ObservableInputs. */
 export function checkSources(fn: string, sources: unknown): asserts sources is readonly ObservableInput<unknown>[] {
