@@ -116,7 +116,7 @@ class Waiter<T> implements TaskObserver<T>, AbortDependant {
   private _settle(): boolean {
     if (this._settled) return false;
     this._settled = true;
-    this._hub?._remove(this);
+    this._hub?.delete(this);
     this._hub = null;
     return true;
   }

@@ -65,7 +65,7 @@ class CancelWhenSubscriber<T> extends Subscriber<T> implements AbortDependant {
 
   override unsubscribe(): void {
     if (this.closed) return;
-    this._hub?._remove(this);
+    this._hub?.delete(this);
     this._hub = null;
     super.unsubscribe();
   }

@@ -158,7 +158,7 @@ export abstract class Combination<R> implements AbortDependant {
   }
 
   private _unlink(): void {
-    this._hub?._remove(this);
+    this._hub?.delete(this);
     this._hub = null;
   }
 }

@@ -57,7 +57,7 @@ class SignalLink implements AbortDependant {
   }
 
   _unlink(): void {
-    for (const hub of this._hubs) hub?._remove(this);
+    for (const hub of this._hubs) hub?.delete(this);
     this._hubs = [];
   }
 }

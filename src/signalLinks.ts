@@ -10,7 +10,7 @@ import { reportUnhandledError } from './report';
  * listener is removed as soon as the set empties, so a long-lived signal is
  * left with its baseline listener count once everything linked to it ended.
  *
- * A task's own signal gets no listener at all: the task fires its hub itself,
+ * A task's own signal gets no listener at all: the task fires its hub (a plain Set) itself,
  * at step 4 of its cancellation (after its source was torn down).
  */
 
@@ -19,42 +19,43 @@ export interface AbortDependant {
   _abortedBy(reason: unknown): void;
 }
 
-/** The dependants of one signal. */
-export class SignalHub {
-  readonly _dependants = new Set<AbortDependant>();
+/**
+ * The dependants of one signal: what a link is removed from. A task's own
+ * hub is a plain `Set` (the task fires it itself); a foreign signal's is a
+ * {@link ForeignHub}, which also keeps the signal's one listener.
+ */
+export type SignalHub = Set<AbortDependant>;
 
-  constructor(
-    /** `null` for a task's hub, which the task fires itself. */
-    private readonly _signal: AbortSignal | null,
-  ) {}
+/** The hub of a foreign signal: listens to it while it has dependants. */
+class ForeignHub extends Set<AbortDependant> {
+  constructor(private readonly _signal: AbortSignal) {
+    super();
+  }
 
-  _add(dependant: AbortDependant): void {
-    if (this._dependants.size === 0 && this._signal !== null) {
+  override add(dependant: AbortDependant): this {
+    if (this.size === 0) {
       foreignHubs.set(this._signal, this);
       this._signal.addEventListener('abort', this, { once: true });
     }
-    this._dependants.add(dependant);
+    return super.add(dependant);
   }
 
-  _remove(dependant: AbortDependant): void {
-    if (this._dependants.delete(dependant) && this._dependants.size === 0 && this._signal !== null) {
+  override delete(dependant: AbortDependant): boolean {
+    if (!super.delete(dependant)) return false;
+    if (this.size === 0) {
       foreignHubs.delete(this._signal);
       this._signal.removeEventListener('abort', this);
     }
+    return true;
   }
 
-  /** Empties the hub and returns who was in it, in link order. */
-  _takeAll(): AbortDependant[] {
-    const all = Array.from(this._dependants);
-    this._dependants.clear();
-    return all;
-  }
-
-  /** The abort listener of a foreign signal (EventListener object form). */
+  /** The abort listener (EventListener object form): empties the hub, then lets each dependant react. */
   handleEvent(): void {
-    const signal = this._signal as AbortSignal;
+    const signal = this._signal;
     foreignHubs.delete(signal);
-    for (const dependant of this._takeAll()) {
+    const dependants = Array.from(this);
+    this.clear();
+    for (const dependant of dependants) {
       try {
         dependant._abortedBy(signal.reason);
       } catch (error) {
@@ -64,7 +65,7 @@ export class SignalHub {
   }
 }
 
-const foreignHubs = new WeakMap<AbortSignal, SignalHub>();
+const foreignHubs = new WeakMap<AbortSignal, ForeignHub>();
 
 /** What a task registers for the signal it created (see task.ts). */
 export interface SignalOwner {
@@ -92,12 +93,7 @@ export function setSignalOwner(signal: AbortSignal, owner: SignalOwner): void {
  */
 export function linkToSignal(signal: AbortSignal, dependant: AbortDependant): SignalHub | null {
   const owner = (signal as OwnedSignal)[OWNER];
-  if (owner !== undefined) {
-    const taskHub = owner._hubForLinks();
-    taskHub?._add(dependant);
-    return taskHub;
-  }
-  const hub = foreignHubs.get(signal) ?? new SignalHub(signal);
-  hub._add(dependant);
+  const hub = owner !== undefined ? owner._hubForLinks() : (foreignHubs.get(signal) ?? new ForeignHub(signal));
+  hub?.add(dependant);
   return hub;
 }

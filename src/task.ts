@@ -2,7 +2,7 @@ import { from, Observable, Subscriber, type ObservableInput, type Unsubscribable
 import { hasBrand, TASK_BRAND } from './brand';
 import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
 import { reportUnhandledError } from './report';
-import { linkToSignal, setSignalOwner, SignalHub, type AbortDependant } from './signalLinks';
+import { linkToSignal, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
 import { checkOptions, isObservableInput, OBSERVABLE_INPUT, typeError } from './validate';
 
 /** Where a task is in its life. Only `pending` and `running` can still change. */
@@ -255,7 +255,7 @@ export class Task<T> extends TaskBrand<T> {
   _hubForLinks(): SignalHub | null {
     const state = this._state;
     if (state === 'completed' || state === 'errored') return null;
-    return (this._hub ??= new SignalHub(null));
+    return (this._hub ??= new Set());
   }
 
   /**
@@ -376,9 +376,11 @@ export class Task<T> extends TaskBrand<T> {
   /** @internal step 4: the next dependant of the signal to react, if any */
   _nextDependant(): AbortDependant | undefined {
     if (this._dependantsToNotify === null) {
-      if (this._hub === null) return undefined; // nothing linked: allocate nothing
+      const hub = this._hub;
+      if (hub === null) return undefined; // nothing linked: allocate nothing
       // reversed, so that pop() hands them out in link order in O(1)
-      this._dependantsToNotify = this._hub._takeAll().reverse();
+      this._dependantsToNotify = Array.from(hub).reverse();
+      hub.clear(); // the hub lets go of them, as a foreign hub does when it fires
       this._hub = null;
     }
     return this._dependantsToNotify.pop();
@@ -418,7 +420,7 @@ export class Task<T> extends TaskBrand<T> {
   /** @internal */
   _leaveParentHub(): void {
     if (this._parentHub !== null) {
-      this._parentHub._remove(this);
+      this._parentHub.delete(this);
       this._parentHub = null;
     }
   }
