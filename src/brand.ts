@@ -15,11 +15,7 @@ export const TASK_BRAND = '@@rxjs-cancel/Task@1';
 export const CANCELLED_ERROR_BRAND = '@@rxjs-cancel/CancelledError';
 export const CHILD_CANCELLED_BRAND = '@@rxjs-cancel/ChildCancelled';
 
-/** True if `value` carries `brand` (see above). */
+/** True if `value` carries `brand` (see above). A primitive has no brand: reading one gives `undefined`. */
 export function hasBrand(value: unknown, brand: string): boolean {
-  return (
-    (typeof value === 'object' || typeof value === 'function') &&
-    value !== null &&
-    (value as Record<string, unknown>)[brand] === true
-  );
+  return value != null && (value as Record<string, unknown>)[brand] === true;
 }

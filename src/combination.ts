@@ -22,6 +22,8 @@ import { DETECT_MODE, isTask, runToCompletion, type TaskObserver } from './task'
 export abstract class Combination<R> implements AbortDependant {
   protected _ended = false;
   protected readonly _values: unknown[];
+  /** Participants that have not completed yet. */
+  protected _remaining: number;
   private readonly _subscriptions: (Unsubscribable | undefined)[];
   private _hub: SignalHub | null = null;
   /** Participants [0, subscribed) have been attached. */
@@ -35,8 +37,9 @@ export abstract class Combination<R> implements AbortDependant {
     private readonly _signal: AbortSignal | undefined,
     protected readonly _destination: Subscriber<R>,
   ) {
-    this._values = new Array<unknown>(_sources.length).fill(undefined);
-    this._subscriptions = new Array<Unsubscribable | undefined>(_sources.length).fill(undefined);
+    this._values = _sources.map(() => undefined);
+    this._subscriptions = _sources.map(() => undefined);
+    this._remaining = _sources.length;
   }
 
   /** A participant completed. */
@@ -114,7 +117,8 @@ export abstract class Combination<R> implements AbortDependant {
     this._ended = true;
     this._unlink();
     const finish = () => {
-      this._releaseAll();
+      // release every participant, their teardowns included, before reporting
+      runToCompletion(() => this._releaseEach());
       report();
     };
     if (this._subscribing) this._deferredEnd = finish;
@@ -127,11 +131,6 @@ export abstract class Combination<R> implements AbortDependant {
     this._unlink();
     this._releaseEach(); // normal propagation: nothing is reported afterwards
     this._abandonPending(undefined);
-  }
-
-  /** Releases every participant; their teardowns have run when it returns. */
-  private _releaseAll(): void {
-    runToCompletion(() => this._releaseEach());
   }
 
   private _releaseEach(): void {

@@ -72,10 +72,9 @@ export class CancelledError extends Error {
     // ≈ 0.26 µs: most of a task lifecycle (see BENCHMARKS.md). A limit that is
     // not a number makes V8 skip the capture (≈ 0.1 µs); `stack` stays undefined.
     const limit = Error.stackTraceLimit;
-    const skipTrace = !captureStackTraces;
-    if (skipTrace) Error.stackTraceLimit = NO_TRACE;
+    if (!captureStackTraces) Error.stackTraceLimit = NO_TRACE;
     super();
-    if (skipTrace) Error.stackTraceLimit = limit;
+    Error.stackTraceLimit = limit;
     this.reason = reason;
     if (task !== undefined) this.task = task;
   }

@@ -66,8 +66,6 @@ export function whenAllCancellable<const S extends readonly ObservableInput<unkn
 }
 
 class WhenAll<R> extends Combination<R> {
-  private _remaining = this._sources.length;
-
   protected _completed(): void {
     if (--this._remaining > 0) return;
     this._end(() => {
