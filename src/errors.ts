@@ -67,7 +67,8 @@ export class CancelledError extends Error {
    * @param task The task that was cancelled; omitted when a signal, not a task, was cancelled.
    */
   constructor(reason?: unknown, task?: Task<unknown>) {
-    if (task !== undefined && !isTask(task)) throw typeError('CancelledError', 'a Task or undefined as task', task);
+    if (task !== undefined && !hasBrand(task, TASK_BRAND))
+      throw typeError('CancelledError', 'a Task or undefined as task', task);
     // A stack trace costs ≈ 2 µs, and even an empty one (`stackTraceLimit = 0`)
     // ≈ 0.26 µs: most of a task lifecycle (see BENCHMARKS.md). A limit that is
     // not a number makes V8 skip the capture (≈ 0.1 µs); `stack` stays undefined.
@@ -171,11 +172,6 @@ let captureStackTraces = false;
 
 /** Not a number: V8 then captures no stack trace at all (see the constructor). */
 const NO_TRACE = undefined as unknown as number;
-
-/** A Task of any installed copy (its brand), without importing task.ts here. */
-function isTask(value: unknown): boolean {
-  return hasBrand(value, TASK_BRAND);
-}
 
 function describeTask(task: Task<unknown> | undefined): string {
   return task === undefined ? 'the operation' : task.name === undefined ? 'a task' : `task "${task.name}"`;

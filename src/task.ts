@@ -161,14 +161,14 @@ export class Task<T> extends TaskBrand<T> {
     if (typeof source !== 'function' && !isObservableInput(source)) {
       throw typeError('task', 'an Observable, Promise, iterable or function', source);
     }
-    const { signal, name, refCount } = checkOptions('task', options, TASK_OPTIONS);
+    const { signal, name, refCount } = checkOptions('task', options, TASK_OPTIONS) as TaskOptions;
     this._source = source;
-    this.name = name as string | undefined;
+    this.name = name;
     this._refCount = refCount !== false;
-    this._parentSignal = signal as AbortSignal | undefined;
-    if (this._parentSignal !== undefined) {
-      if (this._parentSignal.aborted) this.cancel(this._parentSignal.reason);
-      else this._parentHub = linkToSignal(this._parentSignal, this);
+    this._parentSignal = signal;
+    if (signal !== undefined) {
+      if (signal.aborted) this.cancel(signal.reason);
+      else this._parentHub = linkToSignal(signal, this);
     }
   }
 
@@ -419,10 +419,8 @@ export class Task<T> extends TaskBrand<T> {
 
   /** @internal */
   _leaveParentHub(): void {
-    if (this._parentHub !== null) {
-      this._parentHub.delete(this);
-      this._parentHub = null;
-    }
+    this._parentHub?.delete(this);
+    this._parentHub = null;
   }
 }
 /** One attached observer; unsubscribing it detaches it. @internal */

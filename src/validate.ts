@@ -74,14 +74,11 @@ export function checkOptions<K extends string>(
     throw typeError(fn, 'an options object or undefined', options);
   }
   const bag = options as Record<string, unknown>;
-  for (const key of Object.keys(keys) as K[]) {
+  for (const key in keys) {
     const value = bag[key];
-    if (value === undefined) continue;
     const kind = keys[key];
-    const ok = kind === 'signal' ? isAbortSignal(value) : typeof value === kind;
-    if (!ok) {
-      const expected = kind === 'signal' ? 'an AbortSignal' : `a ${kind}`;
-      throw typeError(fn, `options.${key} to be ${expected}`, value);
+    if (value !== undefined && !(kind === 'signal' ? isAbortSignal(value) : typeof value === kind)) {
+      throw typeError(fn, `options.${key} to be ${kind === 'signal' ? 'an AbortSignal' : `a ${kind}`}`, value);
     }
   }
   return bag as Partial<Record<K, unknown>>;
