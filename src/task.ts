@@ -520,33 +520,40 @@ function runCancellations(first: Task<unknown>): void {
   try {
     while (stack.length > 0) {
       const task = stack[stack.length - 1];
+      // Each step falls through to the next one unless it deferred tasks, which run first
+      // (`continue`): a task that causes nothing is done in one pass of the loop.
       if (task._phase === TEARDOWN) {
         task._phase = LINKED;
         const waiting = stack.length;
         deferTo = stack;
         task._teardownSource();
         deferTo = null;
-        reverseFrom(stack, waiting); // run them in the order they were cancelled
-      } else if (task._phase === LINKED) {
-        const dependant = task._nextDependant();
-        if (dependant === undefined) {
-          task._phase = NOTIFY;
-        } else if (isLocalTask(dependant)) {
-          deferTo = stack;
-          dependant.cancel(task._cancellation());
-          deferTo = null;
-        } else {
-          try {
-            dependant._abortedBy(task._cancellation());
-          } catch (error) {
-            reportUnhandledError(error);
-          }
+        if (stack.length > waiting) {
+          reverseFrom(stack, waiting); // run them in the order they were cancelled
+          continue;
         }
-      } else {
-        stack.pop();
-        task._phase = 0;
-        task._notifyEnd();
       }
+      if (task._phase === LINKED) {
+        const dependant = task._nextDependant();
+        if (dependant !== undefined) {
+          if (isLocalTask(dependant)) {
+            deferTo = stack;
+            dependant.cancel(task._cancellation());
+            deferTo = null;
+          } else {
+            try {
+              dependant._abortedBy(task._cancellation());
+            } catch (error) {
+              reportUnhandledError(error);
+            }
+          }
+          continue; // the dependant's own steps (if it was deferred), then the next dependant
+        }
+        task._phase = NOTIFY;
+      }
+      stack.pop();
+      task._phase = 0;
+      task._notifyEnd();
     }
   } finally {
     deferTo = null;
