@@ -78,9 +78,16 @@ export default defineConfig(
     rules: {
       // Extending rxjs's Subscriber is how this package, like rxjs's own operators, sits on the value
       // path without an extra object per notification; rxjs 7 marks its constructor @deprecated.
+      // LeanSubscriber rethrows finalizer errors as rxjs does, in an UnsubscriptionError (also
+      // marked @deprecated: "do not construct", rxjs#6269).
       '@typescript-eslint/no-deprecated': [
         'error',
-        { allow: [{ from: 'package', package: 'rxjs', name: 'Subscriber' }] },
+        {
+          allow: [
+            { from: 'package', package: 'rxjs', name: 'Subscriber' },
+            { from: 'package', package: 'rxjs', name: 'UnsubscriptionError' },
+          ],
+        },
       ],
       // Rejecting with a caught `unknown` passes the original error on unchanged.
       '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],

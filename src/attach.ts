@@ -1,6 +1,7 @@
-import { from, Subscriber, type ObservableInput, type Unsubscribable } from 'rxjs';
+import { from, type ObservableInput, type Unsubscribable } from 'rxjs';
 import { toChildCancelled } from './errors';
 import { isTask, PINNING, Task, type TaskObserver } from './task';
+import { LeanSubscriber } from './leanSubscriber';
 
 /**
  * Attaches `observer` to any ObservableInput the way `detectCancel`
@@ -19,12 +20,11 @@ export function attach<T>(
 ): Unsubscribable | undefined {
   if (isTask(source)) return (source as Task<T>)._observe(observer, mode);
   if ((mode & PINNING) !== 0) return new Task(source)._observe(observer, mode);
-  // eslint-disable-next-line @typescript-eslint/no-deprecated -- Subscriber's constructor, see eslint.config.mjs
   return from(source).subscribe(new DetectingSubscriber(observer));
 }
 
 /** Forwards everything, turning an upstream `CancelledError` into a `ChildCancelled`. */
-class DetectingSubscriber<T> extends Subscriber<T> {
+class DetectingSubscriber<T> extends LeanSubscriber<T> {
   protected override _error(error: unknown): void {
     super._error(toChildCancelled(error));
   }

@@ -2,6 +2,7 @@ import { Observable, Subscriber, type MonoTypeOperatorFunction } from 'rxjs';
 import { CancelledError } from './errors';
 import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
 import { checkSignal } from './validate';
+import { LeanSubscriber } from './leanSubscriber';
 
 /**
  * Cancels the subscription to the source when `signal` aborts: the source is
@@ -41,7 +42,7 @@ export function cancelWhen<T>(signal: AbortSignal): MonoTypeOperatorFunction<T> 
     });
 }
 
-class CancelWhenSubscriber<T> extends Subscriber<T> implements AbortDependant {
+class CancelWhenSubscriber<T> extends LeanSubscriber<T> implements AbortDependant {
   _hub: SignalHub | null = null;
 
   constructor(

@@ -4,6 +4,7 @@ import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
 import { reportUnhandledError } from './report';
 import { linkToSignal, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
 import { checkOptions, isObservableInput, OBSERVABLE_INPUT, typeError } from './validate';
+import { LeanSubscriber } from './leanSubscriber';
 
 /** Where a task is in its life. Only `pending` and `running` can still change. */
 export type TaskState = 'pending' | 'running' | 'completed' | 'errored' | 'cancelled';
@@ -441,7 +442,7 @@ export class ObserverEntry<T> implements Unsubscribable {
 }
 
 /** The task's own subscriber to its source. @internal */
-class SourceSubscriber<T> extends Subscriber<T> {
+class SourceSubscriber<T> extends LeanSubscriber<T> {
   constructor(private readonly _owner: Task<T>) {
     super();
   }
