@@ -6,7 +6,7 @@
 // `import { detectCancel }` does not carry the combinators (scripts/check-package.mjs asserts
 // that explicitly). The classes are side-effect free (brands and `_subscribe` are class members),
 // so `{ CancelledError }`, `{ cancelWhen }` and `{ linkSignals }` leave Task out; every export that
-// works on tasks carries the core (Task, the errors, signal links, argument checks, ≈ 2.8 kB).
+// works on tasks carries the core (Task, the errors, signal links, argument checks, ≈ 3.0 kB).
 // The performance issue's 2.5 kB target is not met: see BENCHMARKS.md and docs/packaging.md.
 
 /** @param {string} name @param {string} limit */
@@ -19,17 +19,17 @@ const alone = (name, limit) => ({
 });
 
 export default [
-  { name: 'whole package (import *)', path: 'dist/index.mjs', import: '*', gzip: true, limit: '4.75 kB' },
+  { name: 'whole package (import *)', path: 'dist/index.mjs', import: '*', gzip: true, limit: '4.9 kB' },
   alone('CancelledError', '0.75 kB'),
   alone('ChildCancelled', '0.85 kB'),
-  alone('Task', '3.05 kB'),
-  alone('task', '3.05 kB'),
-  alone('startTask', '3.05 kB'),
-  alone('detectCancel', '3.2 kB'),
-  alone('shield', '3.2 kB'),
-  alone('cancelWhen', '1.3 kB'),
+  alone('Task', '3.2 kB'),
+  alone('task', '3.25 kB'),
+  alone('startTask', '3.25 kB'),
+  alone('detectCancel', '3.35 kB'),
+  alone('shield', '3.35 kB'),
+  alone('cancelWhen', '1.45 kB'),
   alone('linkSignals', '0.95 kB'),
-  alone('awaitTask', '3.45 kB'),
-  alone('whenAllCancellable', '3.85 kB'),
-  alone('whenAnyCancellable', '3.85 kB'),
+  alone('awaitTask', '3.6 kB'),
+  alone('whenAllCancellable', '4 kB'),
+  alone('whenAnyCancellable', '4 kB'),
 ];

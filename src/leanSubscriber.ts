@@ -53,22 +53,15 @@ export class LeanSubscriber<T> extends Subscriber<T> {
   }
 
   override unsubscribe(): void {
-    if (this.closed) return;
     const only = this._onlyFinalizer;
     this._onlyFinalizer = undefined;
-    let errors: unknown[] | undefined;
+    // While `only` is set, RxJS's array is empty and nothing else in super.unsubscribe() can throw.
+    super.unsubscribe();
+    if (only === undefined) return;
     try {
-      super.unsubscribe(); // parents, and the finalizers in RxJS's array (none while `only` is set)
+      only();
     } catch (error) {
-      errors = error instanceof UnsubscriptionError ? error.errors : [error];
+      throw new UnsubscriptionError([error]);
     }
-    if (only !== undefined) {
-      try {
-        only();
-      } catch (error) {
-        (errors ??= []).push(error);
-      }
-    }
-    if (errors !== undefined) throw new UnsubscriptionError(errors);
   }
 }
