@@ -16,6 +16,8 @@ type Op =
   | { kind: 'addAgain'; pick: number } // a teardown added before, added once more
   | { kind: 'remove'; pick: number }
   | { kind: 'addNothing' } // undefined, as a source with no teardown gives
+  | { kind: 'addUnsubscribable'; throws: boolean } // a plain { unsubscribe() }, not a Subscription
+  | { kind: 'closeElsewhere'; pick: number } // an added Subscription is unsubscribed by someone else
   | { kind: 'unsubscribe' };
 
 const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
@@ -24,10 +26,12 @@ const opArbitrary: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('addAgain' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('remove' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('addNothing' as const) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('addUnsubscribable' as const), throws: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('closeElsewhere' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('unsubscribe' as const) }) },
 );
 
-type Teardown = (() => void) | Subscription;
+type Teardown = (() => void) | Subscription | { unsubscribe(): void };
 
 /** Runs `ops` on `subscriber` and returns everything observable about it, as text. */
 function run(subscriber: Subscriber<unknown>, ops: readonly Op[]): string[] {
@@ -72,6 +76,23 @@ function run(subscriber: Subscriber<unknown>, ops: readonly Op[]): string[] {
       case 'addNothing':
         subscriber.add(undefined);
         break;
+      case 'addUnsubscribable': {
+        const id = `u${next++}`;
+        const unsubscribable = {
+          unsubscribe() {
+            log.push(`${id} ran, closed=${String(subscriber.closed)}`);
+            if (op.throws) throw new Error(id);
+          },
+        };
+        added.push(unsubscribable);
+        subscriber.add(unsubscribable);
+        break;
+      }
+      case 'closeElsewhere': {
+        const subscriptions = added.filter((t): t is Subscription => t instanceof Subscription);
+        if (subscriptions.length > 0) subscriptions[op.pick % subscriptions.length].unsubscribe();
+        break;
+      }
       case 'unsubscribe':
         subscriber.unsubscribe();
         log.push('unsubscribed');

@@ -4,8 +4,8 @@ import { Subscriber, UnsubscriptionError, type Observer, type TeardownLogic } fr
  * A `Subscriber` that keeps its first finalizer in a field of its own.
  *
  * The package subscribes one of these per task source and per combinator
- * participant, and nearly every source gives back exactly one teardown
- * function. RxJS keeps finalizers in an array that the first `push` sizes to
+ * participant, and nearly every source gives back exactly one teardown (a
+ * function, or a `Subscription` as a `Subject` does). RxJS keeps finalizers in an array that the first `push` sizes to
  * 17 slots (≈ 150 B, through a runtime call): with 10⁵ participants that
  * array was half of what a `whenAllCancellable` run kept alive, and its
  * growth a large part of the time (BENCHMARKS.md).
@@ -18,7 +18,7 @@ import { Subscriber, UnsubscriptionError, type Observer, type TeardownLogic } fr
  */
 export class LeanSubscriber<T> extends Subscriber<T> {
   /** The first finalizer, while it is the only one. */
-  private _onlyFinalizer: (() => void) | undefined = undefined;
+  private _onlyFinalizer: Exclude<TeardownLogic, void> | undefined = undefined;
   /** RxJS's array holds the finalizers: every later one goes there too, so that they run in order. */
   private _shared = false;
 
@@ -33,7 +33,9 @@ export class LeanSubscriber<T> extends Subscriber<T> {
 
   override add(teardown: TeardownLogic): void {
     if (!this._shared && !this.closed) {
-      if (this._onlyFinalizer === undefined && typeof teardown === 'function') {
+      if (this._onlyFinalizer === undefined && teardown && teardown !== this) {
+        // A Subscription kept here is not told its parent (an RxJS internal): if it is unsubscribed
+        // elsewhere first, it stays here, closed, and unsubscribing it again does nothing.
         this._onlyFinalizer = teardown;
         return;
       }
@@ -59,7 +61,8 @@ export class LeanSubscriber<T> extends Subscriber<T> {
     super.unsubscribe();
     if (only === undefined) return;
     try {
-      only();
+      if (typeof only === 'function') only();
+      else only.unsubscribe();
     } catch (error) {
       throw new UnsubscriptionError([error]);
     }
