@@ -107,6 +107,30 @@ describe('whenAllCancellable: ending early', () => {
     expect(b.state).toBe('cancelled'); // released: the combinator was its only owner
   });
 
+  it('a participant that is not a task but errors with a CancelledError gives ChildCancelled wrapping that very error', () => {
+    const child = task(new Observable<number>(() => undefined), { name: 'child' });
+    const viaMap = child.pipe(map((x) => x * 2)); // an Observable, not a task: its error is the child's CancelledError
+    const log: string[] = [];
+    const errors: unknown[] = [];
+    whenAllCancellable([viaMap, logged(log, 'other')]).subscribe({ error: (e) => errors.push(e) });
+    child.cancel('r');
+    expect(log).toEqual(['other teardown']);
+    expect(errors).toHaveLength(1);
+    const error = errors[0] as ChildCancelled;
+    expect(error).toBeInstanceOf(ChildCancelled);
+    expect(error.cause).toBeInstanceOf(CancelledError);
+    expect(error.cause.task).toBe(child);
+    expect(error.child).toBe(child);
+    expect(error.reason).toBe('r');
+
+    // a ChildCancelled from upstream passes unchanged, not wrapped twice
+    const already = new ChildCancelled(new CancelledError('x', child));
+    const passed: unknown[] = [];
+    whenAnyCancellable([throwError(() => already)]).subscribe({ error: (e) => passed.push(e) });
+    expect(passed).toEqual([already]);
+    expect(passed[0]).toBe(already);
+  });
+
   it('released participants owned only by the combinator are cancelled; shared ones keep running', () => {
     const shared = startTask(NEVER, { name: 'shared' });
     shared.subscribe({ error: () => undefined }); // another owner

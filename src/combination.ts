@@ -1,9 +1,9 @@
-import type { ObservableInput, Subscriber, TeardownLogic, Unsubscribable } from 'rxjs';
-import { attach } from './attach';
-import { CancelledError } from './errors';
+import { from, type ObservableInput, type Subscriber, type TeardownLogic, type Unsubscribable } from 'rxjs';
+import { CancelledError, toChildCancelled } from './errors';
+import { LeanSubscriber } from './leanSubscriber';
 import { reportUnhandledError } from './report';
 import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
-import { DETECT_MODE, isTask, runToCompletion, type TaskObserver } from './task';
+import { DETECT_MODE, isTask, runToCompletion } from './task';
 
 /**
  * What `whenAllCancellable` and `whenAnyCancellable` share: one run per
@@ -64,7 +64,12 @@ export abstract class Combination<R> implements AbortDependant {
     for (let i = 0; i < sources.length && !this._ended; i++) {
       this._subscribed = i + 1;
       this._subscribing = true;
-      this._subscriptions[i] = attach(sources[i], new Participant(this, i), DETECT_MODE);
+      const source = sources[i];
+      const participant = new Participant(this, i);
+      // attach() without its DetectingSubscriber: a participant detects by itself (one object fewer each)
+      this._subscriptions[i] = isTask(source)
+        ? source._observe(participant, DETECT_MODE)
+        : from(source).subscribe(participant);
       this._subscribing = false;
       const end = this._deferredEnd;
       if (end !== null) {
@@ -162,19 +167,28 @@ export abstract class Combination<R> implements AbortDependant {
   }
 }
 
-/** One participant's observer. */
-class Participant implements TaskObserver<unknown> {
+/**
+ * One participant's observer: a task's observer (attached in DETECT_MODE, the
+ * task delivers ChildCancelled itself), or, for any other source, its
+ * subscriber, which turns an upstream CancelledError into a ChildCancelled
+ * as DetectingSubscriber does.
+ */
+class Participant extends LeanSubscriber<unknown> {
   constructor(
     private readonly _combination: Combination<unknown>,
     private readonly _index: number,
-  ) {}
-  next(value: unknown): void {
+  ) {
+    super();
+  }
+  protected override _next(value: unknown): void {
     this._combination._participantNext(this._index, value);
   }
-  error(error: unknown): void {
-    this._combination._participantError(error);
+  protected override _error(error: unknown): void {
+    this._combination._participantError(toChildCancelled(error));
+    this.unsubscribe();
   }
-  complete(): void {
+  protected override _complete(): void {
     this._combination._participantComplete(this._index);
+    this.unsubscribe();
   }
 }
