@@ -5,10 +5,11 @@ import { Subscriber, UnsubscriptionError, type Observer, type TeardownLogic } fr
  *
  * The package subscribes one of these per task source and per combinator
  * participant, and nearly every source gives back exactly one teardown (a
- * function, or a `Subscription` as a `Subject` does). RxJS keeps finalizers in an array that the first `push` sizes to
- * 17 slots (≈ 150 B, through a runtime call): with 10⁵ participants that
- * array was half of what a `whenAllCancellable` run kept alive, and its
- * growth a large part of the time (BENCHMARKS.md).
+ * function, or a `Subscription` as a `Subject` does). RxJS keeps finalizers
+ * in an array that the first `push` sizes to 17 slots (≈ 150 B, through a
+ * runtime call): with 10⁵ participants that array was half of what a
+ * `whenAllCancellable` run kept alive, and its growth a large part of the
+ * time (BENCHMARKS.md).
  *
  * Only the public `Subscription` API is used, and RxJS's behaviour is kept:
  * finalizers run in the order they were added, after `closed` became `true`,
