@@ -22,7 +22,7 @@ export default [
   { name: 'whole package (import *)', path: 'dist/index.mjs', import: '*', gzip: true, limit: '4.9 kB' },
   alone('CancelledError', '0.75 kB'),
   alone('ChildCancelled', '0.85 kB'),
-  alone('Task', '3.2 kB'),
+  alone('Task', '3.25 kB'),
   alone('task', '3.25 kB'),
   alone('startTask', '3.25 kB'),
   alone('detectCancel', '3.35 kB'),
