@@ -46,6 +46,7 @@ const SCALARS: readonly Bad[] = [
   ['a boolean', true, 'the boolean true'],
   ['an empty string', '', 'the string ""'],
   ['a string', 'abc', 'the string "abc"'],
+  ['a long string', 'x'.repeat(41), `the string "${'x'.repeat(40)}…"`],
   ['a symbol', Symbol('s'), 'the symbol Symbol(s)'],
   ['a bigint', 10n, 'the bigint 10'],
 ];

@@ -8,14 +8,15 @@ import { from, type ObservableInput } from 'rxjs';
 
 /**
  * A short description of any value for an error message: `null`,
- * `the number 42`, `the string "abc"`, `a function`, `an array of length 2`,
+ * `the number 42`, `the string "abc"` (cut after 40 characters), `a function`, `an array of length 2`,
  * `an object { aborted, reason }` or `an instance of AbortController`.
  * (Symbols and bigints show as `String()` does: `the symbol Symbol(s)`, `the bigint 10`.)
  */
 export function describe(value: unknown): string {
   if (value == null) return String(value);
   if (typeof value == 'function') return 'a function';
-  if (typeof value == 'string') return `the string ${JSON.stringify(value)}`;
+  if (typeof value == 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a number, boolean, bigint or symbol here
   if (typeof value != 'object') return `the ${typeof value} ${String(value)}`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
