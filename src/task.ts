@@ -61,10 +61,9 @@ export const DETECT_MODE = 3; // OWNING | DETECTING
 /** @internal */
 export const SHIELD_MODE = 6; // DETECTING | PINNING
 
-/** Progress of a cancellation through steps 3–5 (see `runCancellations`). */
+/** Progress of a cancellation through steps 3 and 4 (see `runCancellations`); step 5 follows step 4 at once. */
 const TEARDOWN = 1;
 const LINKED = 2;
-const NOTIFY = 3;
 
 const TASK_OPTIONS = { signal: 'signal', name: 'string', refCount: 'boolean' } as const;
 
@@ -550,7 +549,6 @@ function runCancellations(first: Task<unknown>): void {
           }
           continue; // the dependant's own steps (if it was deferred), then the next dependant
         }
-        task._phase = NOTIFY;
       }
       stack.pop();
       task._phase = 0;
