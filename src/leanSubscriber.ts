@@ -11,7 +11,8 @@ import { Subscriber, UnsubscriptionError, type Observer, type TeardownLogic } fr
  * `whenAllCancellable` run kept alive, and its growth a large part of the
  * time (BENCHMARKS.md).
  *
- * Only the public `Subscription` API is used, and RxJS's behaviour is kept:
+ * Only the public `Subscription` API is used (the array itself is named
+ * `_teardowns` in rxjs 7.4 and `_finalizers` in 7.8), and RxJS's behaviour is kept:
  * finalizers run in the order they were added, after `closed` became `true`,
  * and a throwing one surfaces as an `UnsubscriptionError`. As soon as a second
  * finalizer arrives, the first one moves to RxJS's array ahead of it.

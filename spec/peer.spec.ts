@@ -1,0 +1,26 @@
+/**
+ * Which rxjs the suites ran against. `npm run test:unit` uses the dev
+ * dependency (7.8.x); `npm run test:rxjs-min` maps every `rxjs` import to
+ * 7.4.0, the lowest version of the peer range, and sets RXJS_EXPECTED so that
+ * a mapping that silently failed is caught here.
+ */
+import { readFileSync } from 'node:fs';
+import { Observable } from 'rxjs';
+
+function versionOf(modulePath: string): string {
+  return (JSON.parse(readFileSync(require.resolve(`${modulePath}/package.json`), 'utf8')) as { version: string })
+    .version;
+}
+
+describe('the rxjs these suites run against', () => {
+  it('is the expected version, and the package builds its tasks on that same copy', () => {
+    const version = versionOf('rxjs');
+    const expected = process.env.RXJS_EXPECTED;
+    if (expected !== undefined) expect(version).toBe(expected);
+    else expect(version).toMatch(/^7\.(\d+)\.\d+$/);
+    // one copy of Observable for everyone: the package's tasks are Observables of the specs' rxjs
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package's own view of rxjs
+    const { task } = require('../src') as typeof import('../src');
+    expect(task(new Observable<number>(() => undefined))).toBeInstanceOf(Observable);
+  });
+});
