@@ -47,7 +47,8 @@ async function main(args) {
   }
   const machine = describeMachine();
   console.log(
-    `${machine.cpu} ×${machine.cores}, ${machine.os}, Node ${machine.node}, load ${machine.loadAtStart}, clock: ${machine.clock}`,
+    `${machine.cpu} ×${machine.cores}, ${machine.os}, Node ${machine.node}, load ${machine.loadAtStart}, clock: ${machine.clock}, ` +
+      `page first touch ${machine.pageFirstTouchUs} µs, rewrite ${machine.pageRewriteUs} µs`,
   );
   const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : { scenarios: {} };
   const scenarios = args.length === 0 ? {} : { ...previous.scenarios };
@@ -137,8 +138,35 @@ function describeMachine() {
       .join(' '),
     clock:
       process.env.BENCH_CLOCK === 'wall' ? 'wall time' : 'CPU time of the process (BENCH_CLOCK=wall for wall time)',
+    ...pageCosts(),
     date: new Date().toISOString(),
   };
+}
+
+/**
+ * What writing a 4 KiB page of memory costs the first time the process
+ * touches it (the kernel maps it in) and when it is written again, in µs:
+ * medians of five 32 MiB buffers. Where the first is far above the second,
+ * a benchmark whose heap grows (10⁵ live participants, a chain of 10⁵
+ * tasks) pays for each new page, and linearity rows measure that cost; see
+ * BENCHMARKS.md, "Fresh memory".
+ */
+function pageCosts() {
+  const bytes = 32 * 2 ** 20;
+  const pages = bytes / 4096;
+  const first = [];
+  const again = [];
+  for (let i = 0; i < 5; i++) {
+    const buffer = Buffer.alloc(bytes); // zeroed by the kernel: its pages are not mapped in yet
+    let t = process.hrtime.bigint();
+    buffer.fill(1);
+    first.push(Number(process.hrtime.bigint() - t) / 1e3 / pages);
+    t = process.hrtime.bigint();
+    buffer.fill(2);
+    again.push(Number(process.hrtime.bigint() - t) / 1e3 / pages);
+  }
+  const median = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  return { pageFirstTouchUs: +median(first).toFixed(2), pageRewriteUs: +median(again).toFixed(3) };
 }
 
 function fmtTime(side) {
@@ -189,7 +217,11 @@ async function updateMarkdown(table, results) {
     START,
     '',
     `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGB} GB, ${m.os}; Node ${m.node}, rxjs ${m.rxjs}; ` +
-      `load average at start ${m.loadAtStart}; clock: ${m.clock}. Command: \`${results.command}\`.`,
+      `load average at start ${m.loadAtStart}; clock: ${m.clock}. ` +
+      (m.pageFirstTouchUs === undefined
+        ? ''
+        : `A 4 KiB page costs ${m.pageFirstTouchUs} µs when first touched, ${m.pageRewriteUs} µs when written again. `) +
+      `Command: \`${results.command}\`.`,
     `Scenarios ran: ${ran}.`,
     '',
     table,

@@ -4,6 +4,8 @@
 //  - success: N Subjects complete one by one after subscription; linear, and
 //    at N=1e5 at least 10× faster than forkJoin (whose inner completions each
 //    splice the parent's finalizer array: quadratic)
+//  - reference rows, no target: forkJoin's own growth, and the growth of N
+//    plain objects kept alive for the call (what the machine charges for memory)
 import { forkJoin, Observable, Subject, throwError } from 'rxjs';
 import { whenAllCancellable } from '../dist/index.mjs';
 import {
@@ -47,6 +49,34 @@ function oneFails(n) {
   };
 }
 
+/**
+ * No RxJS and no package: N plain objects with a participant's ten fields,
+ * kept in an array until the call returns, as a run keeps its participants.
+ * Its growth from one size to the next is what the machine charges for N
+ * live objects (see BENCHMARKS.md, "Fresh memory").
+ */
+function plainObjects(n) {
+  const batch = batchFor(n);
+  let kept = 0;
+  return {
+    key: `${fmtN(n)} plain objects kept for the call`,
+    n,
+    ops: n * batch,
+    fn() {
+      for (let b = 0; b < batch; b++) {
+        const objects = [];
+        for (let i = 0; i < n; i++) {
+          objects.push({ a: i, b: null, c: null, d: null, e: false, f: null, g: undefined, h: false, i: null, j: i });
+        }
+        kept += objects.length;
+      }
+    },
+    get kept() {
+      return kept;
+    },
+  };
+}
+
 function success(n) {
   const batch = batchFor(n);
   let groups = null;
@@ -81,6 +111,7 @@ function success(n) {
 export function run() {
   const rows = [];
   const fails = SIZES.map((n) => oneFails(n));
+  const plain = SIZES.map((n) => plainObjects(n));
   const oks = SIZES.map((n) => success(n));
   SIZES.forEach((n, i) => {
     for (const side of fails[i].sides) {
@@ -94,13 +125,18 @@ export function run() {
     }
   });
   // every size and side alternates with the others, round after round
-  const f = interleave(
-    fails.flatMap((x) => x.sides),
-    { rounds: 5, time: 0 },
-  );
+  for (const side of plain) {
+    side.iterations = side.n >= 1e5 ? 2 : 6;
+    side.warmupIterations = side.n >= 1e5 ? 1 : 5;
+  }
+  const f = interleave([...fails.flatMap((x) => x.sides), ...plain], { rounds: 5, time: 0 });
   const s = interleave(
     oks.flatMap((x) => x.sides),
     { rounds: 3, time: 0 },
+  );
+  check(
+    plain.every((side) => side.kept > 0),
+    'plain objects built',
   );
   SIZES.forEach((n, i) => {
     const [forkJoinFail, whenAllFail] = fails[i].sides;
@@ -141,6 +177,7 @@ export function run() {
     rows.push(
       reference(linearRow(`reference: forkJoin one fails, ${span}`, f, fails[i - 1].sides[0], fails[i].sides[0])),
     );
+    rows.push(reference(linearRow(`reference: plain objects kept for the call, ${span}`, f, plain[i - 1], plain[i])));
   }
   return rows;
 }
