@@ -3,8 +3,12 @@
 //    (no AbortSignal may be made unless someone reads task.signal)
 //  - the same with a factory that reads its signal  vs  the floor
 //    "share() lifecycle + new AbortController() + read .signal + abort(reason)"  ≤ 1.3×
+//  - rows without a target, next to the first: the task released by its only
+//    observer's unsubscription (no error to deliver), and observed through
+//    detectCancel() (the observer receives a ChildCancelled: two errors, it and
+//    its cause)
 import { Observable, share } from 'rxjs';
-import { task } from '../dist/index.mjs';
+import { detectCancel, task } from '../dist/index.mjs';
 import { atMost, check, countingObserver, interleave, noop, ratioRow } from './lib/harness.mjs';
 
 export const title = 'lifecycle';
@@ -27,6 +31,22 @@ const sides = [
       for (let i = 0; i < OPS; i++) {
         const t = task(source);
         t.subscribe(observer);
+        t.cancel();
+      }
+    },
+  },
+  {
+    key: 'task() create+subscribe+unsubscribe',
+    fn() {
+      for (let i = 0; i < OPS; i++) task(source).subscribe(observer).unsubscribe();
+    },
+  },
+  {
+    key: 'task() create+detectCancel(task) subscribe+cancel()',
+    fn() {
+      for (let i = 0; i < OPS; i++) {
+        const t = task(source);
+        detectCancel(t).subscribe(observer);
         t.cancel();
       }
     },
@@ -59,8 +79,11 @@ const sides = [
 ];
 
 export function run({ rounds = 6 } = {}) {
+  // the rows with targets first: the info rows' code paths (detectCancel, ChildCancelled) would
+  // otherwise widen RxJS's inline caches before the targets are measured
   const plain = interleave([sides[0], sides[1]], { rounds, time: 150 });
-  const withSignal = interleave([sides[2], sides[3]], { rounds, time: 150 });
+  const withSignal = interleave([sides[4], sides[5]], { rounds, time: 150 });
+  const more = interleave([sides[0], sides[2], sides[3]], { rounds, time: 150 });
   check(observer.errors > 0 && sink !== null, 'tasks were cancelled and signals read');
   // a task whose signal is never read must not have made one
   const probe = task(source);
@@ -69,9 +92,14 @@ export function run({ rounds = 6 } = {}) {
   check(probe._controller === null, 'task() + cancel() without a signal read made no AbortController');
 
   const a = ratioRow(plain, { baseline: sides[0].key, candidate: sides[1].key, opsBaseline: OPS, unit: 'ns' });
-  const b = ratioRow(withSignal, { baseline: sides[2].key, candidate: sides[3].key, opsBaseline: OPS, unit: 'ns' });
+  const released = ratioRow(more, { baseline: sides[0].key, candidate: sides[2].key, opsBaseline: OPS, unit: 'ns' });
+  const detected = ratioRow(more, { baseline: sides[0].key, candidate: sides[3].key, opsBaseline: OPS, unit: 'ns' });
+  const b = ratioRow(withSignal, { baseline: sides[4].key, candidate: sides[5].key, opsBaseline: OPS, unit: 'ns' });
+  const info = { target: 'info', pass: null, status: 'info' };
   return [
     { case: 'task vs share() lifecycle', ...a, ...atMost(a.ratio, 1.5) },
+    { case: '… the task released by its observer (unsubscribe) vs share() lifecycle', ...released, ...info },
+    { case: '… the task observed through detectCancel() vs share() lifecycle', ...detected, ...info },
     { case: 'task reading its signal vs share()+AbortController floor', ...b, ...atMost(b.ratio, 1.3) },
   ];
 }
