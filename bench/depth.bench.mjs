@@ -77,7 +77,7 @@ export async function run() {
   let result;
   try {
     // all depths alternate, round after round, so that drift hits them alike
-    result = interleave(sides, { rounds: 4, time: 0 });
+    result = interleave(sides, { rounds: 8, time: 0 });
     await new Promise((resolve) => setTimeout(resolve, 50)); // let asynchronous reports arrive
   } finally {
     config.onUnhandledError = previous;

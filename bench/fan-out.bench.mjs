@@ -102,11 +102,11 @@ export function run() {
   // every size and side alternates with the others, round after round
   const plain = interleave(
     bySize.flatMap(([subscriptionSide, linked]) => [subscriptionSide, linked]),
-    { rounds: 5, time: 0 },
+    { rounds: 8, time: 0 },
   );
   const read = interleave(
     bySize.flatMap(([, , controllers, linkedWithSignal]) => [controllers, linkedWithSignal]),
-    { rounds: 5, time: 0 },
+    { rounds: 8, time: 0 },
   );
   SIZES.forEach((n, i) => {
     const [subscriptionSide, linked, controllers, linkedWithSignal] = bySize[i];
