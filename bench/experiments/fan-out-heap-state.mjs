@@ -1,0 +1,101 @@
+// Not a scenario (`npm run bench` does not run it): the experiment behind
+// BENCHMARKS.md's note on the fan-out with every child's signal read.
+//
+// The same two sides as that scenario at N=1e4 (a parent task cancelling 1e4
+// linked children that read their signal; one AbortController aborting 1e4
+// controllers through a listener and a Set), each side alone in its own
+// process, with only the garbage collector's state before the timed
+// cancellation changed:
+//   - "scavenged": the fixture is settled by two minor collections, as the
+//     scenario does (see fixture() in ../lib/harness.mjs);
+//   - "full GC": settled by a full collection instead;
+//   - "full GC first": a full collection before the fixture is built, then
+//     settled by two minor collections.
+// Prints the median CPU time per child over 25 rounds for each.
+//
+//   npm run build && node bench/experiments/fan-out-heap-state.mjs
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Observable } from 'rxjs';
+import { startTask, task } from '../../dist/index.mjs';
+
+const N = 1e4;
+const ROUNDS = 30;
+const WARMUP = 5;
+const source = new Observable(() => () => {});
+const observer = { next() {}, error() {}, complete() {} };
+
+const sides = {
+  'parent task, linked children reading their signal': () => {
+    const parent = startTask(source);
+    const signal = parent.signal;
+    for (let i = 0; i < N; i++) {
+      task((own) => (own.aborted ? source : source), { signal }).subscribe(observer);
+    }
+    return () => parent.cancel('r');
+  },
+  'AbortController + listener + Set of AbortControllers': () => {
+    const root = new AbortController();
+    const dependants = new Set();
+    root.signal.addEventListener('abort', () => {
+      for (const controller of dependants) controller.abort(root.signal.reason);
+    });
+    for (let i = 0; i < N; i++) {
+      const controller = new AbortController();
+      void controller.signal;
+      dependants.add(controller);
+    }
+    return () => root.abort('r');
+  },
+};
+
+const states = {
+  scavenged: { before() {}, settle: scavenge },
+  'full GC': { before() {}, settle: () => globalThis.gc() },
+  'full GC first': { before: () => globalThis.gc(), settle: scavenge },
+};
+
+function scavenge() {
+  globalThis.gc({ type: 'minor' });
+  globalThis.gc({ type: 'minor' });
+}
+
+function cpuMs() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e3;
+}
+
+/** In a child process: one side, one state; prints ns per child. */
+function measure(sideName, stateName) {
+  const build = sides[sideName];
+  const state = states[stateName];
+  const perChild = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    state.before();
+    const cancel = build();
+    state.settle();
+    const start = cpuMs();
+    cancel();
+    const elapsed = cpuMs() - start;
+    if (round >= WARMUP) perChild.push((elapsed * 1e6) / N);
+  }
+  perChild.sort((a, b) => a - b);
+  console.log(perChild[perChild.length >> 1].toFixed(0));
+}
+
+if (process.argv[2] === '--child') {
+  measure(process.argv[3], process.argv[4]);
+} else {
+  const self = fileURLToPath(import.meta.url);
+  for (const stateName of Object.keys(states)) {
+    const ns = {};
+    for (const sideName of Object.keys(sides)) {
+      const out = execFileSync(process.execPath, ['--expose-gc', self, '--child', sideName, stateName]);
+      ns[sideName] = Number(String(out).trim());
+    }
+    const [task, controllers] = Object.values(ns);
+    console.log(
+      `${stateName.padEnd(14)} task ${task} ns, controllers ${controllers} ns per child: ${(task / controllers).toFixed(2)}×`,
+    );
+  }
+}
