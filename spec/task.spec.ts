@@ -518,6 +518,45 @@ describe('re-entrancy', () => {
     expect((t.signal.reason as CancelledError).reason).toBe('first');
   });
 
+  it('a link removed by an earlier dependant while the task notifies its dependants does not react', () => {
+    const log: string[] = [];
+    const parent = startTask(NEVER, { name: 'parent' });
+    const child = startTask(NEVER, { name: 'child', signal: parent.signal });
+    const link = linkSignals(parent.signal); // linked after the child: reached after it at step 4
+    const stopped = new Subject<number>();
+    const viaCancelWhen = stopped.pipe(cancelWhen(parent.signal));
+    const downstream = viaCancelWhen.subscribe({ error: (e) => log.push(`cancelWhen: ${describeError(e)}`) });
+    child.subscribe({
+      error: (e) => {
+        log.push(`child observer: ${describeError(e)}`);
+        link.unlink();
+        downstream.unsubscribe();
+      },
+    });
+    link.signal.addEventListener('abort', () => log.push('link aborted'));
+    parent.cancel('r');
+    expect(log).toEqual([
+      'child observer: CancelledError(task=child, reason={"class":"CancelledError","reason":"r","task":"parent"})',
+    ]);
+    expect(link.signal.aborted).toBe(false);
+    expect(stopped.observed).toBe(false);
+  });
+
+  it('the dependants of a task react in the order they were linked, each one once', () => {
+    const log: string[] = [];
+    const parent = startTask(NEVER);
+    for (let i = 0; i < 5; i++) {
+      const kind = i % 2 === 0 ? 'task' : 'link';
+      if (kind === 'task') {
+        startTask(NEVER, { signal: parent.signal }).subscribe({ error: () => log.push(`${kind} ${i}`) });
+      } else {
+        linkSignals(parent.signal).signal.addEventListener('abort', () => log.push(`${kind} ${i}`));
+      }
+    }
+    parent.cancel();
+    expect(log).toEqual(['task 0', 'link 1', 'task 2', 'link 3', 'task 4']);
+  });
+
   it('an observer that unsubscribes another one during the end stops it from hearing it', () => {
     const log: string[] = [];
     const t = startTask(NEVER);
