@@ -54,7 +54,8 @@ function side(key, n, build) {
   };
 }
 
-function linkedTasks(n, readSignals) {
+/** A parent task with `n` running, subscribed children linked to its signal; `go` cancels the parent. */
+export function linkedTasks(n, readSignals) {
   const parent = startTask(source);
   const signal = parent.signal;
   let child = null;
@@ -71,6 +72,21 @@ function linkedTasks(n, readSignals) {
   };
 }
 
+/** The issue's floor: one AbortController aborting `n` others (signals made) through one listener and a Set. */
+export function linkedControllers(n) {
+  const root = new AbortController();
+  const dependants = new Set();
+  root.signal.addEventListener('abort', () => {
+    for (const controller of dependants) controller.abort(root.signal.reason);
+  });
+  for (let i = 0; i < n; i++) {
+    const controller = new AbortController();
+    void controller.signal; // made, as a task's is when read
+    dependants.add(controller);
+  }
+  return { go: () => root.abort('r') };
+}
+
 function sidesFor(n) {
   return [
     side(`Subscription holding ${fmtN(n)} share()d`, n, () => {
@@ -79,19 +95,7 @@ function sidesFor(n) {
       return { go: () => subscription.unsubscribe() };
     }),
     side(`parent.cancel(), ${fmtN(n)} linked tasks`, n, () => linkedTasks(n, false)),
-    side(`AbortController + listener + Set of ${fmtN(n)} AbortControllers`, n, () => {
-      const root = new AbortController();
-      const dependants = new Set();
-      root.signal.addEventListener('abort', () => {
-        for (const controller of dependants) controller.abort(root.signal.reason);
-      });
-      for (let i = 0; i < n; i++) {
-        const controller = new AbortController();
-        void controller.signal; // made, as a task's is when read
-        dependants.add(controller);
-      }
-      return { go: () => root.abort('r') };
-    }),
+    side(`AbortController + listener + Set of ${fmtN(n)} AbortControllers`, n, () => linkedControllers(n)),
     side(`parent.cancel(), ${fmtN(n)} linked tasks reading their signal`, n, () => linkedTasks(n, true)),
   ];
 }

@@ -16,37 +16,16 @@
 //   npm run build && node bench/experiments/fan-out-heap-state.mjs
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Observable } from 'rxjs';
-import { startTask, task } from '../../dist/index.mjs';
+import { linkedControllers, linkedTasks } from '../fan-out.bench.mjs';
 
 const N = 1e4;
 const ROUNDS = 30;
 const WARMUP = 5;
-const source = new Observable(() => () => {});
-const observer = { next() {}, error() {}, complete() {} };
 
+/** Each builds the fixture and returns the timed call, as the scenario's sides do. */
 const sides = {
-  'parent task, linked children reading their signal': () => {
-    const parent = startTask(source);
-    const signal = parent.signal;
-    for (let i = 0; i < N; i++) {
-      task((own) => (own.aborted ? source : source), { signal }).subscribe(observer);
-    }
-    return () => parent.cancel('r');
-  },
-  'AbortController + listener + Set of AbortControllers': () => {
-    const root = new AbortController();
-    const dependants = new Set();
-    root.signal.addEventListener('abort', () => {
-      for (const controller of dependants) controller.abort(root.signal.reason);
-    });
-    for (let i = 0; i < N; i++) {
-      const controller = new AbortController();
-      void controller.signal;
-      dependants.add(controller);
-    }
-    return () => root.abort('r');
-  },
+  'parent task, linked children reading their signal': () => linkedTasks(N, true).go,
+  'AbortController + listener + Set of AbortControllers': () => linkedControllers(N).go,
 };
 
 const states = {
