@@ -11,12 +11,14 @@
 //   - "full GC": settled by a full collection instead;
 //   - "full GC first": a full collection before the fixture is built, then
 //     settled by two minor collections.
-// Prints the median CPU time per child over 25 rounds for each.
+// Prints the median time per child over 25 rounds for each (CPU time, or
+// wall time with BENCH_CLOCK=wall, as the scenarios).
 //
 //   npm run build && node bench/experiments/fan-out-heap-state.mjs
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { linkedControllers, linkedTasks } from '../fan-out.bench.mjs';
+import { gc, median, now, settle } from '../lib/harness.mjs';
 
 const N = 1e4;
 const ROUNDS = 30;
@@ -29,20 +31,10 @@ const sides = {
 };
 
 const states = {
-  scavenged: { before() {}, settle: scavenge },
-  'full GC': { before() {}, settle: () => globalThis.gc() },
-  'full GC first': { before: () => globalThis.gc(), settle: scavenge },
+  scavenged: { before() {}, settle },
+  'full GC': { before() {}, settle: () => gc() },
+  'full GC first': { before: () => gc(), settle },
 };
-
-function scavenge() {
-  globalThis.gc({ type: 'minor' });
-  globalThis.gc({ type: 'minor' });
-}
-
-function cpuMs() {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1e3;
-}
 
 /** In a child process: one side, one state; prints ns per child. */
 function measure(sideName, stateName) {
@@ -53,13 +45,12 @@ function measure(sideName, stateName) {
     state.before();
     const cancel = build();
     state.settle();
-    const start = cpuMs();
+    const start = now();
     cancel();
-    const elapsed = cpuMs() - start;
+    const elapsed = now() - start;
     if (round >= WARMUP) perChild.push((elapsed * 1e6) / N);
   }
-  perChild.sort((a, b) => a - b);
-  console.log(perChild[perChild.length >> 1].toFixed(0));
+  console.log(median(perChild).toFixed(0));
 }
 
 if (process.argv[2] === '--child') {

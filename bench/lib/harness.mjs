@@ -16,7 +16,8 @@ export const gc =
  * `performance.now()`.
  */
 export const clock = process.env.BENCH_CLOCK === 'wall' ? 'wall' : 'cpu';
-const now =
+/** The current time on that clock, in ms. */
+export const now =
   clock === 'wall'
     ? () => performance.now()
     : () => {
