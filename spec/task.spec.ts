@@ -684,6 +684,33 @@ describe('depth', () => {
     expect(teardowns[0]).toBe(20_000);
     expect(teardowns[20_000]).toBe(0);
   });
+
+  // Values and ends travel up by recursion, as RxJS notifications do (docs/semantics.md, "Depth"):
+  // these depths are within the stack; cancellation from the root, above, has no such limit.
+  it('a completion at the bottom of 1,000 nested tasks reaches the top, every level completed', () => {
+    const bottom = new Subject<number>();
+    const levels: Task<number>[] = [startTask(bottom)];
+    for (let i = 0; i < 1000; i++) levels.push(startTask(levels[levels.length - 1]));
+    const seen: string[] = [];
+    levels[1000].subscribe({ next: (v) => seen.push(`next ${v}`), complete: () => seen.push('complete') });
+    bottom.next(7);
+    bottom.complete();
+    expect(seen).toEqual(['next 7', 'complete']);
+    expect(levels.filter((t) => t.state === 'completed')).toHaveLength(1001);
+  });
+
+  it("the bottom task's cancellation reaches the top of 1,000 tasks nested through detectCancel as one ChildCancelled naming it", () => {
+    const bottom = startTask(NEVER, { name: 'bottom' });
+    const levels: Task<never>[] = [bottom];
+    for (let i = 0; i < 1000; i++) levels.push(startTask(levels[levels.length - 1].pipe(detectCancel())));
+    const errors: unknown[] = [];
+    levels[1000].subscribe({ error: (e) => errors.push(e) });
+    bottom.cancel('stop');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(ChildCancelled);
+    expect((errors[0] as ChildCancelled).child).toBe(bottom);
+    expect(levels.slice(1).filter((t) => t.state === 'errored')).toHaveLength(1000);
+  });
 });
 
 describe('signals given to other exports react at step 4', () => {
