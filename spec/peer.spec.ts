@@ -1,8 +1,9 @@
 /**
- * Which rxjs the suites ran against. `npm run test:unit` uses the dev
+ * Which rxjs and which Node the suites ran against. `npm run test:unit` uses the dev
  * dependency (7.8.x); `npm run test:rxjs-min` maps every `rxjs` import to
  * 7.4.0, the lowest version of the peer range, and sets RXJS_EXPECTED so that
- * a mapping that silently failed is caught here.
+ * a mapping that silently failed is caught here. `npm run test:node24` runs
+ * the suite on Node 24 through npx and sets NODE_EXPECTED to its major version.
  */
 import { readFileSync } from 'node:fs';
 import { Observable } from 'rxjs';
@@ -22,5 +23,17 @@ describe('the rxjs these suites run against', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package's own view of rxjs
     const { task } = require('../src') as typeof import('../src');
     expect(task(new Observable<number>(() => undefined))).toBeInstanceOf(Observable);
+  });
+});
+
+describe('the Node these suites run on', () => {
+  it('is the expected major version when a script asks for one, and at least the lowest that package.json accepts', () => {
+    const major = Number(process.versions.node.split('.')[0]);
+    const expected = process.env.NODE_EXPECTED;
+    if (expected !== undefined) expect(major).toBe(Number(expected));
+    const engines = (JSON.parse(readFileSync(`${__dirname}/../package.json`, 'utf8')) as { engines: { node: string } })
+      .engines.node;
+    expect(engines).toMatch(/^>=\d+$/);
+    expect(major).toBeGreaterThanOrEqual(Number(engines.slice(2)));
   });
 });
