@@ -72,12 +72,15 @@ export function linkedTasks(n, readSignals) {
   };
 }
 
-/** The issue's floor: one AbortController aborting `n` others (signals made) through one listener and a Set. */
-export function linkedControllers(n) {
+/**
+ * The issue's floor: one AbortController aborting `n` others (signals made) through one listener and a Set,
+ * each with the root's reason, or with a new one from `makeReason()` (bench/experiments/fan-out-parts.mjs).
+ */
+export function linkedControllers(n, makeReason = undefined) {
   const root = new AbortController();
   const dependants = new Set();
   root.signal.addEventListener('abort', () => {
-    for (const controller of dependants) controller.abort(root.signal.reason);
+    for (const controller of dependants) controller.abort(makeReason === undefined ? root.signal.reason : makeReason());
   });
   for (let i = 0; i < n; i++) {
     const controller = new AbortController();

@@ -32,33 +32,18 @@ const readsItsSignal = (own) => (own.aborted ? source : source);
 /** Each builds the fixture and returns the timed call. */
 const sides = {
   'AbortControllers + listener + Set (baseline)': () => linkedControllers(N).go,
-  '… each aborted with a new CancelledError': () => controllersAbortedWith(() => new CancelledError('r')),
+  '… each aborted with a new CancelledError': () => linkedControllers(N, () => new CancelledError('r')).go,
   '… each aborted with an object that is not a native Error': () =>
-    controllersAbortedWith(() => {
+    linkedControllers(N, () => {
       const error = Object.create(CancelledError.prototype);
       error.reason = 'r';
       return error;
-    }),
+    }).go,
   'linked tasks reading their signal, subscribed (candidate)': () => linkedTasks(N, true).go,
   'linked tasks reading their signal, started, no observer': () => startedChildren(readsItsSignal),
   'linked tasks, signal not read, subscribed': () => linkedTasks(N, false).go,
   'linked tasks, signal not read, started, no observer': () => startedChildren(source),
 };
-
-/** The baseline, each controller aborted with a reason of its own made by `reason()` as it aborts. */
-function controllersAbortedWith(reason) {
-  const root = new AbortController();
-  const dependants = new Set();
-  root.signal.addEventListener('abort', () => {
-    for (const controller of dependants) controller.abort(reason());
-  });
-  for (let i = 0; i < N; i++) {
-    const controller = new AbortController();
-    void controller.signal;
-    dependants.add(controller);
-  }
-  return () => root.abort('r');
-}
 
 function startedChildren(childSource) {
   const parent = startTask(source);
