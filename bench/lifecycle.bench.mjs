@@ -6,8 +6,10 @@
 //  - rows without a target, next to the first: the task released by its only
 //    observer's unsubscription (no error to deliver), and observed through
 //    detectCancel() (the observer receives a ChildCancelled: two errors, it and
-//    its cause)
-import { Observable, share } from 'rxjs';
+//    its cause), and the two sides of the first row with RxJS's NEVER as the
+//    source, which returns no teardown (share()'s side gets cheaper, the task's
+//    barely: the ratio an independent run with NEVER would see)
+import { NEVER, Observable, share } from 'rxjs';
 import { detectCancel, task } from '../dist/index.mjs';
 import { atMost, check, countingObserver, interleave, noop, ratioRow } from './lib/harness.mjs';
 
@@ -76,6 +78,22 @@ const sides = [
       }
     },
   },
+  {
+    key: 'share() over NEVER create+subscribe+unsubscribe',
+    fn() {
+      for (let i = 0; i < OPS; i++) NEVER.pipe(share()).subscribe(observer).unsubscribe();
+    },
+  },
+  {
+    key: 'task(NEVER) create+subscribe+cancel()',
+    fn() {
+      for (let i = 0; i < OPS; i++) {
+        const t = task(NEVER);
+        t.subscribe(observer);
+        t.cancel();
+      }
+    },
+  },
 ];
 
 export function run({ rounds = 6 } = {}) {
@@ -84,6 +102,7 @@ export function run({ rounds = 6 } = {}) {
   const plain = interleave([sides[0], sides[1]], { rounds, time: 150 });
   const withSignal = interleave([sides[4], sides[5]], { rounds, time: 150 });
   const more = interleave([sides[0], sides[2], sides[3]], { rounds, time: 150 });
+  const never = interleave([sides[6], sides[7]], { rounds, time: 150 });
   check(observer.errors > 0 && sink !== null, 'tasks were cancelled and signals read');
   // a task whose signal is never read must not have made one
   const probe = task(source);
@@ -95,11 +114,13 @@ export function run({ rounds = 6 } = {}) {
   const released = ratioRow(more, { baseline: sides[0].key, candidate: sides[2].key, opsBaseline: OPS, unit: 'ns' });
   const detected = ratioRow(more, { baseline: sides[0].key, candidate: sides[3].key, opsBaseline: OPS, unit: 'ns' });
   const b = ratioRow(withSignal, { baseline: sides[4].key, candidate: sides[5].key, opsBaseline: OPS, unit: 'ns' });
+  const overNever = ratioRow(never, { baseline: sides[6].key, candidate: sides[7].key, opsBaseline: OPS, unit: 'ns' });
   const info = { target: 'info', pass: null, status: 'info' };
   return [
     { case: 'task vs share() lifecycle', ...a, ...atMost(a.ratio, 1.5) },
     { case: '… the task released by its observer (unsubscribe) vs share() lifecycle', ...released, ...info },
     { case: '… the task observed through detectCancel() vs share() lifecycle', ...detected, ...info },
+    { case: "… both sides with RxJS's NEVER as the source (no teardown)", ...overNever, ...info },
     { case: 'task reading its signal vs share()+AbortController floor', ...b, ...atMost(b.ratio, 1.3) },
   ];
 }
