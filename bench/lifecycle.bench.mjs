@@ -8,7 +8,8 @@
 //    detectCancel() (the observer receives a ChildCancelled: two errors, it and
 //    its cause), and the two sides of the first row with RxJS's NEVER as the
 //    source, which returns no teardown (share()'s side gets cheaper, the task's
-//    barely: the ratio an independent run with NEVER would see)
+//    barely: about the ratio an independent run with NEVER would see; measured
+//    last, when RxJS's and the package's code has met the other source too)
 import { NEVER, Observable, share } from 'rxjs';
 import { detectCancel, task } from '../dist/index.mjs';
 import { atMost, check, countingObserver, interleave, noop, ratioRow } from './lib/harness.mjs';
