@@ -39,6 +39,20 @@ const CONTRACT_VALUES = require('./scripts/seed-scenario.cjs').EXPORTS;
 const CONTRACT_TYPES = ['TaskSource', 'TaskOptions'];
 /** Exports that are the package's core: every other export builds on them, so they are never shaken out. */
 const CORE = new Set(['CancelledError', 'ChildCancelled', 'Task', 'task', 'startTask']);
+/**
+ * Exports that observe, link or combine tasks but never make one: imported alone, they must leave the
+ * `Task` class out (they recognise a task by its brand). `shield` and `awaitTask` wrap other sources in
+ * a task, and keep it.
+ */
+const WITHOUT_TASK_CLASS = [
+  'CancelledError',
+  'ChildCancelled',
+  'detectCancel',
+  'whenAllCancellable',
+  'whenAnyCancellable',
+  'cancelWhen',
+  'linkSignals',
+];
 
 const failures = [];
 let step = 0;
@@ -311,6 +325,8 @@ try {
     const codes = new Map();
     for (const name of dts.values) codes.set(name, await bundleOf(name));
     const marked = operators.filter((name) => hasMarker(codes.get(name), name));
+    if (!hasMarker(codes.get('Task'), 'task'))
+      fail("no marker string 'task' found in Task's bundle: the Task-free check cannot work");
     const unmarked = operators.filter((name) => !marked.includes(name));
     if (unmarked.length > 0) log(`  (no marker string found for ${unmarked.join(', ')}: not checked)`);
     const whole = await bundleOf(dts.values.join(', '));
@@ -318,7 +334,13 @@ try {
       const code = codes.get(name);
       const pulled = marked.filter((other) => other !== name && hasMarker(code, other));
       if (pulled.length > 0) fail(`importing ${name} alone pulls in ${pulled.join(', ')}`);
-      else pass(`${name} alone: ${gz(code)} kB min+gz (whole package ${gz(whole)} kB), no other operator`);
+      // the Task class names itself 'task' in its argument check
+      else if (WITHOUT_TASK_CLASS.includes(name) && hasMarker(code, 'task'))
+        fail(`importing ${name} alone pulls in Task`);
+      else
+        pass(
+          `${name} alone: ${gz(code)} kB min+gz (whole package ${gz(whole)} kB), no other operator${WITHOUT_TASK_CLASS.includes(name) ? ', no Task' : ''}`,
+        );
     }
   }
 } catch (error) {

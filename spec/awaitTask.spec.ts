@@ -53,6 +53,36 @@ describe('awaitTask', () => {
     await expect(awaitTask(child)).resolves.toBe(7);
   });
 
+  it('shield: true leaves a non-task source running when the caller signal aborts', async () => {
+    const subject = new Subject<number>();
+    let tornDown = 0;
+    const source = new Observable<number>((subscriber) => {
+      const s = subject.subscribe(subscriber);
+      return () => {
+        s.unsubscribe();
+        tornDown++;
+      };
+    });
+    const controller = new AbortController();
+    const waiting = awaitTask(source, { signal: controller.signal, shield: true });
+    controller.abort('mine');
+    expect(describeError(await waiting.catch((e: unknown) => e))).toBe('CancelledError(task=-, reason=mine)');
+    expect(subject.observed).toBe(true);
+    expect(tornDown).toBe(0);
+    subject.complete();
+    expect(tornDown).toBe(1);
+  });
+
+  it('without shield, a non-task source is unsubscribed when the caller signal aborts', async () => {
+    const subject = new Subject<number>();
+    const controller = new AbortController();
+    const waiting = awaitTask(subject, { signal: controller.signal });
+    expect(subject.observed).toBe(true);
+    controller.abort('mine');
+    expect(subject.observed).toBe(false);
+    expect(describeError(await waiting.catch((e: unknown) => e))).toBe('CancelledError(task=-, reason=mine)');
+  });
+
   it('shield: true still reports a cancellation of the task by someone else as ChildCancelled', async () => {
     const child = startTask(NEVER, { name: 'child' });
     const waiting = awaitTask(child, { shield: true });

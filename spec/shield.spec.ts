@@ -1,6 +1,6 @@
 import { NEVER, Observable, Subject } from 'rxjs';
 import { CancelledError, ChildCancelled, detectCancel, shield, startTask, task } from '../src';
-import { describeError, runMarbles } from './helpers';
+import { captureUnhandled, describeError, runMarbles } from './helpers';
 
 describe('shield: the operator table', () => {
   it('a child cancelled by someone else errors with ChildCancelled', () => {
@@ -101,6 +101,75 @@ describe('shield: non-task sources', () => {
     expect(subject.observed).toBe(true);
     subject.complete();
     expect(log).toEqual(['teardown']);
+  });
+
+  it('a shielded non-task source is torn down before its consumer hears the end, as a task is', () => {
+    const subject = new Subject<string>();
+    const log: string[] = [];
+    const source = new Observable<string>((subscriber) => {
+      const s = subject.subscribe(subscriber);
+      return () => {
+        s.unsubscribe();
+        log.push('teardown');
+      };
+    });
+    shield(source).subscribe({ complete: () => log.push('consumer complete') });
+    subject.complete();
+    expect(log).toEqual(['teardown', 'consumer complete']);
+
+    const failing = new Subject<string>();
+    const errors: string[] = [];
+    const second = new Observable<string>((subscriber) => {
+      const s = failing.subscribe(subscriber);
+      return () => {
+        s.unsubscribe();
+        errors.push('teardown');
+      };
+    });
+    shield(second).subscribe({ error: (e) => errors.push(describeError(e)) });
+    failing.error(new CancelledError('upstream'));
+    expect(errors).toEqual(['teardown', 'ChildCancelled(task=-, reason=upstream)']);
+  });
+
+  it('a throwing teardown of a shielded non-task source is reported once, and the consumer still hears the end', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const subject = new Subject<number>();
+      const boom = new Error('teardown failed');
+      const source = new Observable<number>((subscriber) => {
+        subject.subscribe(subscriber);
+        return () => {
+          throw boom;
+        };
+      });
+      const log: string[] = [];
+      shield(source).subscribe({ next: (v) => log.push(`next ${v}`), complete: () => log.push('complete') });
+      subject.next(1);
+      subject.complete();
+      expect(log).toEqual(['next 1', 'complete']);
+      await unhandled.flush();
+      expect(unhandled.errors).toHaveLength(1);
+      expect((unhandled.errors[0] as { errors?: unknown[] }).errors).toEqual([boom]);
+    } finally {
+      unhandled.restore();
+    }
+  });
+
+  it('after its consumer left, a shielded non-task source runs on unobserved: later values and ends go nowhere', () => {
+    const subject = new Subject<number>();
+    const log: string[] = [];
+    const subscription = shield(subject).subscribe({
+      next: (v) => log.push(`next ${v}`),
+      error: () => log.push('error'),
+      complete: () => log.push('complete'),
+    });
+    subject.next(1);
+    subscription.unsubscribe();
+    subject.next(2);
+    expect(subject.observed).toBe(true);
+    subject.error(new Error('late'));
+    expect(subject.observed).toBe(false);
+    expect(log).toEqual(['next 1']);
   });
 
   it('maps a CancelledError of a shielded non-task source to ChildCancelled', () => {

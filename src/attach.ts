@@ -1,31 +1,80 @@
 import { from, type ObservableInput, type Unsubscribable } from 'rxjs';
 import { toChildCancelled } from './errors';
-import { isTask, PINNING, Task, type TaskObserver } from './task';
+import { reportUnhandledError } from './report';
+import { DETECT_MODE, isTask, SHIELD_MODE, type Task, type TaskObserver } from './task';
 import { LeanSubscriber } from './leanSubscriber';
 
 /**
- * Attaches `observer` to any ObservableInput the way `detectCancel`
- * (`DETECT_MODE`) or `shield` (`SHIELD_MODE`) does.
+ * Attaches `observer` to any ObservableInput the way `detectCancel` does.
  *
  * A task is observed directly, so it delivers `ChildCancelled` itself and no
  * extra subscriber sits on the value path. Another source is subscribed
- * through a subscriber that turns its `CancelledError` into a
- * `ChildCancelled`, or, when shielding, first wrapped in a new task of its
- * own (so every subscription still runs the source afresh).
+ * through a subscriber that turns its `CancelledError` into a `ChildCancelled`.
+ * This path never makes a task, and does not refer to the class: a bundle
+ * that imports only `detectCancel` leaves `Task` out.
  */
-export function attach<T>(
-  source: ObservableInput<T>,
-  observer: TaskObserver<T>,
-  mode: number,
-): Unsubscribable | undefined {
-  if (isTask(source)) return (source as Task<T>)._observe(observer, mode);
-  if ((mode & PINNING) !== 0) return new Task(source)._observe(observer, mode);
+export function attachDetecting<T>(source: ObservableInput<T>, observer: TaskObserver<T>): Unsubscribable | undefined {
+  if (isTask(source)) return (source as Task<T>)._observe(observer, DETECT_MODE);
   return from(source).subscribe(new DetectingSubscriber(observer));
+}
+
+/**
+ * Attaches `observer` to any ObservableInput the way `shield` does, and returns what detaches it.
+ *
+ * A task is observed without owning it, and pinned. Another source gets a run of its own that
+ * outlives the observer: detaching leaves the source running to its own end, unobserved. That is
+ * the run of the new task the contract wraps such a source in (no one else can reach that task, so
+ * nothing else could cancel it), without the `Task` class: a bundle that imports only `shield` or
+ * `awaitTask` leaves it out.
+ */
+export function attachShielding<T>(source: ObservableInput<T>, observer: TaskObserver<T>): Unsubscribable | undefined {
+  if (isTask(source)) return (source as Task<T>)._observe(observer, SHIELD_MODE);
+  const run = new ShieldedRun(observer);
+  from(source).subscribe(run);
+  return { unsubscribe: () => run._detach() };
 }
 
 /** Forwards everything, turning an upstream `CancelledError` into a `ChildCancelled`. */
 class DetectingSubscriber<T> extends LeanSubscriber<T> {
   protected override _error(error: unknown): void {
     super._error(toChildCancelled(error));
+  }
+}
+
+/**
+ * One shielded observer's run of a source that is not a task: forwards to the observer until it
+ * detaches, and is never unsubscribed from outside (it has no destination RxJS could link it to).
+ * As a task does, it tears the source down before the observer hears the end.
+ */
+class ShieldedRun<T> extends LeanSubscriber<T> {
+  constructor(private _observer: TaskObserver<T> | null) {
+    super();
+  }
+
+  _detach(): void {
+    this._observer = null;
+  }
+
+  protected override _next(value: T): void {
+    this._observer?.next(value);
+  }
+
+  protected override _error(error: unknown): void {
+    this._end()?.error(toChildCancelled(error));
+  }
+
+  protected override _complete(): void {
+    this._end()?.complete();
+  }
+
+  private _end(): TaskObserver<T> | null {
+    const observer = this._observer;
+    this._observer = null;
+    try {
+      this.unsubscribe();
+    } catch (error) {
+      reportUnhandledError(error);
+    }
+    return observer;
   }
 }

@@ -1,8 +1,8 @@
 import type { ObservableInput, Unsubscribable } from 'rxjs';
-import { attach } from './attach';
+import { attachDetecting, attachShielding } from './attach';
 import { CancelledError } from './errors';
 import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
-import { DETECT_MODE, SHIELD_MODE, type TaskObserver } from './task';
+import type { TaskObserver } from './task';
 import { checkObservableInput, checkOptions } from './validate';
 
 /** Options of `awaitTask()`. */
@@ -73,7 +73,7 @@ export function awaitTask<T>(source: ObservableInput<T>, options?: AwaitTaskOpti
     }
     const waiter = new Waiter<T>(resolve, reject, signal);
     if (signal !== undefined) waiter._hub = linkToSignal(signal, waiter);
-    const subscription = attach(source, waiter, shielded ? SHIELD_MODE : DETECT_MODE);
+    const subscription = shielded ? attachShielding(source, waiter) : attachDetecting(source, waiter);
     if (waiter._settled)
       subscription?.unsubscribe(); // the signal aborted while we subscribed
     else waiter._subscription = subscription;

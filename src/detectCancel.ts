@@ -1,6 +1,5 @@
 import { Observable, type MonoTypeOperatorFunction, type ObservableInput } from 'rxjs';
-import { attach } from './attach';
-import { DETECT_MODE } from './task';
+import { attachDetecting } from './attach';
 import { checkObservableInput } from './validate';
 
 /**
@@ -41,5 +40,5 @@ export function detectCancel<T>(...args: [] | [ObservableInput<T>]): MonoTypeOpe
 
 function detecting<T>(source: ObservableInput<T>): Observable<T> {
   checkObservableInput('detectCancel', source);
-  return new Observable<T>((subscriber) => attach(source, subscriber, DETECT_MODE));
+  return new Observable<T>((subscriber) => attachDetecting(source, subscriber));
 }

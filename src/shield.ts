@@ -1,6 +1,5 @@
 import { Observable, type MonoTypeOperatorFunction, type ObservableInput } from 'rxjs';
-import { attach } from './attach';
-import { SHIELD_MODE } from './task';
+import { attachShielding } from './attach';
 import { checkObservableInput } from './validate';
 
 /**
@@ -39,5 +38,5 @@ export function shield<T>(...args: [] | [ObservableInput<T>]): MonoTypeOperatorF
 
 function shielding<T>(source: ObservableInput<T>): Observable<T> {
   checkObservableInput('shield', source);
-  return new Observable<T>((subscriber) => attach(source, subscriber, SHIELD_MODE));
+  return new Observable<T>((subscriber) => attachShielding(source, subscriber));
 }

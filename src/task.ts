@@ -631,7 +631,12 @@ export function startTask<T>(source: TaskSource<T>, options?: TaskOptions): Task
   return new Task(source, options).start();
 }
 
-/** True for a task of this package, also one made by another installed copy. @internal */
+/**
+ * True for a task of this package, also one made by another installed copy. @internal
+ *
+ * Reads the brand rather than `instanceof Task` (the same test): the operators that only
+ * observe tasks then do not refer to the class, and a bundler leaves it out of them.
+ */
 export function isTask(value: unknown): value is Task<unknown> {
-  return value instanceof Task;
+  return hasBrand(value, TASK_BRAND);
 }
