@@ -1,5 +1,5 @@
 import { NEVER, Observable, Subject } from 'rxjs';
-import { CancelledError, cancelWhen, startTask } from '../src';
+import { CancelledError, cancelWhen, startTask, task } from '../src';
 import { abortListeners, describeError, runMarbles } from './helpers';
 
 describe('cancelWhen', () => {
@@ -67,5 +67,55 @@ describe('cancelWhen', () => {
     child.pipe(cancelWhen(controller.signal)).subscribe({ error: (e) => errors.push(describeError(e)) });
     child.cancel('other');
     expect(errors).toEqual(['CancelledError(task=child, reason=other)']);
+  });
+
+  it("an abort from inside another cancellation's teardown still tears the source down before the error", () => {
+    const log: string[] = [];
+    const controller = new AbortController();
+    const other = startTask(
+      new Observable<never>(() => () => {
+        log.push('other teardown: abort');
+        controller.abort('r');
+      }),
+    );
+    const child = task(new Observable<never>(() => () => log.push('child teardown')), { name: 'child' });
+    child
+      .pipe(cancelWhen(controller.signal))
+      .subscribe({ error: (e) => log.push(`error ${describeError(e)}, child ${child.state}`) });
+    other.cancel();
+    expect(log).toEqual([
+      'other teardown: abort',
+      'child teardown',
+      'error CancelledError(task=-, reason=r), child cancelled',
+    ]);
+  });
+
+  it('a signal that aborts while the source subscribes: the source is released before the error', () => {
+    const log: string[] = [];
+    const controller = new AbortController();
+    const child = task(
+      () => {
+        controller.abort('r');
+        return new Observable<never>(() => () => log.push('child teardown'));
+      },
+      { name: 'child' },
+    );
+    child
+      .pipe(cancelWhen(controller.signal))
+      .subscribe({ error: (e) => log.push(`error ${describeError(e)}, child ${child.state}`) });
+    expect(log).toEqual(['child teardown', 'error CancelledError(task=-, reason=r), child cancelled']);
+
+    const plainLog: string[] = [];
+    const second = new AbortController();
+    new Observable<number>((subscriber) => {
+      subscriber.next(1);
+      second.abort('r2');
+      subscriber.next(2); // after the abort: dropped
+      return () => plainLog.push('teardown');
+    })
+      .pipe(cancelWhen(second.signal))
+      .subscribe({ next: (v) => plainLog.push(`next ${v}`), error: (e) => plainLog.push(`error ${describeError(e)}`) });
+    expect(plainLog).toEqual(['next 1', 'teardown', 'error CancelledError(task=-, reason=r2)']);
+    expect(abortListeners(second.signal)).toBe(0);
   });
 });

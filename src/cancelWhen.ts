@@ -1,5 +1,6 @@
 import { Observable, Subscriber, type MonoTypeOperatorFunction } from 'rxjs';
 import { CancelledError } from './errors';
+import { runToCompletion } from './task';
 import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
 import { checkSignal } from './validate';
 import { LeanSubscriber } from './leanSubscriber';
@@ -38,12 +39,21 @@ export function cancelWhen<T>(signal: AbortSignal): MonoTypeOperatorFunction<T> 
       }
       const inner = new CancelWhenSubscriber(subscriber, signal);
       inner._hub = linkToSignal(signal, inner);
+      inner._subscribing = true;
       source.subscribe(inner);
+      inner._subscribing = false;
+      // the signal aborted while the source subscribed: the teardown it returned has run now (RxJS runs
+      // one added to a closed subscription at once), so the error may go
+      if (inner._abortError !== null) subscriber.error(inner._abortError);
     });
 }
 
 class CancelWhenSubscriber<T> extends LeanSubscriber<T> implements AbortDependant {
   _hub: SignalHub | null = null;
+  /** True while the source is inside its subscribe call: its teardown is not ours yet. */
+  _subscribing = false;
+  /** The error of an abort that came while subscribing, for the subscribe call to deliver. */
+  _abortError: CancelledError | null = null;
 
   constructor(
     private readonly _downstream: Subscriber<T>,
@@ -54,8 +64,12 @@ class CancelWhenSubscriber<T> extends LeanSubscriber<T> implements AbortDependan
 
   _abortedBy(reason: unknown): void {
     this._hub = null; // the hub has let go of us already
-    this.unsubscribe();
-    this._downstream.error(new CancelledError(reason));
+    // Release before report: a task this releases finishes its cancellation now, even when the abort
+    // comes from inside another cancellation's teardown (which would otherwise defer it past the error).
+    runToCompletion(() => this.unsubscribe());
+    const error = new CancelledError(reason);
+    if (this._subscribing) this._abortError = error;
+    else this._downstream.error(error);
   }
 
   protected override _error(error: unknown): void {

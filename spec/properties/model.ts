@@ -543,6 +543,9 @@ class Model {
     let stopped = false;
     const attached: { entry?: MEntry | undefined; ready: boolean } = { ready: false };
     let hub: Hub | null = null;
+    // an abort while the task is being attached waits for the attach to return (release, then report)
+    let subscribing = true;
+    let abortError: MErr | null = null;
     const unsubscribe = () => {
       if (closed) return;
       hub?.remove(dep);
@@ -555,7 +558,9 @@ class Model {
       abortedBy: (reason) => {
         hub = null;
         unsubscribe();
-        sink.error({ k: 'CE', task: null, reason });
+        const error: MErr = { k: 'CE', task: null, reason };
+        if (subscribing) abortError = error;
+        else sink.error(error);
       },
     };
     hub = this.link(s, dep);
@@ -583,6 +588,8 @@ class Model {
     attached.entry = entry;
     attached.ready = true;
     if (closed) entry?.unsubscribe();
+    subscribing = false;
+    if (abortError !== null) sink.error(abortError);
     return unsubscribe;
   }
 
