@@ -1,4 +1,4 @@
-import { Observable, of, NEVER, Subject, EMPTY, throwError, timer, map } from 'rxjs';
+import { Observable, of, NEVER, Subject, EMPTY, throwError, timer, map, takeUntil } from 'rxjs';
 import {
   awaitTask,
   CancelledError,
@@ -264,6 +264,34 @@ describe('what an early end does to participants it never started', () => {
     });
     expect((afterError.signal.reason as CancelledError).reason).toBe(boom);
     expect((afterAbort.signal.reason as CancelledError).reason).toBe('abort reason');
+  });
+
+  it('the result unsubscribed while a participant subscribes: no later participant starts, pending ones are cancelled', () => {
+    const combinators: ((sources: Observable<never>[]) => Observable<unknown>)[] = [
+      whenAllCancellable,
+      whenAnyCancellable,
+    ];
+    for (const combine of combinators) {
+      const log: string[] = [];
+      const stop = new Subject<void>();
+      const later = task(
+        () => {
+          log.push('later factory');
+          return NEVER;
+        },
+        { name: 'later' },
+      );
+      const first = new Observable<never>(() => {
+        stop.next(); // the consumer leaves from inside this participant's subscribe call
+        return () => log.push('first teardown');
+      });
+      combine([first, later])
+        .pipe(takeUntil(stop))
+        .subscribe({ complete: () => log.push('consumer complete') });
+      expect(log).toEqual(['consumer complete', 'first teardown']);
+      expect(later.state).toBe('cancelled');
+      expect((later.signal.reason as CancelledError).reason).toBeUndefined();
+    }
   });
 
   it('a won race leaves unstarted pending participants pending', () => {

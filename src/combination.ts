@@ -61,7 +61,9 @@ export abstract class Combination<R> implements AbortDependant {
       return undefined;
     }
     if (signal !== undefined) this._hub = linkToSignal(signal, this);
-    for (let i = 0; i < sources.length && !this._ended; i++) {
+    // The result can be unsubscribed while a participant subscribes (before the teardown below is returned):
+    // then start no more participants; the teardown runs as soon as it is returned and releases the rest.
+    for (let i = 0; i < sources.length && !this._ended && !this._destination.closed; i++) {
       this._subscribed = i + 1;
       this._subscribing = true;
       const source = sources[i];
