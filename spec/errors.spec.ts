@@ -1,5 +1,6 @@
 import { inspect, types } from 'node:util';
-import { CancelledError, ChildCancelled, startTask, Task } from '../src';
+import { NEVER, Observable } from 'rxjs';
+import { CancelledError, ChildCancelled, detectCancel, startTask, Task } from '../src';
 
 describe('CancelledError', () => {
   it('carries reason and task, is an Error named CancelledError', () => {
@@ -100,5 +101,57 @@ describe('where the cross-copy instanceof lives', () => {
     expect(ChildCancelled[Symbol.hasInstance]({ '@@rxjs-cancel/CancelledError': true })).toBe(false);
     expect(Object.prototype.isPrototypeOf.call(CancelledError.prototype, ChildCancelled.prototype)).toBe(true);
     expect(new ChildCancelled(new CancelledError())).toBeInstanceOf(Error);
+  });
+});
+
+describe("instanceof a user's own subclass", () => {
+  it('answers by the prototype chain: only instances of the subclass are instances of it', () => {
+    class TimeoutCancelled extends CancelledError {}
+    class ParentGone extends ChildCancelled {}
+    class NamedTask<T> extends Task<T> {}
+    expect(new TimeoutCancelled('t')).toBeInstanceOf(TimeoutCancelled);
+    expect(new TimeoutCancelled('t')).toBeInstanceOf(CancelledError);
+    expect(new CancelledError('t')).not.toBeInstanceOf(TimeoutCancelled);
+    expect(new ChildCancelled(new CancelledError())).not.toBeInstanceOf(TimeoutCancelled);
+    expect(new ParentGone(new CancelledError())).toBeInstanceOf(ParentGone);
+    expect(new ParentGone(new CancelledError())).toBeInstanceOf(ChildCancelled);
+    expect(new ChildCancelled(new CancelledError())).not.toBeInstanceOf(ParentGone);
+    expect(new NamedTask(NEVER)).toBeInstanceOf(NamedTask);
+    expect(new NamedTask(NEVER)).toBeInstanceOf(Task);
+    expect(startTask(NEVER)).not.toBeInstanceOf(NamedTask);
+  });
+});
+
+describe('a task of another installed copy linked to a task signal', () => {
+  it("joins the parent's step 4: the parent's body is torn down first and never hears ChildCancelled", () => {
+    let other!: typeof import('../src');
+    jest.isolateModules(() => {
+      other = jest.requireActual<typeof import('../src')>('../src');
+    });
+    const log: string[] = [];
+    const parent = startTask(
+      (signal) =>
+        new Observable<never>(() => {
+          const child = other.startTask(
+            new Observable<never>(
+              () => () => log.push(`child teardown, parent body torn down: ${log.includes('parent teardown')}`),
+            ),
+            { signal, name: 'child', refCount: false },
+          );
+          const watching = detectCancel(child).subscribe({ error: (e) => log.push(`body heard ${(e as Error).name}`) });
+          return () => {
+            log.push('parent teardown');
+            watching.unsubscribe();
+          };
+        }),
+      { name: 'parent' },
+    );
+    parent.subscribe({ error: (e) => log.push(`parent observer: ${(e as Error).name}`) });
+    parent.cancel('stop');
+    expect(log).toEqual([
+      'parent teardown',
+      'child teardown, parent body torn down: true',
+      'parent observer: CancelledError',
+    ]);
   });
 });

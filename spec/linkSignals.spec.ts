@@ -1,5 +1,5 @@
 import { NEVER } from 'rxjs';
-import { CancelledError, linkSignals, startTask } from '../src';
+import { CancelledError, cancelWhen, linkSignals, startTask } from '../src';
 import { abortListeners } from './helpers';
 
 describe('linkSignals', () => {
@@ -54,5 +54,27 @@ describe('linkSignals', () => {
     const { signal, unlink } = linkSignals();
     unlink();
     expect(signal.aborted).toBe(false);
+  });
+
+  it("a link unlinked by an earlier dependant's reaction does not abort, as a removed abort listener is not called", () => {
+    for (const make of [
+      () => {
+        const controller = new AbortController();
+        return { input: controller.signal, abort: () => controller.abort('r') };
+      },
+      () => {
+        const owner = startTask(NEVER);
+        return { input: owner.signal, abort: () => owner.cancel('r') };
+      },
+    ]) {
+      const { input, abort } = make();
+      const links: { unlink(): void }[] = [];
+      NEVER.pipe(cancelWhen(input)).subscribe({ error: () => links.forEach((l) => l.unlink()) }); // linked first
+      const link = linkSignals(input); // linked second
+      links.push(link);
+      abort();
+      expect(link.signal.aborted).toBe(false);
+      expect(abortListeners(input)).toBe(0);
+    }
   });
 });

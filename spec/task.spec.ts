@@ -326,6 +326,66 @@ describe('task(): what cancels a task', () => {
   });
 });
 
+describe('a source that ends its own subscription', () => {
+  it('a source that unsubscribes the subscriber it was given cancels the task (reason undefined)', async () => {
+    const log: string[] = [];
+    let given: { unsubscribe(): void } | undefined;
+    const t = startTask(
+      (signal) =>
+        new Observable<number>((subscriber) => {
+          given = subscriber;
+          subscriber.next(1);
+          return () => log.push(`teardown, signal.aborted ${signal.aborted}`);
+        }),
+      { name: 'job' },
+    );
+    t.subscribe(recorder(log, 'plain'));
+    detectCancel(t).subscribe(recorder(log, 'detect'));
+    await Promise.resolve();
+    given!.unsubscribe();
+    expect(t.state).toBe('cancelled');
+    expect(t.cancel('late')).toBe(false);
+    expect(log).toEqual([
+      'plain: next 1',
+      'detect: next 1',
+      'teardown, signal.aborted true',
+      'plain: error CancelledError(task=job, reason=undefined)',
+      'detect: error ChildCancelled(task=job, reason=undefined)',
+    ]);
+  });
+});
+
+describe('an async factory whose task is cancelled while it runs', () => {
+  it("drops its promise's rejection with that cancellation, reports any other, never subscribes it", async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const own = task(
+        async (signal) => {
+          own.cancel('stop');
+          await null;
+          signal.throwIfAborted(); // rejects with the task's own CancelledError
+          return 1;
+        },
+        { name: 'own' },
+      );
+      const errors: string[] = [];
+      own.subscribe({ error: (e) => errors.push(describeError(e)) });
+      const boom = new Error('cleanup failed');
+      const other = task(async () => {
+        other.cancel('stop');
+        await null;
+        throw boom;
+      });
+      other.subscribe({ error: () => undefined });
+      await unhandled.flush();
+      expect(errors).toEqual(['CancelledError(task=own, reason=stop)']);
+      expect(unhandled.errors).toEqual([boom]);
+    } finally {
+      unhandled.restore();
+    }
+  });
+});
+
 describe('task.signal', () => {
   it('is created on first read and aborts exactly when the task is cancelled, with its CancelledError', () => {
     const t = startTask(NEVER, { name: 't' });

@@ -14,6 +14,19 @@
 export const TASK_BRAND = '@@rxjs-cancel/Task@1';
 export const CANCELLED_ERROR_BRAND = '@@rxjs-cancel/CancelledError';
 export const CHILD_CANCELLED_BRAND = '@@rxjs-cancel/ChildCancelled';
+/** The registered symbol a task's own signal carries its task under (signalLinks.ts); versioned with the Task brand. */
+export const SIGNAL_OWNER_KEY = '@@rxjs-cancel/signalOwner@1';
+
+/**
+ * `instanceof` for a branded class: the package's own class (`own`) answers by the brand, so that
+ * it recognises instances made by another copy; a user's subclass of it answers as any class does,
+ * by its prototype chain.
+ */
+export function isInstance(constructor: unknown, own: unknown, value: unknown, brand: string): boolean {
+  return constructor === own
+    ? hasBrand(value, brand)
+    : Function.prototype[Symbol.hasInstance].call(constructor as new () => unknown, value);
+}
 
 /** True if `value` carries `brand` (see above). A primitive has no brand: reading one gives `undefined`. */
 export function hasBrand(value: unknown, brand: string): boolean {

@@ -1,4 +1,4 @@
-import { CANCELLED_ERROR_BRAND, CHILD_CANCELLED_BRAND, hasBrand, TASK_BRAND } from './brand';
+import { CANCELLED_ERROR_BRAND, CHILD_CANCELLED_BRAND, hasBrand, isInstance, TASK_BRAND } from './brand';
 import type { Task } from './task';
 import { typeError } from './validate';
 
@@ -39,7 +39,7 @@ export class CancelledError extends Error {
 
   /** `instanceof` also recognises a CancelledError of another installed copy (see brand.ts). */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, CANCELLED_ERROR_BRAND);
+    return isInstance(this, CancelledError, value, CANCELLED_ERROR_BRAND); // a user's subclass: its prototype chain
   }
 
   /** @internal the brand, see brand.ts */
@@ -97,9 +97,12 @@ export class CancelledError extends Error {
  * more per error); inherited, it costs nothing. Not exported.
  */
 export abstract class ChildCancelledBrand extends CancelledError {
-  /** True for a ChildCancelled of any installed copy of rxjs-cancel. */
+  /**
+   * `ChildCancelled`: true for a ChildCancelled of any installed copy of rxjs-cancel. A user's
+   * subclass answers as any class does, by its prototype chain.
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, CHILD_CANCELLED_BRAND);
+    return isInstance(this, ChildCancelled, value, CHILD_CANCELLED_BRAND);
   }
 }
 

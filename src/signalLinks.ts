@@ -1,3 +1,4 @@
+import { SIGNAL_OWNER_KEY } from './brand';
 import { reportUnhandledError } from './report';
 
 /**
@@ -16,6 +17,7 @@ import { reportUnhandledError } from './report';
 
 /** Something that reacts when a linked signal aborts. */
 export interface AbortDependant {
+  /** Called once; the hub has let go of the dependant already, which must not remove itself from it. */
   _abortedBy(reason: unknown): void;
 }
 
@@ -49,19 +51,23 @@ class ForeignHub extends Set<AbortDependant> {
     return true;
   }
 
-  /** The abort listener (EventListener object form): empties the hub, then lets each dependant react. */
+  /**
+   * The abort listener (EventListener object form): lets each dependant react, then empties the hub.
+   * It walks the live set, so a dependant that leaves before its turn (an earlier one's reaction
+   * unlinked it) does not react, as an abort listener removed during dispatch is not called. A
+   * dependant that reacts lets go of its hub without leaving it, so the walk removes nothing else.
+   */
   handleEvent(): void {
     const signal = this._signal;
     foreignHubs.delete(signal);
-    const dependants = Array.from(this);
-    this.clear();
-    for (const dependant of dependants) {
+    for (const dependant of this) {
       try {
         dependant._abortedBy(signal.reason);
       } catch (error) {
         reportUnhandledError(error);
       }
     }
+    this.clear();
   }
 }
 
@@ -74,11 +80,14 @@ export interface SignalOwner {
 }
 
 /**
- * A signal made by a task carries its task under this private symbol (set by
+ * A signal made by a task carries its task under this symbol (set by
  * `Task#signal`). Not a WeakMap: one ephemeron per short-lived signal made
  * every garbage collection slower, ≈ 30% of a lifecycle that reads its signal.
+ * A registered symbol, shared by every installed copy (brand.ts): a task of
+ * another copy linked to this signal then joins its task's step 4 rather than
+ * listening to the abort at step 2, before the task's body is torn down.
  */
-const OWNER = Symbol('rxjs-cancel.signalOwner');
+const OWNER = /* @__PURE__ */ Symbol.for(SIGNAL_OWNER_KEY);
 
 type OwnedSignal = AbortSignal & { [OWNER]?: SignalOwner };
 

@@ -1,5 +1,5 @@
 import { from, Observable, Subscriber, type ObservableInput, type Unsubscribable } from 'rxjs';
-import { hasBrand, TASK_BRAND } from './brand';
+import { hasBrand, isInstance, TASK_BRAND } from './brand';
 import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
 import { reportUnhandledError } from './report';
 import { linkToSignal, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
@@ -77,9 +77,12 @@ const NO_OBSERVERS: readonly ObserverEntry<never>[] = /* @__PURE__ */ Object.fre
  * slower; inherited, it costs nothing. Not exported.
  */
 export abstract class TaskBrand<T> extends Observable<T> {
-  /** True for a task of any installed copy of rxjs-cancel. */
+  /**
+   * `Task`: true for a task of any installed copy of rxjs-cancel. A user's subclass answers as any
+   * class does, by its prototype chain.
+   */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return hasBrand(value, TASK_BRAND);
+    return isInstance(this, Task, value, TASK_BRAND);
   }
 }
 
@@ -248,6 +251,7 @@ export class Task<T> extends TaskBrand<T> {
 
   /** @internal reacts to the abort of `options.signal` */
   _abortedBy(reason: unknown): void {
+    this._parentHub = null; // the hub has let go of us already
     this.cancel(reason);
   }
 
@@ -306,13 +310,17 @@ export class Task<T> extends TaskBrand<T> {
       } catch (error) {
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the factory may have cancelled the task
         if (this._state === 'running') this._finish('errored', error);
-        // cancelled while the factory ran: no observer is left to hear its error, so report it, unless it is
-        // that very cancellation (e.g. `signal.throwIfAborted()`), which every observer has heard already
-        else if (error !== this._cancelError) reportUnhandledError(error);
+        else this._reportLate(error);
         return;
       }
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the factory may have cancelled the task
-      if (this._state !== 'running') return; // cancelled while the factory ran: never subscribe
+      if (this._state !== 'running') {
+        // cancelled while the factory ran: never subscribe. A promise it returned (an async factory) has no
+        // one to hear its rejection: report it as a synchronous throw is reported above, not as Node's
+        // unhandled rejection, and drop it if it is that very cancellation.
+        if (isPromiseLike(input)) input.then(undefined, (error: unknown) => this._reportLate(error));
+        return;
+      }
       if (!isObservableInput(input)) {
         this._finish('errored', typeError('task', `the factory to return ${OBSERVABLE_INPUT}`, input));
         return;
@@ -332,6 +340,15 @@ export class Task<T> extends TaskBrand<T> {
       if (this._sourceSubscriber === subscriber && !subscriber.closed) this._finish('errored', error);
       else reportUnhandledError(error);
     }
+  }
+
+  /**
+   * An error of a factory whose task was cancelled while it ran: no observer is left to hear it, so it is
+   * reported, unless it is that very cancellation (e.g. `signal.throwIfAborted()`), which every observer
+   * has heard already.
+   */
+  private _reportLate(error: unknown): void {
+    if (error !== this._cancelError) reportUnhandledError(error);
   }
 
   /** @internal a value from the source */
@@ -457,6 +474,15 @@ class SourceSubscriber<T> extends LeanSubscriber<T> {
   }
   protected override _complete(): void {
     this._owner._finish('completed', undefined);
+  }
+  /**
+   * The task tears this down itself after taking it from `_sourceSubscriber`. Anyone else who does,
+   * such as a source that unsubscribes the subscriber it was given, ends the run before the source
+   * completed or errored: a cancellation (reason `undefined`), which tears it down in turn.
+   */
+  override unsubscribe(): void {
+    if (this._owner._sourceSubscriber === this && this._owner.cancel()) return;
+    super.unsubscribe();
   }
 }
 
@@ -639,4 +665,8 @@ export function startTask<T>(source: TaskSource<T>, options?: TaskOptions): Task
  */
 export function isTask(value: unknown): value is Task<unknown> {
   return hasBrand(value, TASK_BRAND);
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }
