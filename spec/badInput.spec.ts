@@ -174,7 +174,7 @@ const THROWING: Row[] = [
   ),
   ...rows('startTask', 'source', NOT_INPUT, 'an Observable, Promise, iterable or function', (_, v) =>
     startTask(any(v)),
-  ).map(([name, call, message]): Row => [name, call, message.replace('startTask()', 'task()')]),
+  ),
   ...rows('task', 'options', NOT_OPTIONS, 'an options object or undefined', (p, v) => task(p.source, any(v))),
   ...rows('task', 'options.signal', NOT_SIGNAL, 'options.signal to be an AbortSignal', (p, v) =>
     task(p.source, { signal: any(v) }),
@@ -185,11 +185,12 @@ const THROWING: Row[] = [
   ...rows('task', 'options.name', NOT_STRING, 'options.name to be a string', (p, v) =>
     task(p.source, { name: any(v) }),
   ),
-  ...rows('task', 'options (startTask)', NOT_OPTIONS, 'an options object or undefined', (p, v) =>
-    startTask(p.source, any(v)),
-  ),
-  ...rows('task', 'options.signal (startTask)', NOT_SIGNAL, 'options.signal to be an AbortSignal', (p, v) =>
+  ...rows('startTask', 'options', NOT_OPTIONS, 'an options object or undefined', (p, v) => startTask(p.source, any(v))),
+  ...rows('startTask', 'options.signal', NOT_SIGNAL, 'options.signal to be an AbortSignal', (p, v) =>
     startTask(p.source, { signal: any(v) }),
+  ),
+  ...rows('task', 'options.name (after startTask)', NOT_STRING, 'options.name to be a string', (p, v) =>
+    task(p.source, { name: any(v) }),
   ),
 
   // detectCancel and shield, both forms

@@ -162,9 +162,9 @@ export class Task<T> extends TaskBrand<T> {
   constructor(source: TaskSource<T>, options?: TaskOptions) {
     super();
     if (typeof source !== 'function' && !isObservableInput(source)) {
-      throw typeError('task', 'an Observable, Promise, iterable or function', source);
+      throw typeError(constructingFor, 'an Observable, Promise, iterable or function', source);
     }
-    const { signal, name, refCount } = checkOptions('task', options, TASK_OPTIONS) as TaskOptions;
+    const { signal, name, refCount } = checkOptions(constructingFor, options, TASK_OPTIONS) as TaskOptions;
     this._source = source;
     this.name = name;
     this._refCount = refCount !== false;
@@ -654,8 +654,18 @@ export function task<T>(source: TaskSource<T>, options?: TaskOptions): Task<T> {
  * ```
  */
 export function startTask<T>(source: TaskSource<T>, options?: TaskOptions): Task<T> {
-  return new Task(source, options).start();
+  constructingFor = 'startTask';
+  let created: Task<T>;
+  try {
+    created = new Task(source, options);
+  } finally {
+    constructingFor = 'task';
+  }
+  return created.start();
 }
+
+/** The export a task is being constructed for, which its argument checks name (`startTask()`, else `task()`). */
+let constructingFor = 'task';
 
 /**
  * True for a task of this package, also one made by another installed copy. @internal
