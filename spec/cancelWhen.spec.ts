@@ -1,6 +1,6 @@
 import { NEVER, Observable, Subject } from 'rxjs';
 import { CancelledError, cancelWhen, startTask, task } from '../src';
-import { abortListeners, describeError, runMarbles } from './helpers';
+import { abortListeners, captureUnhandled, describeError, runMarbles } from './helpers';
 
 describe('cancelWhen', () => {
   it('marbles: on abort the source is unsubscribed, then the output errors with CancelledError(signal.reason)', () => {
@@ -117,5 +117,42 @@ describe('cancelWhen', () => {
       .subscribe({ next: (v) => plainLog.push(`next ${v}`), error: (e) => plainLog.push(`error ${describeError(e)}`) });
     expect(plainLog).toEqual(['next 1', 'teardown', 'error CancelledError(task=-, reason=r2)']);
     expect(abortListeners(second.signal)).toBe(0);
+  });
+
+  it('a throwing teardown is reported and the consumer still hears the cancellation, also when it comes late', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const late = new AbortController();
+      const lateBoom = new Error('late teardown');
+      const lateLog: string[] = [];
+      new Observable<number>((subscriber) => {
+        subscriber.next(1);
+        late.abort('r1'); // while the source is still subscribing
+        return () => {
+          throw lateBoom;
+        };
+      })
+        .pipe(cancelWhen(late.signal))
+        .subscribe({ next: (v) => lateLog.push(`next ${v}`), error: (e) => lateLog.push(describeError(e)) });
+      expect(lateLog).toEqual(['next 1', 'CancelledError(task=-, reason=r1)']);
+
+      const after = new AbortController();
+      const afterBoom = new Error('teardown');
+      const afterLog: string[] = [];
+      new Observable<number>(() => () => {
+        throw afterBoom;
+      })
+        .pipe(cancelWhen(after.signal))
+        .subscribe({ error: (e) => afterLog.push(describeError(e)) });
+      after.abort('r2');
+      expect(afterLog).toEqual(['CancelledError(task=-, reason=r2)']);
+
+      await unhandled.flush();
+      expect(unhandled.errors).toHaveLength(2);
+      expect(unhandled.errors[0]).toBe(lateBoom);
+      expect((unhandled.errors[1] as { errors?: unknown[] }).errors).toEqual([afterBoom]);
+    } finally {
+      unhandled.restore();
+    }
   });
 });

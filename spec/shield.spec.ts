@@ -1,5 +1,5 @@
-import { NEVER, Observable, Subject } from 'rxjs';
-import { CancelledError, ChildCancelled, detectCancel, shield, startTask, task } from '../src';
+import { NEVER, Observable, Subject, type Subscriber } from 'rxjs';
+import { awaitTask, CancelledError, ChildCancelled, detectCancel, shield, startTask, task } from '../src';
 import { captureUnhandled, describeError, runMarbles } from './helpers';
 
 describe('shield: the operator table', () => {
@@ -170,6 +170,42 @@ describe('shield: non-task sources', () => {
     subject.error(new Error('late'));
     expect(subject.observed).toBe(false);
     expect(log).toEqual(['next 1']);
+  });
+
+  it('a teardown that a shielded non-task source returns after it ended, and that throws, is reported', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const boom = new Error('late teardown');
+      const source = new Observable<number>((subscriber) => {
+        subscriber.next(1);
+        subscriber.complete();
+        return () => {
+          throw boom;
+        };
+      });
+      const log: string[] = [];
+      shield(source).subscribe({ next: (v) => log.push(`next ${v}`), complete: () => log.push('complete') });
+      await expect(awaitTask(source, { shield: true })).resolves.toBe(1);
+      expect(log).toEqual(['next 1', 'complete']);
+      await unhandled.flush();
+      expect(unhandled.errors).toEqual([boom, boom]);
+    } finally {
+      unhandled.restore();
+    }
+  });
+
+  it('a shielded non-task source that unsubscribes its own subscriber is cancelled, as the task wrapping it would be', async () => {
+    let given: Subscriber<number> | undefined;
+    const source = new Observable<number>((subscriber) => {
+      given = subscriber;
+    });
+    const errors: string[] = [];
+    shield(source).subscribe({ error: (e) => errors.push(describeError(e)) });
+    given!.unsubscribe();
+    expect(errors).toEqual(['ChildCancelled(task=-, reason=undefined)']);
+    const waiting = awaitTask(source, { shield: true });
+    given!.unsubscribe();
+    await expect(waiting).rejects.toBeInstanceOf(ChildCancelled);
   });
 
   it('maps a CancelledError of a shielded non-task source to ChildCancelled', () => {

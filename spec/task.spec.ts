@@ -355,8 +355,30 @@ describe('a source that ends its own subscription', () => {
   });
 });
 
-describe('an async factory whose task is cancelled while it runs', () => {
-  it("drops its promise's rejection with that cancellation, reports any other, never subscribes it", async () => {
+describe('a source that ends its own subscription while cancellations are deferred', () => {
+  it('finds its subscriber closed when unsubscribe() returns, as RxJS promises', () => {
+    const log: string[] = [];
+    const loop = new Observable<number>((subscriber) => {
+      let i = 0;
+      while (!subscriber.closed && i < 100) {
+        subscriber.next(i++);
+        if (i === 3) subscriber.unsubscribe();
+      }
+      log.push(`loop ended at ${i}, closed ${subscriber.closed}`);
+    });
+    const outer = startTask(
+      new Observable<never>(() => () => {
+        const inner = startTask(loop, { name: 'inner' }); // started inside a teardown (step 3)
+        log.push(`inner ${inner.state}`);
+      }),
+    );
+    outer.cancel();
+    expect(log).toEqual(['loop ended at 3, closed true', 'inner cancelled']);
+  });
+});
+
+describe('a factory whose task is cancelled while it runs', () => {
+  it('its promise is dropped as RxJS drops one whose subscription ended: no report, no unhandled rejection', async () => {
     const unhandled = captureUnhandled();
     try {
       const own = task(
@@ -370,19 +392,35 @@ describe('an async factory whose task is cancelled while it runs', () => {
       );
       const errors: string[] = [];
       own.subscribe({ error: (e) => errors.push(describeError(e)) });
-      const boom = new Error('cleanup failed');
       const other = task(async () => {
         other.cancel('stop');
         await null;
-        throw boom;
+        throw new Error('cleanup failed');
       });
       other.subscribe({ error: () => undefined });
+      const waiting = task(async (signal) => {
+        waiting.cancel('stop');
+        await awaitTask(NEVER, { signal }); // rejects with a new CancelledError(signal.reason)
+      });
+      waiting.subscribe({ error: () => undefined });
       await unhandled.flush();
       expect(errors).toEqual(['CancelledError(task=own, reason=stop)']);
-      expect(unhandled.errors).toEqual([boom]);
+      expect(unhandled.errors).toEqual([]);
     } finally {
       unhandled.restore();
     }
+  });
+
+  it('a thenable that is not a promise is never touched: calling its then could start it', async () => {
+    let thens = 0;
+    const lazy = { then: () => thens++ };
+    const t = task(() => {
+      t.cancel('stop');
+      return lazy as unknown as Promise<number>;
+    });
+    t.subscribe({ error: () => undefined });
+    await Promise.resolve();
+    expect(thens).toBe(0);
   });
 });
 

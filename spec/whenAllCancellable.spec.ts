@@ -294,6 +294,23 @@ describe('what an early end does to participants it never started', () => {
     }
   });
 
+  it('a non-task participant whose source unsubscribes its subscriber counts as cancelled, as a task would', () => {
+    const combinators: ((sources: Observable<unknown>[]) => Observable<unknown>)[] = [
+      whenAllCancellable,
+      whenAnyCancellable,
+    ];
+    for (const combine of combinators) {
+      const log: string[] = [];
+      let given: { unsubscribe(): void } | undefined;
+      const selfEnding = new Observable<never>((subscriber) => {
+        given = subscriber;
+      });
+      combine([selfEnding, logged(log, 'other')]).subscribe({ error: (e) => log.push(describeError(e)) });
+      given!.unsubscribe();
+      expect(log).toEqual(['other teardown', 'ChildCancelled(task=-, reason=undefined)']);
+    }
+  });
+
   it('a won race leaves unstarted pending participants pending', () => {
     const factory = jest.fn(() => NEVER);
     const unstarted = task(factory);

@@ -1,5 +1,5 @@
 import { from, type ObservableInput, type Unsubscribable } from 'rxjs';
-import { toChildCancelled } from './errors';
+import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
 import { reportUnhandledError } from './report';
 import { DETECT_MODE, isTask, SHIELD_MODE, type Task, type TaskObserver } from './task';
 import { LeanSubscriber } from './leanSubscriber';
@@ -30,7 +30,13 @@ export function attachDetecting<T>(source: ObservableInput<T>, observer: TaskObs
 export function attachShielding<T>(source: ObservableInput<T>, observer: TaskObserver<T>): Unsubscribable | undefined {
   if (isTask(source)) return (source as Task<T>)._observe(observer, SHIELD_MODE);
   const run = new ShieldedRun(observer);
-  from(source).subscribe(run);
+  try {
+    from(source).subscribe(run);
+  } catch (error) {
+    // A teardown the source returned after it had already ended: RxJS runs it at once and rethrows. The
+    // observer has heard the end; report it, as a task reports a throwing teardown.
+    reportUnhandledError(error);
+  }
   return { unsubscribe: () => run._detach() };
 }
 
@@ -43,8 +49,9 @@ class DetectingSubscriber<T> extends LeanSubscriber<T> {
 
 /**
  * One shielded observer's run of a source that is not a task: forwards to the observer until it
- * detaches, and is never unsubscribed from outside (it has no destination RxJS could link it to).
- * As a task does, it tears the source down before the observer hears the end.
+ * detaches. It has no destination RxJS could link it to, so the observer's unsubscription does not
+ * reach it; a source that tears it down before it ended cancels it, as it would cancel a task. As a
+ * task does, it tears the source down before the observer hears the end.
  */
 class ShieldedRun<T> extends LeanSubscriber<T> {
   constructor(private _observer: TaskObserver<T> | null) {
@@ -67,11 +74,20 @@ class ShieldedRun<T> extends LeanSubscriber<T> {
     this._end()?.complete();
   }
 
+  /**
+   * Someone else tore the run down before the source ended (a source that unsubscribes the subscriber it
+   * was given): the wrapped task's cancellation, which the observer hears as a `ChildCancelled`.
+   */
+  override unsubscribe(): void {
+    const observer = this._end();
+    observer?.error(new ChildCancelled(new CancelledError()));
+  }
+
   private _end(): TaskObserver<T> | null {
     const observer = this._observer;
     this._observer = null;
     try {
-      this.unsubscribe();
+      super.unsubscribe();
     } catch (error) {
       reportUnhandledError(error);
     }

@@ -1,5 +1,6 @@
 import { Observable, Subscriber, type MonoTypeOperatorFunction } from 'rxjs';
 import { CancelledError } from './errors';
+import { reportUnhandledError } from './report';
 import { runToCompletion } from './task';
 import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
 import { checkSignal } from './validate';
@@ -40,8 +41,16 @@ export function cancelWhen<T>(signal: AbortSignal): MonoTypeOperatorFunction<T> 
       const inner = new CancelWhenSubscriber(subscriber, signal);
       inner._hub = linkToSignal(signal, inner);
       inner._subscribing = true;
-      source.subscribe(inner);
-      inner._subscribing = false;
+      try {
+        source.subscribe(inner);
+      } catch (error) {
+        // a teardown the source returned after the abort had closed us, which RxJS ran at once and which
+        // threw: reported as any teardown error, so that the consumer still hears the cancellation
+        if (inner._abortError === null) throw error;
+        reportUnhandledError(error);
+      } finally {
+        inner._subscribing = false;
+      }
       // the signal aborted while the source subscribed: the teardown it returned has run now (RxJS runs
       // one added to a closed subscription at once), so the error may go
       if (inner._abortError !== null) subscriber.error(inner._abortError);
@@ -66,7 +75,11 @@ class CancelWhenSubscriber<T> extends LeanSubscriber<T> implements AbortDependan
     this._hub = null; // the hub has let go of us already
     // Release before report: a task this releases finishes its cancellation now, even when the abort
     // comes from inside another cancellation's teardown (which would otherwise defer it past the error).
-    runToCompletion(() => this.unsubscribe());
+    try {
+      runToCompletion(() => this.unsubscribe());
+    } catch (error) {
+      reportUnhandledError(error); // a throwing teardown does not stop the cancellation
+    }
     const error = new CancelledError(reason);
     if (this._subscribing) this._abortError = error;
     else this._downstream.error(error);

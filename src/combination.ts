@@ -1,5 +1,5 @@
 import { from, type ObservableInput, type Subscriber, type TeardownLogic, type Unsubscribable } from 'rxjs';
-import { CancelledError, toChildCancelled } from './errors';
+import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
 import { LeanSubscriber } from './leanSubscriber';
 import { reportUnhandledError } from './report';
 import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
@@ -20,7 +20,8 @@ import { DETECT_MODE, isTask, runToCompletion } from './task';
  * @internal
  */
 export abstract class Combination<R> implements AbortDependant {
-  protected _ended = false;
+  /** @internal ended early, released, or won: no participant's notification counts any more */
+  _ended = false;
   protected readonly _values: unknown[];
   /** Participants that have not completed yet. */
   protected _remaining: number;
@@ -187,10 +188,22 @@ class Participant extends LeanSubscriber<unknown> {
   }
   protected override _error(error: unknown): void {
     this._combination._participantError(toChildCancelled(error));
-    this.unsubscribe();
+    super.unsubscribe();
   }
   protected override _complete(): void {
     this._combination._participantComplete(this._index);
-    this.unsubscribe();
+    super.unsubscribe();
+  }
+  /**
+   * Called by the run's release, or by a source that unsubscribes the subscriber it was given before it
+   * ended. A participant wrapped in a task would be cancelled by the latter; so is this one.
+   */
+  override unsubscribe(): void {
+    const foreign = !this.closed && !this._combination._ended;
+    try {
+      super.unsubscribe();
+    } finally {
+      if (foreign) this._combination._participantError(new ChildCancelled(new CancelledError()));
+    }
   }
 }

@@ -161,10 +161,12 @@ export class Task<T> extends TaskBrand<T> {
    */
   constructor(source: TaskSource<T>, options?: TaskOptions) {
     super();
+    const fn = constructingFor; // before any user code (an options getter) can make another task
+    constructingFor = 'task';
     if (typeof source !== 'function' && !isObservableInput(source)) {
-      throw typeError(constructingFor, 'an Observable, Promise, iterable or function', source);
+      throw typeError(fn, 'an Observable, Promise, iterable or function', source);
     }
-    const { signal, name, refCount } = checkOptions(constructingFor, options, TASK_OPTIONS) as TaskOptions;
+    const { signal, name, refCount } = checkOptions(fn, options, TASK_OPTIONS) as TaskOptions;
     this._source = source;
     this.name = name;
     this._refCount = refCount !== false;
@@ -310,15 +312,17 @@ export class Task<T> extends TaskBrand<T> {
       } catch (error) {
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the factory may have cancelled the task
         if (this._state === 'running') this._finish('errored', error);
-        else this._reportLate(error);
+        // cancelled while the factory ran: no observer is left to hear its error, so report it, unless it is
+        // that very cancellation (e.g. `signal.throwIfAborted()`), which every observer has heard already
+        else if (error !== this._cancelError) reportUnhandledError(error);
         return;
       }
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the factory may have cancelled the task
       if (this._state !== 'running') {
-        // cancelled while the factory ran: never subscribe. A promise it returned (an async factory) has no
-        // one to hear its rejection: report it as a synchronous throw is reported above, not as Node's
-        // unhandled rejection, and drop it if it is that very cancellation.
-        if (isPromiseLike(input)) input.then(undefined, (error: unknown) => this._reportLate(error));
+        // cancelled while the factory ran: never subscribe. A promise it returned (an async factory) is
+        // dropped as RxJS drops one whose subscription ended: its rejection goes nowhere, and never becomes
+        // an unhandled rejection. (Only a native promise: calling `then` on another thenable may start it.)
+        if (input instanceof Promise) input.then(undefined, ignore);
         return;
       }
       if (!isObservableInput(input)) {
@@ -340,15 +344,6 @@ export class Task<T> extends TaskBrand<T> {
       if (this._sourceSubscriber === subscriber && !subscriber.closed) this._finish('errored', error);
       else reportUnhandledError(error);
     }
-  }
-
-  /**
-   * An error of a factory whose task was cancelled while it ran: no observer is left to hear it, so it is
-   * reported, unless it is that very cancellation (e.g. `signal.throwIfAborted()`), which every observer
-   * has heard already.
-   */
-  private _reportLate(error: unknown): void {
-    if (error !== this._cancelError) reportUnhandledError(error);
   }
 
   /** @internal a value from the source */
@@ -478,10 +473,11 @@ class SourceSubscriber<T> extends LeanSubscriber<T> {
   /**
    * The task tears this down itself after taking it from `_sourceSubscriber`. Anyone else who does,
    * such as a source that unsubscribes the subscriber it was given, ends the run before the source
-   * completed or errored: a cancellation (reason `undefined`), which tears it down in turn.
+   * completed or errored: a cancellation (reason `undefined`). The subscriber is closed when this
+   * returns, as RxJS promises, even if the cancellation's own teardown step is deferred.
    */
   override unsubscribe(): void {
-    if (this._owner._sourceSubscriber === this && this._owner.cancel()) return;
+    if (this._owner._sourceSubscriber === this) this._owner.cancel();
     super.unsubscribe();
   }
 }
@@ -592,10 +588,11 @@ function runCancellations(first: Task<unknown>): void {
 }
 
 /**
- * A dependant that is a task of this copy. Only this copy's objects are in
- * a task's hub (another copy links to the signal through a listener), so
- * looking for a Task field suffices, and is cheaper than `instanceof Task`
- * (its brand check calls a getter).
+ * A dependant that is a task: looking for a Task field suffices, and is
+ * cheaper than `instanceof Task` (its brand check calls a getter). It may be
+ * a task of another installed copy given this task's signal (signalLinks.ts):
+ * cancelling it runs that copy's own loop, which defers the tasks of this copy
+ * it cancels to this loop's stack, so the stack stays flat across copies.
  */
 function isLocalTask(dependant: AbortDependant): dependant is Task<unknown> {
   return (dependant as Partial<Task<unknown>>)._phase !== undefined;
@@ -654,14 +651,8 @@ export function task<T>(source: TaskSource<T>, options?: TaskOptions): Task<T> {
  * ```
  */
 export function startTask<T>(source: TaskSource<T>, options?: TaskOptions): Task<T> {
-  constructingFor = 'startTask';
-  let created: Task<T>;
-  try {
-    created = new Task(source, options);
-  } finally {
-    constructingFor = 'task';
-  }
-  return created.start();
+  constructingFor = 'startTask'; // the constructor reads it first thing, and resets it
+  return new Task(source, options).start();
 }
 
 /** The export a task is being constructed for, which its argument checks name (`startTask()`, else `task()`). */
@@ -677,6 +668,6 @@ export function isTask(value: unknown): value is Task<unknown> {
   return hasBrand(value, TASK_BRAND);
 }
 
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+function ignore(): void {
+  // a rejection nobody can hear (see Task#_run)
 }
