@@ -1,6 +1,6 @@
 import { NEVER, Observable, Subject, type Subscriber } from 'rxjs';
 import { awaitTask, CancelledError, ChildCancelled, detectCancel, shield, startTask, task } from '../src';
-import { captureUnhandled, describeError, runMarbles } from './helpers';
+import { abortListeners, captureUnhandled, describeError, runMarbles } from './helpers';
 
 describe('shield: the operator table', () => {
   it('a child cancelled by someone else errors with ChildCancelled', () => {
@@ -206,6 +206,18 @@ describe('shield: non-task sources', () => {
     const waiting = awaitTask(source, { shield: true });
     given!.unsubscribe();
     await expect(waiting).rejects.toBeInstanceOf(ChildCancelled);
+  });
+
+  it('a non-task source whose subscribe throws (a closed Subject) errors the shielded consumer, as its task would', async () => {
+    const closed = new Subject<number>();
+    closed.unsubscribe();
+    const errors: string[] = [];
+    shield(closed).subscribe({ error: (e) => errors.push((e as Error).name) });
+    expect(errors).toEqual(['ObjectUnsubscribedError']);
+    const controller = new AbortController();
+    await expect(awaitTask(closed, { shield: true, signal: controller.signal })).rejects.toThrow('object unsubscribed');
+    await expect(awaitTask(closed, { signal: controller.signal })).rejects.toThrow('object unsubscribed');
+    expect(abortListeners(controller.signal)).toBe(0);
   });
 
   it('maps a CancelledError of a shielded non-task source to ChildCancelled', () => {

@@ -9,7 +9,7 @@ import {
   whenAllCancellable,
   whenAnyCancellable,
 } from '../src';
-import { describeError, runMarbles } from './helpers';
+import { abortListeners, captureUnhandled, describeError, runMarbles } from './helpers';
 
 /** A never-ending source that logs its teardown. */
 function logged(log: string[], name: string): Observable<never> {
@@ -308,6 +308,49 @@ describe('what an early end does to participants it never started', () => {
       combine([selfEnding, logged(log, 'other')]).subscribe({ error: (e) => log.push(describeError(e)) });
       given!.unsubscribe();
       expect(log).toEqual(['other teardown', 'ChildCancelled(task=-, reason=undefined)']);
+    }
+  });
+
+  it('a participant whose subscribe throws (a closed Subject) errors the run: the others are released first, no listener stays', () => {
+    const combinators: ((sources: Observable<unknown>[], options: { signal: AbortSignal }) => Observable<unknown>)[] = [
+      whenAllCancellable,
+      whenAnyCancellable,
+    ];
+    for (const combine of combinators) {
+      const log: string[] = [];
+      const closed = new Subject<number>();
+      closed.unsubscribe();
+      const earlier = task(logged(log, 'earlier'), { name: 'earlier' });
+      const controller = new AbortController();
+      combine([earlier, closed], { signal: controller.signal }).subscribe({
+        error: (e) => log.push(`error ${(e as Error).name}`),
+      });
+      expect(log).toEqual(['earlier teardown', 'error ObjectUnsubscribedError']);
+      expect(earlier.state).toBe('cancelled');
+      expect(abortListeners(controller.signal)).toBe(0);
+    }
+  });
+
+  it('a throwing teardown of a non-task participant that unsubscribes itself is reported, not thrown at its source', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const boom = new Error('teardown');
+      let given: { unsubscribe(): void } | undefined;
+      const selfEnding = new Observable<never>((subscriber) => {
+        given = subscriber;
+        return () => {
+          throw boom;
+        };
+      });
+      const errors: string[] = [];
+      whenAllCancellable([selfEnding, NEVER]).subscribe({ error: (e) => errors.push(describeError(e)) });
+      expect(() => given!.unsubscribe()).not.toThrow();
+      expect(errors).toEqual(['ChildCancelled(task=-, reason=undefined)']);
+      await unhandled.flush();
+      expect(unhandled.errors).toHaveLength(1);
+      expect((unhandled.errors[0] as { errors?: unknown[] }).errors).toEqual([boom]);
+    } finally {
+      unhandled.restore();
     }
   });
 

@@ -1,4 +1,4 @@
-import { from, type ObservableInput, type Unsubscribable } from 'rxjs';
+import { from, type ObservableInput, type Subscriber, type Unsubscribable } from 'rxjs';
 import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
 import { reportUnhandledError } from './report';
 import { DETECT_MODE, isTask, SHIELD_MODE, type Task, type TaskObserver } from './task';
@@ -15,7 +15,7 @@ import { LeanSubscriber } from './leanSubscriber';
  */
 export function attachDetecting<T>(source: ObservableInput<T>, observer: TaskObserver<T>): Unsubscribable | undefined {
   if (isTask(source)) return (source as Task<T>)._observe(observer, DETECT_MODE);
-  return from(source).subscribe(new DetectingSubscriber(observer));
+  return subscribeReporting(source, new DetectingSubscriber(observer));
 }
 
 /**
@@ -29,15 +29,27 @@ export function attachDetecting<T>(source: ObservableInput<T>, observer: TaskObs
  */
 export function attachShielding<T>(source: ObservableInput<T>, observer: TaskObserver<T>): Unsubscribable | undefined {
   if (isTask(source)) return (source as Task<T>)._observe(observer, SHIELD_MODE);
-  const run = new ShieldedRun(observer);
-  try {
-    from(source).subscribe(run);
-  } catch (error) {
-    // A teardown the source returned after it had already ended: RxJS runs it at once and rethrows. The
-    // observer has heard the end; report it, as a task reports a throwing teardown.
-    reportUnhandledError(error);
-  }
+  const run = subscribeReporting(source, new ShieldedRun(observer));
   return { unsubscribe: () => run._detach() };
+}
+
+/**
+ * `from(source).subscribe(subscriber)` for a subscriber of the package, which never throws. What can
+ * escape RxJS's own handling is a throw from outside the source's subscribe function (a closed `Subject`
+ * refuses subscribers that way) or a teardown the source returned after it ended, which RxJS runs at
+ * once and rethrows. The first errors the subscriber, as it would error a task; the second is reported,
+ * as a task reports a throwing teardown. Either way the caller, which may have linked things to the
+ * subscription, goes on to unlink them.
+ * @internal
+ */
+export function subscribeReporting<T, S extends Subscriber<T>>(source: ObservableInput<T>, subscriber: S): S {
+  try {
+    from(source).subscribe(subscriber);
+  } catch (error) {
+    if (subscriber.closed) reportUnhandledError(error);
+    else subscriber.error(error);
+  }
+  return subscriber;
 }
 
 /** Forwards everything, turning an upstream `CancelledError` into a `ChildCancelled`. */

@@ -1,4 +1,5 @@
-import { from, type ObservableInput, type Subscriber, type TeardownLogic, type Unsubscribable } from 'rxjs';
+import { type ObservableInput, type Subscriber, type TeardownLogic, type Unsubscribable } from 'rxjs';
+import { subscribeReporting } from './attach';
 import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
 import { LeanSubscriber } from './leanSubscriber';
 import { reportUnhandledError } from './report';
@@ -72,7 +73,7 @@ export abstract class Combination<R> implements AbortDependant {
       // attach() without its DetectingSubscriber: a participant detects by itself (one object fewer each)
       this._subscriptions[i] = isTask(source)
         ? source._observe(participant, DETECT_MODE)
-        : from(source).subscribe(participant);
+        : subscribeReporting(source, participant);
       this._subscribing = false;
       const end = this._deferredEnd;
       if (end !== null) {
@@ -188,22 +189,31 @@ class Participant extends LeanSubscriber<unknown> {
   }
   protected override _error(error: unknown): void {
     this._combination._participantError(toChildCancelled(error));
-    super.unsubscribe();
+    this._close();
   }
   protected override _complete(): void {
     this._combination._participantComplete(this._index);
-    super.unsubscribe();
+    this._close();
   }
   /**
-   * Called by the run's release, or by a source that unsubscribes the subscriber it was given before it
-   * ended. A participant wrapped in a task would be cancelled by the latter; so is this one.
+   * Called by the run's release (which reports a throwing teardown itself), or by a source that
+   * unsubscribes the subscriber it was given before it ended. A participant wrapped in a task would be
+   * cancelled by the latter; so is this one.
    */
   override unsubscribe(): void {
-    const foreign = !this.closed && !this._combination._ended;
+    if (this.closed || this._combination._ended) {
+      super.unsubscribe();
+      return;
+    }
+    this._close();
+    this._combination._participantError(new ChildCancelled(new CancelledError()));
+  }
+  /** Tears the source down, reporting a throwing teardown as a task does. */
+  private _close(): void {
     try {
       super.unsubscribe();
-    } finally {
-      if (foreign) this._combination._participantError(new ChildCancelled(new CancelledError()));
+    } catch (error) {
+      reportUnhandledError(error);
     }
   }
 }
