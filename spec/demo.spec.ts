@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..');
@@ -89,5 +89,12 @@ describe('the seed demo (npm start)', () => {
     ],
   ])('%s variant, main cancels the %s: the parent says "%s"', (variant, whom, _says, expected) => {
     expect(scenario(lines, `=== ${variant}: main cancels the ${whom}`)).toEqual(expected);
+  });
+
+  it("is printed whole in README's quick start", () => {
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    const block = /`npm start` builds the package[\s\S]*?```text\n([\s\S]*?)\n```/.exec(readme);
+    expect(block).not.toBeNull();
+    expect(block![1]!.split('\n').filter((line) => line !== '')).toEqual(lines);
   });
 });
