@@ -52,6 +52,7 @@ const SCALARS: readonly Bad[] = [
 ];
 const OBJECTS: readonly Bad[] = [
   ['an empty object', {}, 'an empty object'],
+  ['an instance of an anonymous class', new (class {})(), 'an empty object'],
   ['a non-signal { aborted: false }', { aborted: false }, 'an object { aborted }'],
   ['an observer, not an observable', { next() {}, error() {}, complete() {} }, 'an object { next, error, complete }'],
 ];
@@ -77,6 +78,18 @@ const NOT_OPTIONS: readonly Bad[] = [
   ['a boolean', true, 'the boolean true'],
   ['an array', [], 'an array of length 0'],
   ['a function', function named() {}, 'a function'],
+  // the signal itself instead of { signal }: accepted, it would drop the caller's cancellation
+  ['an AbortSignal (not { signal })', new AbortController().signal, 'an instance of AbortSignal'],
+  ['a Date', new Date(0), 'an instance of Date'],
+  ['a Map', new Map(), 'an instance of Map'],
+  ['a task', task(NEVER, { name: 'not options' }), 'an instance of Task'],
+  [
+    'a generator object',
+    (function* generate() {
+      yield 1;
+    })(),
+    'a Generator object',
+  ],
 ];
 const NOT_BOOLEAN: readonly Bad[] = [
   ['null', null, 'null'],
@@ -95,6 +108,13 @@ const NOT_ARRAY: readonly Bad[] = [
   ['a single task', task(of(1)), 'an instance of Task'],
   ['a Set of observables', new Set([of(1)]), 'an instance of Set'],
   ['an array-like object', { length: 1, 0: of(1) }, 'an object { 0, length }'],
+  [
+    'a generator of observables',
+    (function* observables() {
+      yield of(1);
+    })(),
+    'a Generator object',
+  ],
 ];
 
 /** A fresh probe per row: it must still be untouched once the bad call has thrown. */
@@ -205,6 +225,7 @@ const THROWING: Row[] = [
   ...rows('cancelWhen', 'signal', [['undefined', undefined, 'undefined'], ...NOT_SIGNAL], 'an AbortSignal', (_, v) =>
     cancelWhen(any(v)),
   ),
+  ...rows('cancelWhen', 'source (operator called by hand)', NOT_INPUT, INPUT, (p, v) => cancelWhen(p.signal)(any(v))),
 
   // linkSignals: every argument, checked before any is linked
   ...rows('linkSignals', 'argument 0', NOT_SIGNAL, 'an AbortSignal as argument 0', (_, v) => linkSignals(any(v))),

@@ -155,4 +155,14 @@ describe('cancelWhen', () => {
       unhandled.restore();
     }
   });
+
+  it('a source whose subscribe throws (a closed Subject) errors the output and leaves no listener', () => {
+    const closed = new Subject<number>();
+    closed.unsubscribe();
+    const controller = new AbortController();
+    const errors: string[] = [];
+    closed.pipe(cancelWhen(controller.signal)).subscribe({ error: (e) => errors.push((e as Error).name) });
+    expect(errors).toEqual(['ObjectUnsubscribedError']);
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
 });

@@ -1,9 +1,10 @@
 import { Observable, Subscriber, type MonoTypeOperatorFunction } from 'rxjs';
+import { subscribeReporting } from './attach';
 import { CancelledError } from './errors';
 import { reportUnhandledError } from './report';
 import { runToCompletion } from './task';
 import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
-import { checkSignal } from './validate';
+import { checkObservableInput, checkSignal } from './validate';
 import { LeanSubscriber } from './leanSubscriber';
 
 /**
@@ -32,8 +33,9 @@ import { LeanSubscriber } from './leanSubscriber';
  */
 export function cancelWhen<T>(signal: AbortSignal): MonoTypeOperatorFunction<T> {
   checkSignal('cancelWhen', signal);
-  return (source) =>
-    new Observable<T>((subscriber) => {
+  return (source) => {
+    checkObservableInput('cancelWhen', source); // called as cancelWhen(signal)(source) by hand
+    return new Observable<T>((subscriber) => {
       if (signal.aborted) {
         subscriber.error(new CancelledError(signal.reason));
         return;
@@ -41,20 +43,15 @@ export function cancelWhen<T>(signal: AbortSignal): MonoTypeOperatorFunction<T> 
       const inner = new CancelWhenSubscriber(subscriber, signal);
       inner._hub = linkToSignal(signal, inner);
       inner._subscribing = true;
-      try {
-        source.subscribe(inner);
-      } catch (error) {
-        // a teardown the source returned after the abort had closed us, which RxJS ran at once and which
-        // threw: reported as any teardown error, so that the consumer still hears the cancellation
-        if (inner._abortError === null) throw error;
-        reportUnhandledError(error);
-      } finally {
-        inner._subscribing = false;
-      }
+      // never throws: a teardown returned after the abort closed us, which RxJS runs at once, is reported
+      // if it throws, so that the consumer still hears the cancellation
+      subscribeReporting(source, inner);
+      inner._subscribing = false;
       // the signal aborted while the source subscribed: the teardown it returned has run now (RxJS runs
       // one added to a closed subscription at once), so the error may go
       if (inner._abortError !== null) subscriber.error(inner._abortError);
     });
+  };
 }
 
 class CancelWhenSubscriber<T> extends LeanSubscriber<T> implements AbortDependant {

@@ -1,4 +1,5 @@
 import { from, type ObservableInput } from 'rxjs';
+import { hasBrand, TASK_BRAND } from './brand';
 
 /**
  * Argument checks shared by every export. Each failure is a `TypeError`
@@ -21,7 +22,9 @@ export function describe(value: unknown): string {
   if (typeof value != 'object') return `the ${typeof value} ${String(value)}`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-  if (typeof name == 'string' && name != 'Object') return `an instance of ${name}`;
+  if (typeof name == 'string' && name != 'Object' && name != '') return `an instance of ${name}`;
+  const tag = Object.prototype.toString.call(value).slice(8, -1); // 'Generator' for a generator object
+  if (tag != 'Object') return `a ${tag} object`;
   const keys = Object.keys(value);
   return keys.length ? `an object { ${keys.join(', ')} }` : 'an empty object';
 }
@@ -64,6 +67,10 @@ export function checkSignal(fn: string, value: unknown, what = 'an AbortSignal')
 /**
  * Checks an options bag: `undefined` or a plain object whose known keys have
  * the right types. Returns the object (or an empty one) for convenient reads.
+ * An object of a built-in kind (an `AbortSignal`, a `Date`, a `Map`…) or a
+ * task is refused: `awaitTask(child, signal)` instead of `{ signal }` would
+ * otherwise drop the caller's cancellation without a word. Unknown keys are
+ * ignored, as RxJS's own config objects ignore them.
  */
 export function checkOptions<K extends string>(
   fn: string,
@@ -71,7 +78,8 @@ export function checkOptions<K extends string>(
   keys: Record<K, 'signal' | 'string' | 'boolean'>,
 ): Partial<Record<K, unknown>> {
   if (options === undefined) return NO_OPTIONS;
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+  // also refuses null, primitives, functions and arrays ('[object Null]', '[object Array]', …)
+  if (Object.prototype.toString.call(options) != '[object Object]' || hasBrand(options, TASK_BRAND)) {
     throw typeError(fn, 'an options object or undefined', options);
   }
   const bag = options as Record<string, unknown>;
