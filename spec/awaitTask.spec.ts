@@ -1,6 +1,6 @@
 import { EMPTY, NEVER, Observable, of, Subject, throwError } from 'rxjs';
 import { awaitTask, CancelledError, ChildCancelled, startTask, task } from '../src';
-import { abortListeners, describeError } from './helpers';
+import { abortListeners, describeError, forwarding } from './helpers';
 
 describe('awaitTask', () => {
   it('resolves with the last value', async () => {
@@ -56,13 +56,7 @@ describe('awaitTask', () => {
   it('shield: true leaves a non-task source running when the caller signal aborts', async () => {
     const subject = new Subject<number>();
     let tornDown = 0;
-    const source = new Observable<number>((subscriber) => {
-      const s = subject.subscribe(subscriber);
-      return () => {
-        s.unsubscribe();
-        tornDown++;
-      };
-    });
+    const source = forwarding(subject, () => tornDown++);
     const controller = new AbortController();
     const waiting = awaitTask(source, { signal: controller.signal, shield: true });
     controller.abort('mine');

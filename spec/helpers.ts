@@ -1,5 +1,5 @@
 import { getEventListeners } from 'node:events';
-import { config } from 'rxjs';
+import { config, Observable, type Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { CancelledError, ChildCancelled } from '../src';
 
@@ -92,4 +92,15 @@ export function describeError(error: unknown): string {
   if (shape.class === 'Error') return `Error(${shape.message})`;
   const reason = shape.reason && typeof shape.reason === 'object' ? JSON.stringify(shape.reason) : String(shape.reason);
   return `${shape.class}(task=${shape.task ?? '-'}, reason=${reason})`;
+}
+
+/** A source that forwards `subject`, and calls `onTeardown` after unsubscribing from it when it is torn down. */
+export function forwarding<T>(subject: Subject<T>, onTeardown: () => void): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const inner = subject.subscribe(subscriber);
+    return () => {
+      inner.unsubscribe();
+      onTeardown();
+    };
+  });
 }

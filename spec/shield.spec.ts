@@ -1,6 +1,6 @@
 import { NEVER, Observable, Subject, type Subscriber } from 'rxjs';
 import { awaitTask, CancelledError, ChildCancelled, detectCancel, shield, startTask, task } from '../src';
-import { abortListeners, captureUnhandled, describeError, runMarbles } from './helpers';
+import { abortListeners, captureUnhandled, describeError, forwarding, runMarbles } from './helpers';
 
 describe('shield: the operator table', () => {
   it('a child cancelled by someone else errors with ChildCancelled', () => {
@@ -88,13 +88,7 @@ describe('shield: non-task sources', () => {
   it('the wrapped source keeps running after the consumer unsubscribes', () => {
     const subject = new Subject<string>();
     const log: string[] = [];
-    const source = new Observable<string>((subscriber) => {
-      const s = subject.subscribe(subscriber);
-      return () => {
-        s.unsubscribe();
-        log.push('teardown');
-      };
-    });
+    const source = forwarding(subject, () => log.push('teardown'));
     const subscription = source.pipe(shield()).subscribe();
     subscription.unsubscribe();
     expect(log).toEqual([]);
@@ -106,26 +100,14 @@ describe('shield: non-task sources', () => {
   it('a shielded non-task source is torn down before its consumer hears the end, as a task is', () => {
     const subject = new Subject<string>();
     const log: string[] = [];
-    const source = new Observable<string>((subscriber) => {
-      const s = subject.subscribe(subscriber);
-      return () => {
-        s.unsubscribe();
-        log.push('teardown');
-      };
-    });
+    const source = forwarding(subject, () => log.push('teardown'));
     shield(source).subscribe({ complete: () => log.push('consumer complete') });
     subject.complete();
     expect(log).toEqual(['teardown', 'consumer complete']);
 
     const failing = new Subject<string>();
     const errors: string[] = [];
-    const second = new Observable<string>((subscriber) => {
-      const s = failing.subscribe(subscriber);
-      return () => {
-        s.unsubscribe();
-        errors.push('teardown');
-      };
-    });
+    const second = forwarding(failing, () => errors.push('teardown'));
     shield(second).subscribe({ error: (e) => errors.push(describeError(e)) });
     failing.error(new CancelledError('upstream'));
     expect(errors).toEqual(['teardown', 'ChildCancelled(task=-, reason=upstream)']);
