@@ -1,5 +1,5 @@
 import { NEVER, Observable, of, Subject, throwError } from 'rxjs';
-import { CancelledError, ChildCancelled, detectCancel, startTask, task } from '../src';
+import { awaitTask, CancelledError, ChildCancelled, detectCancel, startTask, task } from '../src';
 import { describeError, runMarbles } from './helpers';
 
 describe('detectCancel: the operator table', () => {
@@ -133,5 +133,27 @@ describe('detectCancel: what passes and what is mapped', () => {
     const log: unknown[] = [];
     child.pipe(detectCancel()).subscribe({ next: (v) => log.push(v), error: (e) => log.push(describeError(e)) });
     expect(log).toEqual([1, expect.stringMatching(/^ChildCancelled\(task=#\d+, reason=late\)$/)]);
+  });
+
+  it('a non-task source that unsubscribes its own subscriber: nothing more arrives, as in RxJS (awaitTask stays pending)', async () => {
+    const givens: { unsubscribe(): void }[] = [];
+    const source = new Observable<number>((subscriber) => {
+      givens.push(subscriber);
+    });
+    const log: string[] = [];
+    detectCancel(source).subscribe({
+      next: () => log.push('next'),
+      error: () => log.push('error'),
+      complete: () => log.push('complete'),
+    });
+    let settled = false;
+    void awaitTask(source).then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    for (const given of givens) given.unsubscribe();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(log).toEqual([]);
+    expect(settled).toBe(false);
   });
 });

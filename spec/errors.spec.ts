@@ -1,6 +1,6 @@
 import { inspect, types } from 'node:util';
 import { NEVER, Observable } from 'rxjs';
-import { CancelledError, ChildCancelled, detectCancel, startTask, Task } from '../src';
+import { CancelledError, ChildCancelled, detectCancel, startTask, Task, whenAllCancellable } from '../src';
 
 describe('CancelledError', () => {
   it('carries reason and task, is an Error named CancelledError', () => {
@@ -123,6 +123,17 @@ describe("instanceof a user's own subclass", () => {
 });
 
 describe('a task of another installed copy linked to a task signal', () => {
+  it("a combinator that ends early cancels the other copy's pending participant, as its own", () => {
+    let other!: typeof import('../src');
+    jest.isolateModules(() => {
+      other = jest.requireActual<typeof import('../src')>('../src');
+    });
+    const pending = other.task(NEVER, { name: 'other copy' });
+    whenAllCancellable([pending], { signal: AbortSignal.abort('x') }).subscribe({ error: () => undefined });
+    expect(pending.state).toBe('cancelled');
+    expect((pending.signal.reason as CancelledError).reason).toBe('x');
+  });
+
   it("joins the parent's step 4: the parent's body is torn down first and never hears ChildCancelled", () => {
     let other!: typeof import('../src');
     jest.isolateModules(() => {

@@ -473,6 +473,30 @@ describe('ending without cancellation lets linked parties go', () => {
 });
 
 describe('order inside a cancellation', () => {
+  it('two children released by one teardown finish their cancellations in release order, after that teardown', () => {
+    const log: string[] = [];
+    const child = (name: string) => {
+      const t = task(new Observable<never>(() => () => log.push(`${name} teardown`)), { name });
+      linkSignals(t.signal).signal.addEventListener('abort', () => log.push(`${name} step 4`));
+      return t;
+    };
+    const a = child('a');
+    const b = child('b');
+    const parent = startTask(
+      new Observable<never>(() => {
+        const sa = a.subscribe({ error: () => undefined });
+        const sb = b.subscribe({ error: () => undefined });
+        return () => {
+          sa.unsubscribe();
+          sb.unsubscribe();
+          log.push('parent teardown');
+        };
+      }),
+    );
+    parent.cancel();
+    expect(log).toEqual(['parent teardown', 'a teardown', 'a step 4', 'b teardown', 'b step 4']);
+  });
+
   it('runs: state, signal abort, source teardown, linked parties, observers', () => {
     const log: string[] = [];
     const t: Task<string> = task(
@@ -666,6 +690,24 @@ describe('re-entrancy', () => {
 });
 
 describe('errors thrown by user code do not stop a cancellation', () => {
+  it('a throwing teardown is reported asynchronously, as RxJS reports: nothing during the cancel() call', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const t = startTask(
+        new Observable<never>(() => () => {
+          throw new Error('teardown failed');
+        }),
+      );
+      t.subscribe({ error: () => undefined });
+      t.cancel();
+      expect(unhandled.errors).toEqual([]);
+      await unhandled.flush();
+      expect(unhandled.errors).toHaveLength(1);
+    } finally {
+      unhandled.restore();
+    }
+  });
+
   it('a teardown that throws is reported once and every observer is still notified', async () => {
     const unhandled = captureUnhandled();
     try {
@@ -748,6 +790,25 @@ describe('no leaks', () => {
 });
 
 describe('depth', () => {
+  it('past the stack limit, a completion from the bottom reports the RangeError and leaves the levels above running', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const bottom = new Subject<number>();
+      const levels: Task<number>[] = [startTask(bottom)];
+      for (let i = 0; i < 100_000; i++) levels.push(startTask(levels[levels.length - 1]!));
+      const top = levels[levels.length - 1]!;
+      const heard: string[] = [];
+      top.subscribe({ complete: () => heard.push('complete'), error: (e) => heard.push(String(e)) });
+      bottom.complete();
+      await unhandled.flush();
+      expect(unhandled.errors.some((e) => e instanceof RangeError)).toBe(true);
+      expect(top.state).toBe('running');
+      expect(heard).toEqual([]);
+    } finally {
+      unhandled.restore();
+    }
+  });
+
   it('a chain of 100,000 linked tasks cancels from its root without RangeError and without stopping part-way', () => {
     const root = startTask(NEVER, { name: 'root' });
     let last: Task<unknown> = root;

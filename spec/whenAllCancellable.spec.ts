@@ -1,4 +1,4 @@
-import { Observable, of, NEVER, Subject, EMPTY, throwError, timer, map, takeUntil } from 'rxjs';
+import { defer, Observable, of, NEVER, Subject, EMPTY, throwError, timer, map, takeUntil } from 'rxjs';
 import {
   awaitTask,
   CancelledError,
@@ -352,6 +352,26 @@ describe('what an early end does to participants it never started', () => {
     } finally {
       unhandled.restore();
     }
+  });
+
+  it('unsubscribing the result removes its listener on the signal', () => {
+    const controller = new AbortController();
+    const all = whenAllCancellable([NEVER], { signal: controller.signal }).subscribe();
+    const any = whenAnyCancellable([NEVER], { signal: controller.signal }).subscribe();
+    expect(abortListeners(controller.signal)).toBe(1);
+    all.unsubscribe();
+    any.unsubscribe();
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it('the result is cold: each subscription runs its participants afresh', () => {
+    let runs = 0;
+    const participant = defer(() => of(++runs));
+    const result = whenAllCancellable([participant]);
+    const values: unknown[] = [];
+    result.subscribe((v) => values.push(v));
+    result.subscribe((v) => values.push(v));
+    expect(values).toEqual([[1], [2]]);
   });
 
   it('a won race leaves unstarted pending participants pending', () => {
