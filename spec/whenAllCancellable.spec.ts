@@ -1,4 +1,4 @@
-import { defer, Observable, of, NEVER, Subject, EMPTY, throwError, timer, map, takeUntil } from 'rxjs';
+import { defer, Observable, of, NEVER, Subject, EMPTY, throwError, timer, map, takeUntil, type Subscriber } from 'rxjs';
 import {
   awaitTask,
   CancelledError,
@@ -372,6 +372,65 @@ describe('what an early end does to participants it never started', () => {
     result.subscribe((v) => values.push(v));
     result.subscribe((v) => values.push(v));
     expect(values).toEqual([[1], [2]]);
+  });
+
+  it("a non-task participant is torn down before the run hears its end, as a task is: a teardown that aborts the signal makes it the caller's cancellation", () => {
+    const ends: ((given: Subscriber<unknown>) => void)[] = [
+      (given) => given.complete(),
+      (given) => given.error(new Error('boom')),
+      (given) => given.error(new CancelledError('r1')),
+    ];
+    const combinators: ((sources: Observable<unknown>[], options: { signal: AbortSignal }) => Observable<unknown>)[] = [
+      whenAllCancellable,
+      whenAnyCancellable,
+    ];
+    for (const combine of combinators) {
+      for (const wrap of [false, true]) {
+        for (const end of ends) {
+          const log: string[] = [];
+          const controller = new AbortController();
+          let given: Subscriber<unknown> | undefined;
+          const source = new Observable<unknown>((subscriber) => {
+            given = subscriber;
+            return () => {
+              log.push('teardown');
+              controller.abort('T');
+            };
+          });
+          combine([wrap ? task(source) : source], { signal: controller.signal }).subscribe({
+            next: () => log.push('next'),
+            error: (e) => log.push(describeError(e)),
+          });
+          end(given!);
+          expect(log).toEqual(['teardown', 'CancelledError(task=-, reason=T)']);
+        }
+      }
+    }
+  });
+
+  it('a throwing teardown of a non-task participant that ends its own subscription after the run ended is reported', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const boom = new Error('teardown boom');
+      const controller = new AbortController();
+      const errors: string[] = [];
+      const source = new Observable<never>((subscriber) => {
+        controller.abort('early'); // ends the run while this participant is still subscribing
+        subscriber.add(() => {
+          throw boom;
+        });
+        expect(() => subscriber.unsubscribe()).not.toThrow();
+      });
+      whenAllCancellable([source], { signal: controller.signal }).subscribe({
+        error: (e) => errors.push(describeError(e)),
+      });
+      expect(errors).toEqual(['CancelledError(task=-, reason=early)']);
+      await unhandled.flush();
+      expect(unhandled.errors).toHaveLength(1);
+      expect((unhandled.errors[0] as { errors?: unknown[] }).errors).toEqual([boom]);
+    } finally {
+      unhandled.restore();
+    }
   });
 
   it('a won race leaves unstarted pending participants pending', () => {

@@ -187,26 +187,24 @@ class Participant extends LeanSubscriber<unknown> {
   protected override _next(value: unknown): void {
     this._combination._participantNext(this._index, value);
   }
+  // As a task does, the participant tears its source down before the run hears its end: a teardown that
+  // aborts the run's signal then makes the end the caller's own cancellation.
   protected override _error(error: unknown): void {
-    this._combination._participantError(toChildCancelled(error));
     this._close();
+    this._combination._participantError(toChildCancelled(error));
   }
   protected override _complete(): void {
-    this._combination._participantComplete(this._index);
     this._close();
+    this._combination._participantComplete(this._index);
   }
   /**
-   * Called by the run's release (which reports a throwing teardown itself), or by a source that
-   * unsubscribes the subscriber it was given before it ended. A participant wrapped in a task would be
-   * cancelled by the latter; so is this one.
+   * Called by the run's release, or by a source that unsubscribes the subscriber it was given before it
+   * ended. A participant wrapped in a task would be cancelled by the latter; so is this one.
    */
   override unsubscribe(): void {
-    if (this.closed || this._combination._ended) {
-      super.unsubscribe();
-      return;
-    }
+    const bySource = !this.closed && !this._combination._ended;
     this._close();
-    this._combination._participantError(new ChildCancelled(new CancelledError()));
+    if (bySource) this._combination._participantError(new ChildCancelled(new CancelledError()));
   }
   /** Tears the source down, reporting a throwing teardown as a task does. */
   private _close(): void {
