@@ -70,7 +70,7 @@ export abstract class Combination<R> implements AbortDependant {
       this._subscribing = true;
       const source = sources[i];
       const participant = new Participant(this, i);
-      // attach() without its DetectingSubscriber: a participant detects by itself (one object fewer each)
+      // attachDetecting() without its DetectingSubscriber: a participant detects by itself (one object fewer each)
       this._subscriptions[i] = isTask(source)
         ? source._observe(participant, DETECT_MODE)
         : subscribeReporting(source, participant);
