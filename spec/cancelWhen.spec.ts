@@ -96,14 +96,19 @@ describe('cancelWhen', () => {
     const child = task(
       () => {
         controller.abort('r');
-        return new Observable<never>(() => () => log.push('child teardown'));
+        log.push('factory returns');
+        return new Observable<never>(() => {
+          log.push('child subscribed');
+          return () => log.push('child teardown');
+        });
       },
       { name: 'child' },
     );
     child
       .pipe(cancelWhen(controller.signal))
       .subscribe({ error: (e) => log.push(`error ${describeError(e)}, child ${child.state}`) });
-    expect(log).toEqual(['child teardown', 'error CancelledError(task=-, reason=r), child cancelled']);
+    // the release reaches the child while its factory runs: what the factory returns is never subscribed
+    expect(log).toEqual(['factory returns', 'error CancelledError(task=-, reason=r), child cancelled']);
 
     const plainLog: string[] = [];
     const second = new AbortController();

@@ -326,6 +326,67 @@ describe('task(): what cancels a task', () => {
   });
 });
 
+describe('the last owner leaves while a synchronous source is still emitting', () => {
+  /** A cooperative synchronous source: emits up to 1000 values, stopping once cancelled. */
+  function countingSource(produced: { count: number }) {
+    return (signal: AbortSignal) =>
+      new Observable<number>((subscriber) => {
+        for (let i = 0; i < 1000 && !signal.aborted && !subscriber.closed; i++) {
+          produced.count++;
+          subscriber.next(i);
+        }
+        subscriber.complete();
+      });
+  }
+
+  it('take(1) cancels the task during its first value, as share() would stop its source', () => {
+    const produced = { count: 0 };
+    const t = task(countingSource(produced));
+    const seen: number[] = [];
+    t.pipe(take(1)).subscribe((v) => seen.push(v));
+    expect(seen).toEqual([0]);
+    expect(produced.count).toBe(1);
+    expect(t.state).toBe('cancelled');
+  });
+
+  it('through detectCancel() as well', () => {
+    const produced = { count: 0 };
+    const t = task(countingSource(produced));
+    const log: string[] = [];
+    t.pipe(detectCancel(), take(2)).subscribe(recorder(log, 'a'));
+    expect(log).toEqual(['a: next 0', 'a: next 1', 'a: complete']);
+    expect(produced.count).toBe(2);
+    expect(t.state).toBe('cancelled');
+  });
+
+  it('a long synchronous generator stops too', () => {
+    let produced = 0;
+    function* naturals() {
+      for (let i = 0; i < 10_000; i++) {
+        produced++;
+        yield i;
+      }
+    }
+    const t = task(() => naturals());
+    const seen: number[] = [];
+    t.pipe(take(3)).subscribe((v) => seen.push(v));
+    expect(seen).toEqual([0, 1, 2]);
+    expect(produced).toBe(3);
+    expect(t.state).toBe('cancelled');
+  });
+
+  it('an owner that stays keeps the task running', () => {
+    const produced = { count: 0 };
+    const t = task(countingSource(produced));
+    const first: number[] = [];
+    t.subscribe(() => undefined); // a second owner, attached first
+    expect(t.state).toBe('completed');
+    expect(produced.count).toBe(1000);
+    t.pipe(take(1)).subscribe((v) => first.push(v));
+    expect(first).toEqual([999]); // the replayed latest value
+  });
+});
+
 describe('a source that ends its own subscription', () => {
   it('a source that unsubscribes the subscriber it was given cancels the task (reason undefined)', async () => {
     const log: string[] = [];

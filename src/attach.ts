@@ -1,4 +1,4 @@
-import { from, type ObservableInput, type Subscriber, type Unsubscribable } from 'rxjs';
+import { from, type ObservableInput, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
 import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
 import { reportUnhandledError } from './report';
 import { DETECT_MODE, isTask, SHIELD_MODE, type Task, type TaskObserver } from './task';
@@ -12,9 +12,17 @@ import { LeanSubscriber } from './leanSubscriber';
  * through a subscriber that turns its `CancelledError` into a `ChildCancelled`.
  * This path never makes a task, and does not refer to the class: a bundle
  * that imports only `detectCancel` leaves `Task` out.
+ *
+ * An operator passes its subscriber as `subscription` too: a task then adds
+ * what detaches the observer to it before it starts (see `Task#_observe`),
+ * and the return value is `undefined`.
  */
-export function attachDetecting<T>(source: ObservableInput<T>, observer: TaskObserver<T>): Unsubscribable | undefined {
-  if (isTask(source)) return (source as Task<T>)._observe(observer, DETECT_MODE);
+export function attachDetecting<T>(
+  source: ObservableInput<T>,
+  observer: TaskObserver<T>,
+  subscription?: Subscription,
+): Unsubscribable | undefined {
+  if (isTask(source)) return (source as Task<T>)._observe(observer, DETECT_MODE, subscription);
   return subscribeReporting(source, new DetectingSubscriber(observer));
 }
 
@@ -27,8 +35,12 @@ export function attachDetecting<T>(source: ObservableInput<T>, observer: TaskObs
  * nothing else could cancel it), without the `Task` class: a bundle that imports only `shield` or
  * `awaitTask` leaves it out.
  */
-export function attachShielding<T>(source: ObservableInput<T>, observer: TaskObserver<T>): Unsubscribable | undefined {
-  if (isTask(source)) return (source as Task<T>)._observe(observer, SHIELD_MODE);
+export function attachShielding<T>(
+  source: ObservableInput<T>,
+  observer: TaskObserver<T>,
+  subscription?: Subscription,
+): Unsubscribable | undefined {
+  if (isTask(source)) return (source as Task<T>)._observe(observer, SHIELD_MODE, subscription);
   const run = subscribeReporting(source, new ShieldedRun(observer));
   return { unsubscribe: () => run._detach() };
 }

@@ -38,5 +38,5 @@ export function shield<T>(...args: [] | [ObservableInput<T>]): MonoTypeOperatorF
 
 function shielding<T>(source: ObservableInput<T>): Observable<T> {
   checkObservableInput('shield', source);
-  return new Observable<T>((subscriber) => attachShielding(source, subscriber));
+  return new Observable<T>((subscriber) => attachShielding(source, subscriber, subscriber));
 }

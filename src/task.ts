@@ -1,4 +1,4 @@
-import { from, Observable, Subscriber, type ObservableInput, type Unsubscribable } from 'rxjs';
+import { from, Observable, type ObservableInput, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
 import { hasBrand, isInstance, TASK_BRAND } from './brand';
 import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
 import { reportUnhandledError } from './report';
@@ -187,8 +187,8 @@ export class Task<T> extends TaskBrand<T> {
    * (RxJS keeps this member out of its public types, hence no `override`.)
    * @internal
    */
-  _subscribe(subscriber: Subscriber<T>): Unsubscribable | undefined {
-    return this._observe(subscriber, PLAIN_MODE);
+  _subscribe(subscriber: Subscriber<T>): void {
+    this._observe(subscriber, PLAIN_MODE, subscriber);
   }
 
   /** `'pending'`, `'running'`, `'completed'`, `'errored'` or `'cancelled'`. */
@@ -267,9 +267,15 @@ export class Task<T> extends TaskBrand<T> {
   /**
    * Attaches an observer. Starts a pending task; replays the latest value to
    * a running one; replays the latest value and the end to an ended one.
+   *
+   * Returns what detaches the observer; if `subscription` is given, that is
+   * added to it instead, before the task starts or replays: an observer that
+   * unsubscribes while a synchronous source is still emitting (`take(1)`) then
+   * releases the task at once, as `share()` stops its source, rather than
+   * after the source ended.
    * @internal
    */
-  _observe(observer: TaskObserver<T>, mode: number): Unsubscribable | undefined {
+  _observe(observer: TaskObserver<T>, mode: number, subscription?: Subscription): Unsubscribable | undefined {
     const state = this._state;
     if (state !== 'pending' && state !== 'running') {
       if (this._hasValue) observer.next(this._latest as T);
@@ -282,9 +288,10 @@ export class Task<T> extends TaskBrand<T> {
     this._snapshot = null;
     if ((mode & OWNING) !== 0) this._owners++;
     if ((mode & PINNING) !== 0) this._pinned = true;
+    subscription?.add(entry);
     if (state === 'pending') this._run();
     else if (this._hasValue) observer.next(this._latest as T);
-    return entry;
+    return subscription === undefined ? entry : undefined;
   }
 
   /** @internal an observer unsubscribed */

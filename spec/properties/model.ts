@@ -287,7 +287,11 @@ class Model {
     }
   }
 
-  observe(t: MTask, obs: MObserver, mode: number): MEntry | undefined {
+  /**
+   * `register`: an RxJS subscriber attaches this way (a plain subscribe, detectCancel, shield): the entry
+   * is its finalizer before the task starts or replays, so an unsubscription during that detaches it.
+   */
+  observe(t: MTask, obs: MObserver, mode: number, register?: (e: MEntry) => void): MEntry | undefined {
     if (t.state !== 'pending' && t.state !== 'running') {
       if (t.hasValue) obs.next(t.latest);
       this.deliverEnd(t, obs, mode);
@@ -297,6 +301,7 @@ class Model {
     t.observers.push(e);
     if ((mode & OWNING) !== 0) t.owners++;
     if ((mode & PINNING) !== 0) t.pinned = true;
+    register?.(e);
     if (t.state === 'pending') this.runTask(t);
     else if (t.hasValue) obs.next(t.latest);
     return e;
@@ -361,10 +366,14 @@ class Model {
           this.finish(t, 'completed');
         },
       };
-      const entry = this.observe(this.tasks[body.j]!, obs, MODE[body.mode]);
-      bs.registered = true;
-      bs.entry = entry;
-      if (bs.closed) entry?.unsubscribe(); // torn down while subscribing
+      const entry = this.observe(this.tasks[body.j]!, obs, MODE[body.mode], (e) => {
+        bs.registered = true;
+        bs.entry = e;
+      });
+      if (!bs.registered) {
+        bs.registered = true; // the child had ended: nothing to detach
+        bs.entry = entry;
+      }
     }
   }
 
@@ -584,10 +593,15 @@ class Model {
         },
       },
       OWNING,
+      (e) => {
+        attached.entry = e;
+        attached.ready = true;
+      },
     );
-    attached.entry = entry;
-    attached.ready = true;
-    if (closed) entry?.unsubscribe();
+    if (!attached.ready) {
+      attached.entry = entry; // the task had ended: nothing to detach
+      attached.ready = true;
+    }
     subscribing = false;
     if (abortError !== null) sink.error(abortError);
     return unsubscribe;
