@@ -1,6 +1,6 @@
-import { EMPTY, NEVER, Observable, of, Subject, throwError } from 'rxjs';
+import { EMPTY, NEVER, Observable, of, Subject, throwError, UnsubscriptionError } from 'rxjs';
 import { awaitTask, CancelledError, ChildCancelled, startTask, task } from '../src';
-import { abortListeners, describeError, forwarding } from './helpers';
+import { abortListeners, captureUnhandled, describeError, forwarding } from './helpers';
 
 describe('awaitTask', () => {
   it('resolves with the last value', async () => {
@@ -137,5 +137,49 @@ describe('awaitTask', () => {
     expect(error).toBeInstanceOf(CancelledError);
     expect(log).toEqual(['teardown']);
     expect(source.state).toBe('cancelled');
+  });
+
+  describe('a throwing teardown is reported and the promise still rejects with the caller cancellation', () => {
+    /** RxJS wraps a teardown's error in an UnsubscriptionError. */
+    const teardownMessage = (error: unknown) =>
+      error instanceof UnsubscriptionError ? (error.errors[0] as Error).message : describeError(error);
+    const throwingTeardown = (onSubscribe = () => {}) =>
+      new Observable<never>(() => {
+        onSubscribe();
+        return () => {
+          throw new Error('teardown');
+        };
+      });
+
+    it('when the signal aborts while the source runs', async () => {
+      const unhandled = captureUnhandled();
+      try {
+        const controller = new AbortController();
+        const promise = awaitTask(throwingTeardown(), { signal: controller.signal });
+        controller.abort('r');
+        expect(describeError(await promise.catch((e: unknown) => e))).toBe('CancelledError(task=-, reason=r)');
+        await unhandled.flush();
+        expect(unhandled.errors.map(teardownMessage)).toEqual(['teardown']);
+        expect(abortListeners(controller.signal)).toBe(0);
+      } finally {
+        unhandled.restore();
+      }
+    });
+
+    it('when the signal aborts while the source subscribes', async () => {
+      const unhandled = captureUnhandled();
+      try {
+        const controller = new AbortController();
+        const promise = awaitTask(
+          throwingTeardown(() => controller.abort('r')),
+          { signal: controller.signal },
+        );
+        expect(describeError(await promise.catch((e: unknown) => e))).toBe('CancelledError(task=-, reason=r)');
+        await unhandled.flush();
+        expect(unhandled.errors.map(teardownMessage)).toEqual(['teardown']);
+      } finally {
+        unhandled.restore();
+      }
+    });
   });
 });

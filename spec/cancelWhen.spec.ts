@@ -1,4 +1,4 @@
-import { NEVER, Observable, Subject } from 'rxjs';
+import { EMPTY, forkJoin, NEVER, Observable, Subject, zip } from 'rxjs';
 import { CancelledError, cancelWhen, startTask, task } from '../src';
 import { abortListeners, captureUnhandled, describeError, runMarbles } from './helpers';
 
@@ -169,5 +169,45 @@ describe('cancelWhen', () => {
     closed.pipe(cancelWhen(controller.signal)).subscribe({ error: (e) => errors.push((e as Error).name) });
     expect(errors).toEqual(['ObjectUnsubscribedError']);
     expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it('a subscriber that is closed already (forkJoin after an empty source) leaves no listener', () => {
+    const controller = new AbortController();
+    forkJoin([EMPTY, NEVER.pipe(cancelWhen(controller.signal))]).subscribe();
+    zip(EMPTY, NEVER.pipe(cancelWhen(controller.signal))).subscribe();
+    expect(abortListeners(controller.signal)).toBe(0);
+  });
+
+  it('subscribed inside a teardown, with the signal aborted by the source subscribing: released before the error', () => {
+    const log: string[] = [];
+    const controller = new AbortController();
+    const child = new Observable<never>(() => {
+      controller.abort('r');
+      return () => log.push('child teardown');
+    });
+    const parent = startTask(
+      new Observable<never>(() => () => {
+        child.pipe(cancelWhen(controller.signal)).subscribe({ error: (e) => log.push(`error ${describeError(e)}`) });
+      }),
+    );
+    parent.cancel();
+    expect(log).toEqual(['child teardown', 'error CancelledError(task=-, reason=r)']);
+
+    // the same with a task over such a source: the task's cancellation, teardown included, completes first
+    const log2: string[] = [];
+    const second = new AbortController();
+    const childTask = task(
+      () =>
+        new Observable<never>(() => {
+          second.abort('r2');
+          return () => log2.push(`child teardown, ${childTask.state}`);
+        }),
+    );
+    startTask(
+      new Observable<never>(() => () => {
+        childTask.pipe(cancelWhen(second.signal)).subscribe({ error: (e) => log2.push(`error ${describeError(e)}`) });
+      }),
+    ).cancel();
+    expect(log2).toEqual(['child teardown, cancelled', 'error CancelledError(task=-, reason=r2)']);
   });
 });

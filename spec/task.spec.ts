@@ -1,4 +1,4 @@
-import { Observable, of, Subject, throwError, take, NEVER } from 'rxjs';
+import { EMPTY, forkJoin, Observable, of, Subject, throwError, take, NEVER } from 'rxjs';
 import {
   awaitTask,
   cancelWhen,
@@ -372,6 +372,21 @@ describe('the last owner leaves while a synchronous source is still emitting', (
     t.pipe(take(3)).subscribe((v) => seen.push(v));
     expect(seen).toEqual([0, 1, 2]);
     expect(produced).toBe(3);
+    expect(t.state).toBe('cancelled');
+  });
+
+  it('a subscriber that is closed already (forkJoin after an empty source) still releases the task it started', () => {
+    const log: string[] = [];
+    const { source } = probe(log);
+    const t = task(source, { name: 't' });
+    forkJoin([EMPTY, t]).subscribe(recorder(log, 'forkJoin'));
+    forkJoin([EMPTY, t.pipe(detectCancel())]).subscribe(recorder(log, 'forkJoin detect'));
+    expect(log).toEqual([
+      'forkJoin: complete',
+      'source: subscribed',
+      'source: teardown',
+      'forkJoin detect: complete', // t ended (cancelled): nothing left to start
+    ]);
     expect(t.state).toBe('cancelled');
   });
 

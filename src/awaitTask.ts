@@ -1,6 +1,7 @@
 import type { ObservableInput, Unsubscribable } from 'rxjs';
 import { attachDetecting, attachShielding } from './attach';
 import { CancelledError } from './errors';
+import { reportUnhandledError } from './report';
 import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
 import type { TaskObserver } from './task';
 import { checkObservableInput, checkOptions } from './validate';
@@ -75,7 +76,7 @@ export function awaitTask<T>(source: ObservableInput<T>, options?: AwaitTaskOpti
     if (signal !== undefined) waiter._hub = linkToSignal(signal, waiter);
     const subscription = shielded ? attachShielding(source, waiter) : attachDetecting(source, waiter);
     if (waiter._settled)
-      subscription?.unsubscribe(); // the signal aborted while we subscribed
+      release(subscription); // the signal aborted while we subscribed
     else waiter._subscription = subscription;
   });
 }
@@ -109,7 +110,7 @@ class Waiter<T> implements TaskObserver<T>, AbortDependant {
   _abortedBy(reason: unknown): void {
     this._hub = null; // the hub has let go of us already
     if (!this._settle()) return;
-    this._subscription?.unsubscribe(); // release (a shielded task keeps running)
+    release(this._subscription); // a shielded task keeps running
     this._reject(new CancelledError(reason));
   }
 
@@ -119,5 +120,17 @@ class Waiter<T> implements TaskObserver<T>, AbortDependant {
     this._hub?.delete(this);
     this._hub = null;
     return true;
+  }
+}
+
+/**
+ * Releases the source. A throwing teardown is reported, as everywhere in the package, and must not keep
+ * the promise from settling (nor vanish inside the Promise executor, which swallows what it throws).
+ */
+function release(subscription: Unsubscribable | undefined): void {
+  try {
+    subscription?.unsubscribe();
+  } catch (error) {
+    reportUnhandledError(error);
   }
 }

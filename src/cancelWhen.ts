@@ -41,7 +41,8 @@ export function cancelWhen<T>(signal: AbortSignal): MonoTypeOperatorFunction<T> 
         return;
       }
       const inner = new CancelWhenSubscriber(subscriber, signal);
-      inner._hub = linkToSignal(signal, inner);
+      // a subscriber closed already (forkJoin after an empty source) is closed at birth: nothing to link
+      if (!inner.closed) inner._hub = linkToSignal(signal, inner);
       inner._subscribing = true;
       // never throws: a teardown returned after the abort closed us, which RxJS runs at once, is reported
       // if it throws, so that the consumer still hears the cancellation

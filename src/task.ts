@@ -187,8 +187,8 @@ export class Task<T> extends TaskBrand<T> {
    * (RxJS keeps this member out of its public types, hence no `override`.)
    * @internal
    */
-  _subscribe(subscriber: Subscriber<T>): void {
-    this._observe(subscriber, PLAIN_MODE, subscriber);
+  _subscribe(subscriber: Subscriber<T>): Unsubscribable | undefined {
+    return this._observe(subscriber, PLAIN_MODE, subscriber);
   }
 
   /** `'pending'`, `'running'`, `'completed'`, `'errored'` or `'cancelled'`. */
@@ -268,7 +268,7 @@ export class Task<T> extends TaskBrand<T> {
    * Attaches an observer. Starts a pending task; replays the latest value to
    * a running one; replays the latest value and the end to an ended one.
    *
-   * Returns what detaches the observer; if `subscription` is given, that is
+   * Returns what detaches the observer; if `subscription` is given and open, that is
    * added to it instead, before the task starts or replays: an observer that
    * unsubscribes while a synchronous source is still emitting (`take(1)`) then
    * releases the task at once, as `share()` stops its source, rather than
@@ -288,10 +288,13 @@ export class Task<T> extends TaskBrand<T> {
     this._snapshot = null;
     if ((mode & OWNING) !== 0) this._owners++;
     if ((mode & PINNING) !== 0) this._pinned = true;
-    subscription?.add(entry);
+    // A subscription closed already (forkJoin after an empty source) would run the entry at once, while the
+    // task is still pending, where detaching does nothing: it gets the entry afterwards, which releases the task.
+    const early = subscription !== undefined && !subscription.closed;
+    if (early) subscription.add(entry);
     if (state === 'pending') this._run();
     else if (this._hasValue) observer.next(this._latest as T);
-    return subscription === undefined ? entry : undefined;
+    return early ? undefined : entry;
   }
 
   /** @internal an observer unsubscribed */
