@@ -9,6 +9,8 @@ import {
   startTask,
   task,
   Task,
+  whenAllCancellable,
+  whenAnyCancellable,
 } from '../src';
 import { DETECT_MODE, DETECTING, OWNING, PINNING, PLAIN_MODE, SHIELD_MODE } from '../src/task';
 import { abortListeners, captureUnhandled, describeError, recorder } from './helpers';
@@ -945,6 +947,68 @@ describe('depth', () => {
     expect(errors[0]).toBeInstanceOf(ChildCancelled);
     expect((errors[0] as ChildCancelled).child).toBe(bottom);
     expect(levels.slice(1).filter((t) => t.state === 'errored')).toHaveLength(1000);
+  });
+});
+
+describe('a plain signal aborted inside a teardown: each dependant reacts completely, in link order', () => {
+  /** Aborts `controller` from the teardown of a task that is then cancelled. */
+  const abortInsideTeardown = (controller: AbortController) =>
+    startTask(new Observable<never>(() => () => controller.abort('x'))).cancel();
+  const loggedNever = (log: string[], name: string) => new Observable<never>(() => () => log.push(`${name} teardown`));
+
+  it.each<[string, (t: Task<never>, signal: AbortSignal) => Observable<unknown>]>([
+    ['whenAllCancellable', (t, signal) => whenAllCancellable([t], { signal })],
+    ['whenAnyCancellable', (t, signal) => whenAnyCancellable([t], { signal })],
+    ['cancelWhen', (t, signal) => t.pipe(cancelWhen(signal))],
+  ])('%s: a task linked to the signal first is torn down before the error', (_, consume) => {
+    const log: string[] = [];
+    const controller = new AbortController();
+    const t = task(loggedNever(log, 't'), { signal: controller.signal, name: 't' });
+    consume(t, controller.signal).subscribe(recorder(log, 'r'));
+    abortInsideTeardown(controller);
+    expect(log).toEqual(['t teardown', 'r: error CancelledError(task=-, reason=x)']);
+  });
+
+  it('decision: a cancel() from an observer that a teardown reaches does steps 1–2 at once, the rest when that teardown returns', () => {
+    const log: string[] = [];
+    const subject = new Subject<number>();
+    const emitter = startTask(subject);
+    const z = task(loggedNever(log, 'z'), { name: 'z' });
+    z.subscribe({ error: (e) => log.push(`z heard ${describeError(e)}`) });
+    emitter.subscribe(() => {
+      z.cancel('r');
+      log.push(`z.cancel returned: ${z.state}, signal aborted ${z.signal.aborted}`);
+    });
+    startTask(
+      new Observable<never>(() => () => {
+        subject.next(1);
+        log.push('teardown returns');
+      }),
+    ).cancel();
+    expect(log).toEqual([
+      'z.cancel returned: cancelled, signal aborted true',
+      'teardown returns',
+      'z teardown',
+      'z heard CancelledError(task=z, reason=r)',
+    ]);
+  });
+
+  it('a task linked to the signal finishes its cancellation before the next dependant reacts', () => {
+    const log: string[] = [];
+    const controller = new AbortController();
+    const first = task(loggedNever(log, 'first'), { signal: controller.signal, name: 'first' });
+    first.subscribe(recorder(log, 'first observer'));
+    const second = task(loggedNever(log, 'second'), { signal: controller.signal, name: 'second' });
+    second.subscribe(recorder(log, 'second observer'));
+    second.signal.addEventListener('abort', () => log.push('second signal aborted'));
+    abortInsideTeardown(controller);
+    expect(log).toEqual([
+      'first teardown',
+      'first observer: error CancelledError(task=first, reason=x)',
+      'second signal aborted',
+      'second teardown',
+      'second observer: error CancelledError(task=second, reason=x)',
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { SIGNAL_OWNER_KEY } from './brand';
+import { runToCompletion } from './deferral';
 import { reportUnhandledError } from './report';
 
 /**
@@ -60,13 +61,17 @@ class ForeignHub extends Set<AbortDependant> {
   handleEvent(): void {
     const signal = this._signal;
     foreignHubs.delete(signal);
-    for (const dependant of this) {
-      try {
-        dependant._abortedBy(signal.reason);
-      } catch (error) {
-        reportUnhandledError(error);
+    // The signal may abort inside a teardown the package runs, where cancellations wait (deferral.ts).
+    // Its dependants react as a task's do at step 4: each completely, before the next one.
+    runToCompletion(() => {
+      for (const dependant of this) {
+        try {
+          dependant._abortedBy(signal.reason);
+        } catch (error) {
+          reportUnhandledError(error);
+        }
       }
-    }
+    });
     this.clear();
   }
 }
