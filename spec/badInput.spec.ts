@@ -69,6 +69,7 @@ const NOT_SIGNAL: readonly Bad[] = [
     'an object { aborted, reason, addEventListener }',
   ],
   ['an array of a signal', [new AbortController().signal], 'an array of length 1'],
+  ['an object that only claims to be one', { [Symbol.toStringTag]: 'AbortSignal' }, 'an AbortSignal object'],
 ];
 /** Not an options bag (undefined is fine: no options). */
 const NOT_OPTIONS: readonly Bad[] = [

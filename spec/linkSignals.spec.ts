@@ -77,4 +77,27 @@ describe('linkSignals', () => {
       expect(abortListeners(input)).toBe(0);
     }
   });
+
+  it("accepts another realm's AbortSignal (an iframe's, jsdom's): its tag and listener methods", () => {
+    const inner = new AbortController();
+    // what the package sees of a signal made by another realm: not an instance of this realm's class
+    const foreign = {
+      [Symbol.toStringTag]: 'AbortSignal',
+      get aborted() {
+        return inner.signal.aborted;
+      },
+      get reason(): unknown {
+        return inner.signal.reason;
+      },
+      addEventListener: inner.signal.addEventListener.bind(inner.signal),
+      removeEventListener: inner.signal.removeEventListener.bind(inner.signal),
+    } as unknown as AbortSignal;
+    expect(foreign).not.toBeInstanceOf(AbortSignal);
+    const { signal } = linkSignals(foreign);
+    const t = startTask(NEVER, { signal: foreign });
+    inner.abort('from the other realm');
+    expect(signal.reason).toBe('from the other realm');
+    expect(t.state).toBe('cancelled');
+    expect(abortListeners(inner.signal)).toBe(0);
+  });
 });

@@ -24,7 +24,7 @@ export function describe(value: unknown): string {
   const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
   if (typeof name == 'string' && name != 'Object' && name != '') return `an instance of ${name}`;
   const tag = Object.prototype.toString.call(value).slice(8, -1); // 'Generator' for a generator object
-  if (tag != 'Object') return `a ${tag} object`;
+  if (tag != 'Object') return `${/^[AEIOU]/.test(tag) ? 'an' : 'a'} ${tag} object`;
   const keys = Object.keys(value);
   return keys.length ? `an object { ${keys.join(', ')} }` : 'an empty object';
 }
@@ -55,9 +55,18 @@ export function checkObservableInput(fn: string, value: unknown): void {
   if (!isObservableInput(value)) throw typeError(fn, OBSERVABLE_INPUT, value);
 }
 
-/** True for an `AbortSignal`, also one made by another realm (an iframe, jsdom). */
+/**
+ * True for an `AbortSignal`, also one made by another realm (an iframe, jsdom): that one has the tag and
+ * the listener methods the package calls (an object that only claims the tag is refused up front, rather
+ * than failing once half linked).
+ */
 export function isAbortSignal(value: unknown): value is AbortSignal {
-  return value instanceof AbortSignal || Object.prototype.toString.call(value) == '[object AbortSignal]';
+  return (
+    value instanceof AbortSignal ||
+    (Object.prototype.toString.call(value) == '[object AbortSignal]' &&
+      typeof (value as AbortSignal).addEventListener == 'function' &&
+      typeof (value as AbortSignal).removeEventListener == 'function')
+  );
 }
 
 export function checkSignal(fn: string, value: unknown, what = 'an AbortSignal'): asserts value is AbortSignal {
