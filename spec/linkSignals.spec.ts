@@ -1,4 +1,4 @@
-import { NEVER } from 'rxjs';
+import { NEVER, Observable } from 'rxjs';
 import { CancelledError, cancelWhen, linkSignals, startTask } from '../src';
 import { abortListeners } from './helpers';
 
@@ -99,5 +99,39 @@ describe('linkSignals', () => {
     expect(signal.reason).toBe('from the other realm');
     expect(t.state).toBe('cancelled');
     expect(abortListeners(inner.signal)).toBe(0);
+  });
+
+  describe('the first input to abort wins, also when another one is heard first', () => {
+    it('an input aborted by a listener of the first one, placed before the link', () => {
+      const a = new AbortController();
+      const b = new AbortController();
+      a.signal.addEventListener('abort', () => b.abort('rb'));
+      const { signal } = linkSignals(a.signal, b.signal);
+      a.abort('ra'); // (Node 20's AbortSignal.any answers 'rb' here; the DOM standard's algorithm, 'ra')
+      expect(signal.reason).toBe('ra');
+    });
+
+    it("an input aborted by a task's teardown, before the task's step 4 reaches the link", () => {
+      const b = new AbortController();
+      const t = startTask(new Observable<never>(() => () => b.abort('rb')));
+      const { signal } = linkSignals(b.signal, t.signal);
+      t.cancel('rt');
+      expect(signal.reason).toBe(t.signal.reason);
+      expect((signal.reason as CancelledError).reason).toBe('rt');
+    });
+
+    it('two inputs aborted in one go, then heard: the first in argument order', () => {
+      const a = new AbortController();
+      const b = new AbortController();
+      const t = startTask(
+        new Observable<never>(() => () => {
+          a.abort('ra');
+          b.abort('rb');
+        }),
+      );
+      const { signal } = linkSignals(t.signal, b.signal, a.signal);
+      t.cancel('rt');
+      expect((signal.reason as CancelledError).reason).toBe('rt');
+    });
   });
 });

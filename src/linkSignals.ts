@@ -41,7 +41,7 @@ export function linkSignals(...signals: AbortSignal[]): LinkedSignal {
     controller.abort(alreadyAborted.reason);
     return { signal: controller.signal, unlink: () => undefined };
   }
-  const link = new SignalLink(controller);
+  const link = new SignalLink(controller, signals);
   link._hubs = signals.map((signal) => linkToSignal(signal, link));
   return { signal: controller.signal, unlink: () => link._unlink() };
 }
@@ -49,11 +49,21 @@ export function linkSignals(...signals: AbortSignal[]): LinkedSignal {
 class SignalLink implements AbortDependant {
   _hubs: (SignalHub | null)[] = [];
 
-  constructor(private readonly _controller: AbortController) {}
+  constructor(
+    private readonly _controller: AbortController,
+    private readonly _inputs: readonly AbortSignal[],
+  ) {}
 
+  /**
+   * The input heard first is not always the first to abort: a task's signal reports at its step 4, a plain
+   * one after the listeners placed on it before ours, and another input can abort in between (from a
+   * teardown, or from such a listener). An input other than the reporting one that has aborted already
+   * aborted before it; if there are several, the first in argument order wins.
+   */
   _abortedBy(reason: unknown): void {
     this._unlink();
-    this._controller.abort(reason);
+    const earlier = this._inputs.find((signal) => signal.aborted && signal.reason !== reason);
+    this._controller.abort(earlier === undefined ? reason : earlier.reason);
   }
 
   _unlink(): void {
