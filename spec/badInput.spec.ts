@@ -69,7 +69,7 @@ const NOT_SIGNAL: readonly Bad[] = [
     'an object { aborted, reason, addEventListener }',
   ],
   ['an array of a signal', [new AbortController().signal], 'an array of length 1'],
-  ['an object that only claims to be one', { [Symbol.toStringTag]: 'AbortSignal' }, 'an AbortSignal object'],
+  ['an object that only claims to be one', { [Symbol.toStringTag]: 'AbortSignal' }, 'an object tagged AbortSignal'],
 ];
 /** Not an options bag (undefined is fine: no options). */
 const NOT_OPTIONS: readonly Bad[] = [
@@ -89,7 +89,7 @@ const NOT_OPTIONS: readonly Bad[] = [
     (function* generate() {
       yield 1;
     })(),
-    'a Generator object',
+    'an object tagged Generator',
   ],
 ];
 const NOT_BOOLEAN: readonly Bad[] = [
@@ -114,7 +114,7 @@ const NOT_ARRAY: readonly Bad[] = [
     (function* observables() {
       yield of(1);
     })(),
-    'a Generator object',
+    'an object tagged Generator',
   ],
 ];
 

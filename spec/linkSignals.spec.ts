@@ -1,6 +1,15 @@
 import { NEVER, Observable } from 'rxjs';
-import { CancelledError, cancelWhen, linkSignals, startTask } from '../src';
-import { abortListeners } from './helpers';
+import {
+  awaitTask,
+  CancelledError,
+  cancelWhen,
+  ChildCancelled,
+  linkSignals,
+  startTask,
+  task,
+  whenAllCancellable,
+} from '../src';
+import { abortListeners, describeError } from './helpers';
 
 describe('linkSignals', () => {
   it('aborts with the reason of the first input to abort, then removes its listeners', () => {
@@ -68,12 +77,14 @@ describe('linkSignals', () => {
       },
     ]) {
       const { input, abort } = make();
-      const links: { unlink(): void }[] = [];
-      NEVER.pipe(cancelWhen(input)).subscribe({ error: () => links.forEach((l) => l.unlink()) }); // linked first
+      const first = linkSignals(input);
       const link = linkSignals(input); // linked second
-      links.push(link);
+      first.signal.addEventListener('abort', () => link.unlink());
+      const log: string[] = [];
+      NEVER.pipe(cancelWhen(input)).subscribe({ error: () => log.push(`cancelWhen: first ${first.signal.aborted}`) });
       abort();
       expect(link.signal.aborted).toBe(false);
+      expect(log).toEqual(['cancelWhen: first true']); // links react before the other dependants
       expect(abortListeners(input)).toBe(0);
     }
   });
@@ -132,6 +143,36 @@ describe('linkSignals', () => {
       const { signal } = linkSignals(t.signal, b.signal, a.signal);
       t.cancel('rt');
       expect((signal.reason as CancelledError).reason).toBe('rt');
+    });
+  });
+
+  describe('a linked signal aborts before the other dependants of its input react', () => {
+    it('a task body awaiting its child through a linked signal hears its own cancellation, whatever the link order', async () => {
+      const other = new AbortController();
+      let heard: unknown;
+      const parent = task(async (signal) => {
+        const child = task(NEVER, { signal, name: 'child' }); // linked to the parent's signal first
+        const { signal: both } = linkSignals(signal, other.signal);
+        heard = await awaitTask(child, { signal: both }).catch((e: unknown) => e);
+      });
+      parent.subscribe({ error: () => undefined });
+      await Promise.resolve();
+      parent.cancel('stop');
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(heard).not.toBeInstanceOf(ChildCancelled);
+      expect(heard).toBeInstanceOf(CancelledError);
+      expect(((heard as CancelledError).reason as CancelledError).reason).toBe('stop');
+    });
+
+    it('the same below a plain AbortController', () => {
+      const log: string[] = [];
+      const root = new AbortController();
+      const other = new AbortController();
+      const child = task(NEVER, { signal: root.signal, name: 'child' }); // linked first
+      const { signal: both } = linkSignals(root.signal, other.signal);
+      whenAllCancellable([child], { signal: both }).subscribe({ error: (e) => log.push(describeError(e)) });
+      root.abort('stop');
+      expect(log).toEqual(['CancelledError(task=-, reason=stop)']);
     });
   });
 });

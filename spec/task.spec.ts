@@ -718,31 +718,37 @@ describe('re-entrancy', () => {
     expect((t.signal.reason as CancelledError).reason).toBe('first');
   });
 
-  it('a link removed by an earlier dependant while the task notifies its dependants does not react', () => {
+  it('a dependant removed by an earlier one while the task notifies its dependants does not react', () => {
     const log: string[] = [];
     const parent = startTask(NEVER, { name: 'parent' });
     const child = startTask(NEVER, { name: 'child', signal: parent.signal });
-    const link = linkSignals(parent.signal); // linked after the child: reached after it at step 4
+    const first = linkSignals(parent.signal); // links react first, in link order
+    const second = linkSignals(parent.signal);
     const stopped = new Subject<number>();
-    const viaCancelWhen = stopped.pipe(cancelWhen(parent.signal));
-    const downstream = viaCancelWhen.subscribe({ error: (e) => log.push(`cancelWhen: ${describeError(e)}`) });
+    const downstream = stopped
+      .pipe(cancelWhen(parent.signal)) // linked after the child: reached after it at step 4
+      .subscribe({ error: (e) => log.push(`cancelWhen: ${describeError(e)}`) });
+    first.signal.addEventListener('abort', () => {
+      log.push('first link aborted');
+      second.unlink();
+    });
+    second.signal.addEventListener('abort', () => log.push('second link aborted'));
     child.subscribe({
       error: (e) => {
         log.push(`child observer: ${describeError(e)}`);
-        link.unlink();
         downstream.unsubscribe();
       },
     });
-    link.signal.addEventListener('abort', () => log.push('link aborted'));
     parent.cancel('r');
     expect(log).toEqual([
+      'first link aborted',
       'child observer: CancelledError(task=child, reason={"class":"CancelledError","reason":"r","task":"parent"})',
     ]);
-    expect(link.signal.aborted).toBe(false);
+    expect(second.signal.aborted).toBe(false);
     expect(stopped.observed).toBe(false);
   });
 
-  it('the dependants of a task react in the order they were linked, each one once', () => {
+  it('the dependants of a task react linkSignals outputs first, then the others, in the order they were linked, each one once', () => {
     const log: string[] = [];
     const parent = startTask(NEVER);
     for (let i = 0; i < 5; i++) {
@@ -754,7 +760,7 @@ describe('re-entrancy', () => {
       }
     }
     parent.cancel();
-    expect(log).toEqual(['task 0', 'link 1', 'task 2', 'link 3', 'task 4']);
+    expect(log).toEqual(['link 1', 'link 3', 'task 0', 'task 2', 'task 4']);
   });
 
   it('an observer that unsubscribes another one during the end stops it from hearing it', () => {

@@ -24,7 +24,8 @@ import { runToCompletion } from './deferral';
 export abstract class Combination<R> implements AbortDependant {
   /** @internal ended early, released, or won: no participant's notification counts any more */
   _ended = false;
-  protected readonly _values: unknown[];
+  /** @internal written by the participants */
+  readonly _values: unknown[];
   /** Participants that have not completed yet. */
   protected _remaining: number;
   private readonly _subscriptions: (Unsubscribable | undefined)[];
@@ -46,7 +47,8 @@ export abstract class Combination<R> implements AbortDependant {
   }
 
   /** A participant completed. */
-  protected abstract _completed(index: number): void;
+  /** @internal a participant completed while the run goes on */
+  abstract _completed(index: number): void;
   /** There are no participants. */
   protected abstract _empty(): void;
 
@@ -85,11 +87,6 @@ export abstract class Combination<R> implements AbortDependant {
     return () => this._unsubscribed();
   }
 
-  /** @see Participant */
-  _participantNext(index: number, value: unknown): void {
-    this._values[index] = value;
-  }
-
   _participantError(error: unknown): void {
     if (this._ended) return;
     const signal = this._signal;
@@ -98,10 +95,6 @@ export abstract class Combination<R> implements AbortDependant {
     } else {
       this._fail(error, error);
     }
-  }
-
-  _participantComplete(index: number): void {
-    if (!this._ended) this._completed(index);
   }
 
   /** The caller's signal aborted. */
@@ -186,7 +179,7 @@ class Participant extends LeanSubscriber<unknown> {
     super();
   }
   protected override _next(value: unknown): void {
-    this._combination._participantNext(this._index, value);
+    this._combination._values[this._index] = value;
   }
   // As a task does, the participant tears its source down before the run hears its end: a teardown that
   // aborts the run's signal then makes the end the caller's own cancellation.
@@ -196,7 +189,7 @@ class Participant extends LeanSubscriber<unknown> {
   }
   protected override _complete(): void {
     this._close();
-    this._combination._participantComplete(this._index);
+    if (!this._combination._ended) this._combination._completed(this._index);
   }
   /**
    * Called by the run's release, or by a source that unsubscribes the subscriber it was given before it

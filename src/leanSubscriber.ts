@@ -19,10 +19,11 @@ import { Subscriber, UnsubscriptionError, type Observer, type TeardownLogic } fr
  * @internal
  */
 export class LeanSubscriber<T> extends Subscriber<T> {
-  /** The first finalizer, while it is the only one. */
+  /**
+   * The first finalizer, while it is the only one; the subscriber itself (never a finalizer of its own)
+   * once a second one arrived and RxJS's array holds them all, so that they run in order.
+   */
   private _onlyFinalizer: Exclude<TeardownLogic, void> | undefined = undefined;
-  /** RxJS's array holds the finalizers: every later one goes there too, so that they run in order. */
-  private _shared = false;
 
   /**
    * @param destination Forwarded to `Subscriber`. Declared here so that subclasses call a constructor
@@ -34,19 +35,16 @@ export class LeanSubscriber<T> extends Subscriber<T> {
   }
 
   override add(teardown: TeardownLogic): void {
-    if (!this._shared && !this.closed) {
-      if (this._onlyFinalizer === undefined && teardown && teardown !== this) {
-        // A Subscription kept here is not told its parent (an RxJS internal): if it is unsubscribed
-        // elsewhere first, it stays here, closed, and unsubscribing it again does nothing.
+    const only = this._onlyFinalizer;
+    if (only !== this && !this.closed && teardown && teardown !== this) {
+      // A Subscription kept here is not told its parent (an RxJS internal): if it is unsubscribed
+      // elsewhere first, it stays here, closed, and unsubscribing it again does nothing.
+      if (only === undefined) {
         this._onlyFinalizer = teardown;
         return;
       }
-      if (teardown && teardown !== this) {
-        this._shared = true;
-        const only = this._onlyFinalizer;
-        this._onlyFinalizer = undefined;
-        if (only !== undefined) super.add(only); // ahead of the new one, as it was added first
-      }
+      this._onlyFinalizer = this;
+      super.add(only); // ahead of the new one, as it was added first
     }
     super.add(teardown);
   }
@@ -61,7 +59,7 @@ export class LeanSubscriber<T> extends Subscriber<T> {
     this._onlyFinalizer = undefined;
     // While `only` is set, RxJS's array is empty and nothing else in super.unsubscribe() can throw.
     super.unsubscribe();
-    if (only === undefined) return;
+    if (only === undefined || only === this) return;
     try {
       if (typeof only === 'function') only();
       else only.unsubscribe();

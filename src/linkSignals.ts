@@ -48,6 +48,8 @@ export function linkSignals(...signals: AbortSignal[]): LinkedSignal {
 
 class SignalLink implements AbortDependant {
   _hubs: (SignalHub | null)[] = [];
+  /** Reacts before the other dependants of an input (see AbortDependant). */
+  readonly _first = true as const;
 
   constructor(
     private readonly _controller: AbortController,

@@ -20,6 +20,30 @@ import { reportUnhandledError } from './report';
 export interface AbortDependant {
   /** Called once; the hub has let go of the dependant already, which must not remove itself from it. */
   _abortedBy(reason: unknown): void;
+  /**
+   * `true` for a `linkSignals` output: it reacts before the other dependants of the same signal, so
+   * that whatever waits on the linked signal sees it aborted when anything else linked to the input
+   * reacts (a child task linked earlier than the link, say: "a cancellation that arrives while the
+   * signal is aborted is the caller's own").
+   */
+  readonly _first?: true;
+}
+
+/**
+ * Lets the dependants of a hub react in link order (with `firstOnly`, only the `_first` ones), reporting
+ * what they throw. A dependant that leaves before its turn (an earlier one's reaction unlinked it) does
+ * not react, as an abort listener removed during dispatch is not called. A `_first` dependant leaves
+ * every hub as it reacts (`SignalLink#_unlink`), so a later walk of the same hub does not meet it again.
+ */
+export function notifyDependants(hub: SignalHub, reason: unknown, firstOnly?: true): void {
+  for (const dependant of hub) {
+    if (firstOnly && !dependant._first) continue;
+    try {
+      dependant._abortedBy(reason);
+    } catch (error) {
+      reportUnhandledError(error);
+    }
+  }
 }
 
 /**
@@ -64,13 +88,8 @@ class ForeignHub extends Set<AbortDependant> {
     // The signal may abort inside a teardown the package runs, where cancellations wait (deferral.ts).
     // Its dependants react as a task's do at step 4: each completely, before the next one.
     runToCompletion(() => {
-      for (const dependant of this) {
-        try {
-          dependant._abortedBy(signal.reason);
-        } catch (error) {
-          reportUnhandledError(error);
-        }
-      }
+      notifyDependants(this, signal.reason, true); // linkSignals outputs first
+      notifyDependants(this, signal.reason);
     });
     this.clear();
   }

@@ -2,7 +2,7 @@ import { from, Observable, type ObservableInput, type Subscriber, type Subscript
 import { hasBrand, isInstance, TASK_BRAND } from './brand';
 import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
 import { reportUnhandledError } from './report';
-import { linkToSignal, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
+import { linkToSignal, notifyDependants, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
 import { checkOptions, isObservableInput, OBSERVABLE_INPUT, typeError } from './validate';
 import { LeanSubscriber } from './leanSubscriber';
 import { deferTo, setDeferTo } from './deferral';
@@ -402,9 +402,10 @@ export class Task<T> extends TaskBrand<T> {
     if (pending === null) {
       const hub = this._hub;
       if (hub === null) return undefined; // nothing linked: allocate nothing
+      this._hub = null;
+      notifyDependants(hub, this._cancellation(), true); // linkSignals outputs first, see AbortDependant
       // Walked in link order, not copied: a copy of 10⁵ links is an array V8 puts in fresh memory.
       pending = this._dependantsToNotify = hub.values();
-      this._hub = null;
     }
     const dependant = pending.next().value;
     // A linked task would remove itself from the set being walked, which makes V8 shrink and rehash

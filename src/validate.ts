@@ -10,7 +10,8 @@ import { hasBrand, TASK_BRAND } from './brand';
 /**
  * A short description of any value for an error message: `null`,
  * `the number 42`, `the string "abc"` (cut after 40 characters), `a function`, `an array of length 2`,
- * `an object { aborted, reason }` or `an instance of AbortController`.
+ * `an object { aborted, reason }`, `an instance of AbortController` or, for an object without a class
+ * whose `Symbol.toStringTag` says what it is, `an object tagged Generator`.
  * (Symbols and bigints show as `String()` does: `the symbol Symbol(s)`, `the bigint 10`.)
  */
 export function describe(value: unknown): string {
@@ -24,7 +25,7 @@ export function describe(value: unknown): string {
   const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
   if (typeof name == 'string' && name != 'Object' && name != '') return `an instance of ${name}`;
   const tag = Object.prototype.toString.call(value).slice(8, -1); // 'Generator' for a generator object
-  if (tag != 'Object') return `${/^[AEIOU]/.test(tag) ? 'an' : 'a'} ${tag} object`;
+  if (tag != 'Object') return `an object tagged ${tag}`;
   const keys = Object.keys(value);
   return keys.length ? `an object { ${keys.join(', ')} }` : 'an empty object';
 }
@@ -57,15 +58,14 @@ export function checkObservableInput(fn: string, value: unknown): void {
 
 /**
  * True for an `AbortSignal`, also one made by another realm (an iframe, jsdom): that one has the tag and
- * the listener methods the package calls (an object that only claims the tag is refused up front, rather
- * than failing once half linked).
+ * `addEventListener` (an object that only claims the tag is refused up front, rather than failing once
+ * half linked).
  */
 export function isAbortSignal(value: unknown): value is AbortSignal {
   return (
     value instanceof AbortSignal ||
     (Object.prototype.toString.call(value) == '[object AbortSignal]' &&
-      typeof (value as AbortSignal).addEventListener == 'function' &&
-      typeof (value as AbortSignal).removeEventListener == 'function')
+      typeof (value as AbortSignal).addEventListener == 'function')
   );
 }
 

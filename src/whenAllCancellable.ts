@@ -66,7 +66,7 @@ export function whenAllCancellable<const S extends readonly ObservableInput<unkn
 }
 
 class WhenAll<R> extends Combination<R> {
-  protected _completed(): void {
+  override _completed(): void {
     if (--this._remaining > 0) return;
     this._end(() => {
       this._destination.next(this._values as R);

@@ -58,7 +58,7 @@ export function whenAnyCancellable<const S extends readonly ObservableInput<unkn
 }
 
 class WhenAny<R> extends Combination<R> {
-  protected _completed(index: number): void {
+  override _completed(index: number): void {
     this._end(() => {
       this._destination.next({ index, value: this._values[index] } as R);
       this._destination.complete();
