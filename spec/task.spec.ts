@@ -1,4 +1,4 @@
-import { EMPTY, forkJoin, Observable, of, Subject, throwError, take, NEVER } from 'rxjs';
+import { EMPTY, forkJoin, Observable, of, share, Subject, throwError, take, NEVER } from 'rxjs';
 import {
   awaitTask,
   cancelWhen,
@@ -133,6 +133,22 @@ describe('task(): creation and start', () => {
 });
 
 describe('task(): multicast and replay', () => {
+  it('decision: an observer that ends the task during a value ends it for the later observers before they hear that value, as share() does', () => {
+    const run = (multicast: (s: Subject<number>) => Observable<number>) => {
+      const log: string[] = [];
+      const subject = new Subject<number>();
+      const shared = multicast(subject);
+      shared.subscribe({ next: (v) => v === 2 && subject.complete() });
+      shared.subscribe(recorder(log, 'later'));
+      subject.next(1);
+      subject.next(2);
+      return log;
+    };
+    const expected = ['later: next 1', 'later: complete'];
+    expect(run((s) => s.pipe(share()))).toEqual(expected);
+    expect(run((s) => task(s))).toEqual(expected);
+  });
+
   it('all observers share one run of the source', () => {
     const log: string[] = [];
     const { source, subject, subscriptions } = probe(log);
