@@ -25,7 +25,7 @@ export interface LinkedSignal {
  *
  * @example
  * ```ts
- * const { signal, unlink } = linkSignals(appShutdown, request.signal);
+ * const { signal, unlink } = linkSignals(appShutdown.signal, request.signal);
  * try {
  *   await fetch(url, { signal });
  * } finally {
