@@ -42,7 +42,11 @@ export function linkSignals(...signals: AbortSignal[]): LinkedSignal {
     return { signal: controller.signal, unlink: () => undefined };
   }
   const link = new SignalLink(controller, signals);
-  link._hubs = signals.map((signal) => linkToSignal(signal, link));
+  link._hubs = signals.map((signal) => {
+    const hub = linkToSignal(signal, link);
+    if (hub !== null) hub._hasFirst = true; // see SignalHub
+    return hub;
+  });
   return { signal: controller.signal, unlink: () => link._unlink() };
 }
 

@@ -51,7 +51,13 @@ export function notifyDependants(hub: SignalHub, reason: unknown, firstOnly?: tr
  * hub is a plain `Set` (the task fires it itself); a foreign signal's is a
  * {@link ForeignHub}, which also keeps the signal's one listener.
  */
-export type SignalHub = Set<AbortDependant>;
+export type SignalHub = Set<AbortDependant> & {
+  /**
+   * Set by `linkSignals` once a `_first` dependant joined (it stays set when that one leaves: a hint,
+   * not a count), so that a task skips a first walk of its hub that would find nothing.
+   */
+  _hasFirst?: true;
+};
 
 /** The hub of a foreign signal: listens to it while it has dependants. */
 class ForeignHub extends Set<AbortDependant> {
