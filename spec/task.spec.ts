@@ -909,6 +909,25 @@ describe('depth', () => {
     }
   });
 
+  it('a chain of 20,000 tasks linked through plain controllers, each aborted by the teardown above, cancels from its root', () => {
+    const unhandled = captureUnhandled();
+    try {
+      const tasks: Task<never>[] = [];
+      let signal: AbortSignal | undefined;
+      for (let i = 0; i < 20_000; i++) {
+        const controller = new AbortController();
+        // a body whose teardown aborts the controller the next level is linked to
+        tasks.push(startTask(new Observable<never>(() => () => controller.abort('down')), signal && { signal }));
+        signal = controller.signal;
+      }
+      tasks[0]!.cancel('root');
+      expect(tasks.filter((t) => t.state === 'cancelled')).toHaveLength(20_000);
+      expect(unhandled.errors).toEqual([]);
+    } finally {
+      unhandled.restore();
+    }
+  });
+
   it('a chain of 100,000 linked tasks cancels from its root without RangeError and without stopping part-way', () => {
     const root = startTask(NEVER, { name: 'root' });
     let last: Task<unknown> = root;
@@ -972,7 +991,7 @@ describe('depth', () => {
   });
 });
 
-describe('a plain signal aborted inside a teardown: each dependant reacts completely, in link order', () => {
+describe('a plain signal aborted inside a teardown: its dependants finish after the teardown, reports after the tasks', () => {
   /** Aborts `controller` from the teardown of a task that is then cancelled. */
   const abortInsideTeardown = (controller: AbortController) =>
     startTask(new Observable<never>(() => () => controller.abort('x'))).cancel();
@@ -1015,7 +1034,7 @@ describe('a plain signal aborted inside a teardown: each dependant reacts comple
     ]);
   });
 
-  it('a task linked to the signal finishes its cancellation before the next dependant reacts', () => {
+  it('tasks linked to the signal do steps 1–2 at once and finish in link order right after the teardown', () => {
     const log: string[] = [];
     const controller = new AbortController();
     const first = task(loggedNever(log, 'first'), { signal: controller.signal, name: 'first' });
@@ -1023,11 +1042,17 @@ describe('a plain signal aborted inside a teardown: each dependant reacts comple
     const second = task(loggedNever(log, 'second'), { signal: controller.signal, name: 'second' });
     second.subscribe(recorder(log, 'second observer'));
     second.signal.addEventListener('abort', () => log.push('second signal aborted'));
-    abortInsideTeardown(controller);
+    startTask(
+      new Observable<never>(() => () => {
+        controller.abort('x');
+        log.push('teardown returns');
+      }),
+    ).cancel();
     expect(log).toEqual([
+      'second signal aborted',
+      'teardown returns',
       'first teardown',
       'first observer: error CancelledError(task=first, reason=x)',
-      'second signal aborted',
       'second teardown',
       'second observer: error CancelledError(task=second, reason=x)',
     ]);

@@ -1,5 +1,4 @@
 import { SIGNAL_OWNER_KEY } from './brand';
-import { runToCompletion } from './deferral';
 import { reportUnhandledError } from './report';
 
 /**
@@ -91,12 +90,10 @@ class ForeignHub extends Set<AbortDependant> {
   handleEvent(): void {
     const signal = this._signal;
     foreignHubs.delete(signal);
-    // The signal may abort inside a teardown the package runs, where cancellations wait (deferral.ts).
-    // Its dependants react as a task's do at step 4: each completely, before the next one.
-    runToCompletion(() => {
-      notifyDependants(this, signal.reason, true); // linkSignals outputs first
-      notifyDependants(this, signal.reason);
-    });
+    // Inside a teardown the package runs, the tasks cancelled here wait there (deferral.ts), which keeps
+    // a chain of tasks linked through plain signals on a flat stack; reports wait for them (afterDeferred).
+    notifyDependants(this, signal.reason, true); // linkSignals outputs first
+    notifyDependants(this, signal.reason);
     this.clear();
   }
 }
