@@ -30,7 +30,7 @@ export default [
   alone('startTask', '3.4 kB'),
   alone('detectCancel', '1.4 kB'),
   alone('shield', '1.5 kB'),
-  alone('cancelWhen', '1.8 kB'),
+  alone('cancelWhen', '1.7 kB'),
   alone('linkSignals', '1.1 kB'),
   alone('awaitTask', '2.2 kB'),
   alone('whenAllCancellable', '2.5 kB'),

@@ -991,7 +991,7 @@ describe('depth', () => {
   });
 });
 
-describe('a plain signal aborted inside a teardown: its dependants finish after the teardown, reports after the tasks', () => {
+describe('a plain signal aborted inside a teardown: the tasks linked to it finish after the teardown', () => {
   /** Aborts `controller` from the teardown of a task that is then cancelled. */
   const abortInsideTeardown = (controller: AbortController) =>
     startTask(new Observable<never>(() => () => controller.abort('x'))).cancel();
@@ -1001,14 +1001,17 @@ describe('a plain signal aborted inside a teardown: its dependants finish after 
     ['whenAllCancellable', (t, signal) => whenAllCancellable([t], { signal })],
     ['whenAnyCancellable', (t, signal) => whenAnyCancellable([t], { signal })],
     ['cancelWhen', (t, signal) => t.pipe(cancelWhen(signal))],
-  ])('%s: a task linked to the signal first is torn down before the error', (_, consume) => {
-    const log: string[] = [];
-    const controller = new AbortController();
-    const t = task(loggedNever(log, 't'), { signal: controller.signal, name: 't' });
-    consume(t, controller.signal).subscribe(recorder(log, 'r'));
-    abortInsideTeardown(controller);
-    expect(log).toEqual(['t teardown', 'r: error CancelledError(task=-, reason=x)']);
-  });
+  ])(
+    'decision: %s reports at once; the task linked to the signal before it is cancelled and finishes after the teardown',
+    (_, consume) => {
+      const log: string[] = [];
+      const controller = new AbortController();
+      const t = task(loggedNever(log, 't'), { signal: controller.signal, name: 't' });
+      consume(t, controller.signal).subscribe({ error: (e) => log.push(`r: error ${describeError(e)}, t ${t.state}`) });
+      abortInsideTeardown(controller);
+      expect(log).toEqual(['r: error CancelledError(task=-, reason=x), t cancelled', 't teardown']);
+    },
+  );
 
   it('decision: a cancel() from an observer that a teardown reaches does steps 1–2 at once, the rest when that teardown returns', () => {
     const log: string[] = [];

@@ -2,7 +2,7 @@ import { Observable, Subscriber, type MonoTypeOperatorFunction } from 'rxjs';
 import { subscribeReporting } from './attach';
 import { CancelledError } from './errors';
 import { reportUnhandledError } from './report';
-import { afterDeferred, runToCompletion } from './deferral';
+import { runToCompletion } from './deferral';
 import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
 import { checkObservableInput, checkSignal } from './validate';
 import { LeanSubscriber } from './leanSubscriber';
@@ -50,8 +50,7 @@ export function cancelWhen<T>(signal: AbortSignal): MonoTypeOperatorFunction<T> 
       inner._subscribing = false;
       // the signal aborted while the source subscribed: the teardown it returned has run now (RxJS runs
       // one added to a closed subscription at once), so the error may go
-      const error = inner._abortError;
-      if (error !== null) afterDeferred(() => subscriber.error(error));
+      if (inner._abortError !== null) subscriber.error(inner._abortError);
     });
   };
 }
@@ -81,7 +80,7 @@ class CancelWhenSubscriber<T> extends LeanSubscriber<T> implements AbortDependan
     }
     const error = new CancelledError(reason);
     if (this._subscribing) this._abortError = error;
-    else afterDeferred(() => this._downstream.error(error));
+    else this._downstream.error(error);
   }
 
   protected override _error(error: unknown): void {

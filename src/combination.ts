@@ -5,7 +5,7 @@ import { LeanSubscriber } from './leanSubscriber';
 import { reportUnhandledError } from './report';
 import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
 import { DETECT_MODE, isTask } from './task';
-import { afterDeferred } from './deferral';
+import { runToCompletion } from './deferral';
 
 /**
  * What `whenAllCancellable` and `whenAnyCancellable` share: one run per
@@ -119,14 +119,11 @@ export abstract class Combination<R> implements AbortDependant {
   protected _end(report: () => void): void {
     this._ended = true;
     this._unlink();
-    // Release every participant, their teardowns included, then report. Inside a teardown the package
-    // runs (an abort made there), both wait until the cancellations it deferred so far have finished:
-    // tasks linked to the same signal before us are torn down before we report.
-    const finish = () =>
-      afterDeferred(() => {
-        this._releaseEach();
-        report();
-      });
+    const finish = () => {
+      // release every participant, their teardowns included, before reporting
+      runToCompletion(() => this._releaseEach());
+      report();
+    };
     if (this._subscribing) this._deferredEnd = finish;
     else finish();
   }

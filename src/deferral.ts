@@ -38,16 +38,3 @@ export function runToCompletion(fn: () => void): void {
     deferTo = saved;
   }
 }
-
-/**
- * Runs `report` now, or, inside a deferring step, right after the cancellations that step has deferred
- * so far: a combinator or `cancelWhen` that reacts to an abort made inside a teardown then reports after
- * the tasks cancelled before it there (linked to the same signal, say) were torn down, release before
- * report, without nesting their cancellations on the stack.
- * @internal
- */
-export function afterDeferred(report: () => void): void {
-  if (deferTo === null) report();
-  // runCancellations takes an entry in phase 0 as done with steps 3–4 and calls its `_notifyEnd`
-  else deferTo.push({ _phase: 0, _notifyEnd: report } as unknown as Task<unknown>);
-}
