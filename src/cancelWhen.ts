@@ -2,7 +2,7 @@ import { Observable, Subscriber, type MonoTypeOperatorFunction } from 'rxjs';
 import { subscribeReporting } from './attach';
 import { CancelledError } from './errors';
 import { reportUnhandledError } from './report';
-import { runToCompletion } from './deferral';
+import { runToCompletion } from './task';
 import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
 import { checkObservableInput, checkSignal } from './validate';
 import { LeanSubscriber } from './leanSubscriber';

@@ -4,8 +4,7 @@ import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
 import { LeanSubscriber } from './leanSubscriber';
 import { reportUnhandledError } from './report';
 import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
-import { DETECT_MODE, isTask } from './task';
-import { runToCompletion } from './deferral';
+import { DETECT_MODE, isTask, runToCompletion } from './task';
 
 /**
  * What `whenAllCancellable` and `whenAnyCancellable` share: one run per

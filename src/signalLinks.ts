@@ -90,8 +90,8 @@ class ForeignHub extends Set<AbortDependant> {
   handleEvent(): void {
     const signal = this._signal;
     foreignHubs.delete(signal);
-    // Inside a teardown the package runs, the tasks cancelled here wait there (deferral.ts), which keeps
-    // a chain of tasks linked through plain signals on a flat stack; reports wait for them (afterDeferred).
+    // Inside a teardown the package runs, the tasks cancelled here wait there (`deferTo` in task.ts), which keeps
+    // a chain of tasks linked through plain signals on a flat stack; the other dependants react at once.
     notifyDependants(this, signal.reason, true); // linkSignals outputs first
     notifyDependants(this, signal.reason);
     this.clear();

@@ -5,7 +5,6 @@ import { reportUnhandledError } from './report';
 import { linkToSignal, notifyDependants, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
 import { checkOptions, isObservableInput, OBSERVABLE_INPUT, typeError } from './validate';
 import { LeanSubscriber } from './leanSubscriber';
-import { deferTo, setDeferTo } from './deferral';
 
 /** Where a task is in its life. Only `pending` and `running` can still change. */
 export type TaskState = 'pending' | 'running' | 'completed' | 'errored' | 'cancelled';
@@ -496,12 +495,20 @@ class SourceSubscriber<T> extends LeanSubscriber<T> {
   }
 }
 
-/*
- * Steps 3–5 of cancellations run in `runCancellations` below, without one
- * stack frame per linked task: see deferral.ts. Cancellations started by
- * user code the package calls back at steps 4–5 (observers, dependants such
- * as `cancelWhen`) run immediately and completely, as a direct call would.
+/**
+ * Runs steps 3–5 of cancellations without one stack frame per linked task.
+ *
+ * While a cancellation tears down its source (step 3) or cancels the tasks
+ * linked to its signal (step 4), any task cancelled as a consequence (a
+ * child released by the teardown, a linked child) only does steps 1–2 at
+ * once and waits on `deferTo`; the loop then runs its steps 3–5 before
+ * resuming the task that caused it. That is the order plain recursion would
+ * give, with a flat stack: a chain of 100,000 linked tasks cancels from its
+ * root without a `RangeError`. Cancellations started by user code the
+ * package calls back (observers, dependants such as `cancelWhen`) run
+ * immediately and completely, as a direct call would.
  */
+let deferTo: Task<unknown>[] | null = null;
 
 /**
  * Step 2. The platform runs the signal's abort listeners, user code, right
@@ -511,11 +518,27 @@ class SourceSubscriber<T> extends LeanSubscriber<T> {
 function abortOwnSignal(controller: AbortController, error: CancelledError): void {
   // runToCompletion, inlined: no closure per cancelled task (fan-out hot path)
   const saved = deferTo;
-  setDeferTo(null);
+  deferTo = null;
   try {
     controller.abort(error);
   } finally {
-    setDeferTo(saved);
+    deferTo = saved;
+  }
+}
+
+/**
+ * Runs `fn` so that every cancellation it causes completes, teardown
+ * included, before it returns: what "release before report" needs even when
+ * the caller itself runs inside a deferring step.
+ * @internal
+ */
+export function runToCompletion(fn: () => void): void {
+  const saved = deferTo;
+  deferTo = null;
+  try {
+    fn();
+  } finally {
+    deferTo = saved;
   }
 }
 
@@ -541,9 +564,9 @@ function runCancellations(first: Task<unknown>): void {
       if (task._phase === TEARDOWN) {
         task._phase = LINKED;
         const waiting = stack.length;
-        setDeferTo(stack);
+        deferTo = stack;
         task._teardownSource();
-        setDeferTo(null);
+        deferTo = null;
         if (stack.length > waiting) {
           reverseFrom(stack, waiting); // run them in the order they were cancelled
           continue;
@@ -553,9 +576,9 @@ function runCancellations(first: Task<unknown>): void {
         const dependant = task._nextDependant();
         if (dependant !== undefined) {
           if (isLocalTask(dependant)) {
-            setDeferTo(stack);
+            deferTo = stack;
             dependant.cancel(task._cancellation());
-            setDeferTo(null);
+            deferTo = null;
           } else {
             try {
               dependant._abortedBy(task._cancellation());
@@ -571,7 +594,7 @@ function runCancellations(first: Task<unknown>): void {
       task._notifyEnd();
     }
   } finally {
-    setDeferTo(null);
+    deferTo = null;
     // a throw may leave tasks behind (cancelled, steps 3–5 undone): never hand those to the next run
     if (stack.length === 0) spareStack = stack;
   }
