@@ -82,10 +82,9 @@ class ForeignHub extends Set<AbortDependant> {
   }
 
   /**
-   * The abort listener (EventListener object form): lets each dependant react, then empties the hub.
-   * It walks the live set, so a dependant that leaves before its turn (an earlier one's reaction
-   * unlinked it) does not react, as an abort listener removed during dispatch is not called. A
-   * dependant that reacts lets go of its hub without leaving it, so the walk removes nothing else.
+   * The abort listener (EventListener object form): lets each dependant react, `linkSignals` outputs
+   * first, then empties the hub. It walks the live set (see notifyDependants), so a dependant that leaves
+   * before its turn does not react, as an abort listener removed during dispatch is not called.
    */
   handleEvent(): void {
     const signal = this._signal;
