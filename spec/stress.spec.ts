@@ -202,6 +202,20 @@ async function heapDelta(gc: () => void, round: () => Promise<void>): Promise<{ 
   return { delta, rounds };
 }
 
+/** `lifecycles` over `count` tasks as the rounds of `heapDelta`, each round with how many of its sampled objects stayed reachable. */
+async function measuredLifecycles(gc: () => void, signal: AbortSignal, count: number, seed: number) {
+  const runs: { result: ReturnType<typeof lifecycles>; retained: number; sampled: number }[] = [];
+  const { delta, rounds: heap } = await heapDelta(gc, async () => {
+    const sample: WeakRef<object>[] = [];
+    const result = lifecycles(signal, count, seed, sample);
+    await new Promise((resolve) => setTimeout(resolve, 10)); // reports arrive; WeakRefs may be cleared after this job
+    const retained = retainedAfterGc(gc, sample);
+    const sampled = sample.splice(0).length; // the probes themselves are not part of what is measured
+    runs.push({ result, retained, sampled });
+  });
+  return { delta, heap, runs };
+}
+
 describe(`stress: ${TASKS.toLocaleString('en')} tasks linked to one long-lived signal`, () => {
   it('jest workers started with --expose-gc really have global.gc', () => {
     if (process.execArgv.includes('--expose-gc')) expect(typeof (globalThis as { gc?: unknown }).gc).toBe('function');
@@ -230,18 +244,10 @@ describe(`stress: ${TASKS.toLocaleString('en')} tasks linked to one long-lived s
       lifecycles(longLived.signal, 50_000, 1); // warm-up: compiled code and inline caches are no leak
       await new Promise((resolve) => setTimeout(resolve, 10));
 
-      const rounds: { result: ReturnType<typeof lifecycles>; retained: number; sampled: number }[] = [];
-      const { delta, rounds: heap } = await heapDelta(gc, async () => {
-        const sample: WeakRef<object>[] = [];
-        const result = lifecycles(longLived.signal, TASKS, 20251125, sample);
-        await new Promise((resolve) => setTimeout(resolve, 10)); // reports arrive; WeakRefs may be cleared after this job
-        const retained = retainedAfterGc(gc, sample);
-        const sampled = sample.splice(0).length; // the probes themselves are not part of what is measured
-        rounds.push({ result, retained, sampled });
-      });
-      report('signal', { tasks: TASKS, delta, heap, baseline, rounds });
-      expect(rounds.length).toBe(heap.length);
-      for (const { result, retained, sampled } of rounds) {
+      const { delta, heap, runs } = await measuredLifecycles(gc, longLived.signal, TASKS, 20251125);
+      report('signal', { tasks: TASKS, delta, heap, baseline, runs });
+      expect(runs.length).toBe(heap.length);
+      for (const { result, retained, sampled } of runs) {
         const { states, heard, peakListeners } = result;
         const total = Object.values(states).reduce((a, b) => a + b, 0);
         expect(total).toBe(TASKS);
@@ -269,17 +275,10 @@ describe(`stress: ${TASKS.toLocaleString('en')} tasks linked to one long-lived s
     const signal = parent.signal;
     lifecycles(signal, 50_000, 2);
     await new Promise((resolve) => setTimeout(resolve, 10));
-    const rounds: { result: ReturnType<typeof lifecycles>; retained: number; sampled: number }[] = [];
-    const { delta, rounds: heap } = await heapDelta(gc, async () => {
-      const sample: WeakRef<object>[] = [];
-      const result = lifecycles(signal, Math.round(TASKS / 10), 3, sample);
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      const retained = retainedAfterGc(gc, sample);
-      const sampled = sample.splice(0).length;
-      rounds.push({ result, retained, sampled });
-    });
-    report('task signal', { tasks: Math.round(TASKS / 10), delta, heap, rounds });
-    for (const { result, retained, sampled } of rounds) {
+    const { delta, heap, runs } = await measuredLifecycles(gc, signal, Math.round(TASKS / 10), 3);
+    report('task signal', { tasks: Math.round(TASKS / 10), delta, heap, runs });
+    expect(runs.length).toBe(heap.length);
+    for (const { result, retained, sampled } of runs) {
       expect(sampled).toBe(3 * Math.ceil(TASKS / 10 / 1000));
       expect(retained).toBe(0);
       expect(Object.values(result.states).reduce((a, b) => a + b, 0)).toBe(Math.round(TASKS / 10));
