@@ -22,7 +22,7 @@ const alone = (name, limit) => ({
 });
 
 export default [
-  { name: 'whole package (import *)', path: 'dist/index.mjs', import: '*', gzip: true, limit: '5.2 kB' },
+  { name: 'whole package (import *)', path: 'dist/index.mjs', import: '*', gzip: true, limit: '5.3 kB' },
   alone('CancelledError', '0.85 kB'),
   alone('ChildCancelled', '0.95 kB'),
   alone('Task', '3.4 kB'),
@@ -34,5 +34,5 @@ export default [
   alone('linkSignals', '1.1 kB'),
   alone('awaitTask', '2.2 kB'),
   alone('whenAllCancellable', '2.5 kB'),
-  alone('whenAnyCancellable', '2.5 kB'),
+  alone('whenAnyCancellable', '2.55 kB'), // 2.50 kB: the plain-signal wave (ForeignHub#_wave) cost the target's last bytes
 ];

@@ -1,4 +1,4 @@
-import { EMPTY, forkJoin, Observable, of, share, Subject, throwError, take, NEVER } from 'rxjs';
+import { catchError, EMPTY, forkJoin, Observable, of, share, Subject, throwError, take, NEVER } from 'rxjs';
 import {
   awaitTask,
   cancelWhen,
@@ -598,18 +598,23 @@ describe('order inside a cancellation', () => {
       { name: 'parent' },
     );
     t.signal.addEventListener('abort', () => log.push(`2 abort listener (state=${t.state})`));
-    const child = task(NEVER, { signal: t.signal, name: 'child' });
-    child.subscribe({ error: (e) => log.push(`4 linked child: ${describeError(e)}`) });
+    const child = task(new Observable<never>(() => () => log.push('4 linked child: teardown')), {
+      signal: t.signal,
+      name: 'child',
+    });
+    child.subscribe({ error: (e) => log.push(`5 linked child's observer: ${describeError(e)}`) });
     t.pipe(cancelWhen(t.signal)).subscribe({ error: (e) => log.push(`4 cancelWhen: ${describeError(e)}`) });
     t.subscribe({ error: (e) => log.push(`5 plain observer: ${describeError(e)}`) });
     t.pipe(detectCancel()).subscribe({ error: (e) => log.push(`5 detectCancel observer: ${describeError(e)}`) });
     t.cancel('r');
     const parentError = '{"class":"CancelledError","reason":"r","task":"parent"}';
+    // the linked child is cancelled at step 4; its observers hear it once the whole wave is torn down, first
     expect(log).toEqual([
       '2 abort listener (state=cancelled)',
       '3 teardown (signal.aborted=true)',
-      `4 linked child: CancelledError(task=child, reason=${parentError})`,
+      '4 linked child: teardown',
       `4 cancelWhen: CancelledError(task=-, reason=${parentError})`,
+      `5 linked child's observer: CancelledError(task=child, reason=${parentError})`,
       '5 plain observer: CancelledError(task=parent, reason=r)',
       '5 detectCancel observer: ChildCancelled(task=parent, reason=r)',
     ]);
@@ -634,6 +639,81 @@ describe('order inside a cancellation', () => {
     expect(errors[1]).toBeInstanceOf(ChildCancelled);
     expect((errors[1] as ChildCancelled).cause).toBe(errors[0]);
     expect((errors[1] as ChildCancelled).child).toBe(t);
+  });
+
+  describe('a body waiting on a task cancelled by the same cancellation hears nothing: the whole wave is torn down first', () => {
+    /** A task linked to `signal` whose body waits on `child` through detectCancel and logs what it hears. */
+    const waiting = (log: string[], name: string, child: Task<never>, signal: AbortSignal) =>
+      task(
+        () =>
+          child.pipe(
+            detectCancel(),
+            catchError((e: unknown) => {
+              log.push(`${name}'s body heard ${describeError(e)}`);
+              return EMPTY;
+            }),
+          ),
+        { signal, name },
+      );
+
+    it('a child linked to the root signal before the task that waits on it', () => {
+      const log: string[] = [];
+      const root = startTask(NEVER, { name: 'root' });
+      const child = task(NEVER, { signal: root.signal, name: 'child' }); // linked first: reacts first at step 4
+      const sibling = waiting(log, 'sibling', child, root.signal);
+      sibling.subscribe(recorder(log, 'consumer'));
+      root.cancel('stop');
+      expect(log).toEqual([
+        'consumer: error CancelledError(task=sibling, reason={"class":"CancelledError","reason":"stop","task":"root"})',
+      ]);
+      expect([child.state, sibling.state]).toEqual(['cancelled', 'cancelled']);
+      expect(sibling.signal.aborted).toBe(true);
+    });
+
+    it('a child linked to the root, waited on by a grandchild linked through a task linked after the child', () => {
+      const log: string[] = [];
+      const root = startTask(NEVER, { name: 'root' });
+      const child = task(NEVER, { signal: root.signal, name: 'child' });
+      const middle = startTask(NEVER, { signal: root.signal, name: 'middle' });
+      const grandchild = waiting(log, 'grandchild', child, middle.signal);
+      grandchild.subscribe(recorder(log, 'consumer'));
+      root.cancel('stop');
+      expect(log).toEqual([expect.stringMatching(/^consumer: error CancelledError\(task=grandchild, reason=/)]);
+      expect([child.state, middle.state, grandchild.state]).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    });
+
+    it('a child linked to a plain signal before the task that waits on it, the signal aborted at top level', () => {
+      const log: string[] = [];
+      const shutdown = new AbortController();
+      const child = task(NEVER, { signal: shutdown.signal, name: 'child' });
+      const sibling = waiting(log, 'sibling', child, shutdown.signal);
+      sibling.subscribe(recorder(log, 'consumer'));
+      child.subscribe(recorder(log, 'child observer'));
+      shutdown.abort('quit');
+      expect(log).toEqual([
+        'child observer: error CancelledError(task=child, reason=quit)',
+        'consumer: error CancelledError(task=sibling, reason=quit)',
+      ]);
+      expect([child.state, sibling.state]).toEqual(['cancelled', 'cancelled']);
+    });
+
+    it('the same, with cancelWhen on the same signal in the body: the task still ends cancelled, its linked work too', () => {
+      const log: string[] = [];
+      const shutdown = new AbortController();
+      const child = task(NEVER, { signal: shutdown.signal, name: 'child' });
+      let helper: Task<never> | undefined;
+      const parent = task(
+        (signal) => {
+          helper = startTask(NEVER, { signal, refCount: false, name: 'helper' });
+          return child.pipe(detectCancel(), cancelWhen(shutdown.signal));
+        },
+        { signal: shutdown.signal, name: 'parent' },
+      );
+      parent.subscribe(recorder(log, 'consumer'));
+      shutdown.abort('R');
+      expect(log).toEqual(['consumer: error CancelledError(task=parent, reason=R)']);
+      expect([parent.state, helper?.state]).toEqual(['cancelled', 'cancelled']);
+    });
   });
 
   it('a task body never receives a ChildCancelled caused by its own cancellation', () => {
@@ -741,24 +821,28 @@ describe('re-entrancy', () => {
     const first = linkSignals(parent.signal); // links react first, in link order
     const second = linkSignals(parent.signal);
     const stopped = new Subject<number>();
+    // linked after the child, before downstream: reached between them at step 4
+    new Subject<number>().pipe(cancelWhen(parent.signal)).subscribe({
+      error: (e) => {
+        log.push(`earlier cancelWhen: ${describeError(e)}`);
+        downstream.unsubscribe();
+      },
+    });
     const downstream = stopped
-      .pipe(cancelWhen(parent.signal)) // linked after the child: reached after it at step 4
+      .pipe(cancelWhen(parent.signal))
       .subscribe({ error: (e) => log.push(`cancelWhen: ${describeError(e)}`) });
     first.signal.addEventListener('abort', () => {
       log.push('first link aborted');
       second.unlink();
     });
     second.signal.addEventListener('abort', () => log.push('second link aborted'));
-    child.subscribe({
-      error: (e) => {
-        log.push(`child observer: ${describeError(e)}`);
-        downstream.unsubscribe();
-      },
-    });
+    child.subscribe({ error: (e) => log.push(`child observer: ${describeError(e)}`) });
     parent.cancel('r');
+    const parentError = '{"class":"CancelledError","reason":"r","task":"parent"}';
     expect(log).toEqual([
       'first link aborted',
-      'child observer: CancelledError(task=child, reason={"class":"CancelledError","reason":"r","task":"parent"})',
+      `earlier cancelWhen: CancelledError(task=-, reason=${parentError})`,
+      `child observer: CancelledError(task=child, reason=${parentError})`,
     ]);
     expect(second.signal.aborted).toBe(false);
     expect(stopped.observed).toBe(false);
@@ -1037,7 +1121,7 @@ describe('a plain signal aborted inside a teardown: the tasks linked to it finis
     ]);
   });
 
-  it('tasks linked to the signal do steps 1–2 at once and finish in link order right after the teardown', () => {
+  it('tasks linked to the signal do steps 1–2 at once, are torn down in link order right after the teardown, then heard of', () => {
     const log: string[] = [];
     const controller = new AbortController();
     const first = task(loggedNever(log, 'first'), { signal: controller.signal, name: 'first' });
@@ -1055,8 +1139,8 @@ describe('a plain signal aborted inside a teardown: the tasks linked to it finis
       'second signal aborted',
       'teardown returns',
       'first teardown',
-      'first observer: error CancelledError(task=first, reason=x)',
       'second teardown',
+      'first observer: error CancelledError(task=first, reason=x)',
       'second observer: error CancelledError(task=second, reason=x)',
     ]);
   });

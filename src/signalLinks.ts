@@ -56,10 +56,17 @@ export type SignalHub = Set<AbortDependant> & {
    * not a count), so that a task skips a first walk of its hub that would find nothing.
    */
   _hasFirst?: true;
+  /**
+   * Set by the tasks that link to a foreign signal (task.ts, `asOneWave`): runs the walk of the hub, so that the
+   * tasks it cancels make one wave, whose observers hear of it once all of them are torn down.
+   */
+  _wave?: (walk: () => void) => void;
 };
 
 /** The hub of a foreign signal: listens to it while it has dependants. */
 class ForeignHub extends Set<AbortDependant> {
+  declare _wave?: (walk: () => void) => void;
+
   constructor(private readonly _signal: AbortSignal) {
     super();
   }
@@ -91,9 +98,13 @@ class ForeignHub extends Set<AbortDependant> {
     foreignHubs.delete(signal);
     // Inside a teardown the package runs, the tasks cancelled here wait there (`deferTo` in task.ts), which keeps
     // a chain of tasks linked through plain signals on a flat stack; the other dependants react at once.
-    notifyDependants(this, signal.reason, true); // linkSignals outputs first
-    notifyDependants(this, signal.reason);
-    this.clear();
+    const walk = (): void => {
+      notifyDependants(this, signal.reason, true); // linkSignals outputs first
+      notifyDependants(this, signal.reason);
+      this.clear();
+    };
+    if (this._wave) this._wave(walk);
+    else walk();
   }
 }
 

@@ -173,7 +173,7 @@ export class Task<T> extends TaskBrand<T> {
     this._parentSignal = signal;
     if (signal !== undefined) {
       if (signal.aborted) this.cancel(signal.reason);
-      else this._parentHub = linkToSignal(signal, this);
+      else if ((this._parentHub = linkToSignal(signal, this)) !== null) this._parentHub._wave = asOneWave;
     }
   }
 
@@ -254,7 +254,11 @@ export class Task<T> extends TaskBrand<T> {
   /** @internal reacts to the abort of `options.signal` */
   _abortedBy(reason: unknown): void {
     this._parentHub = null; // the hub has let go of us already
+    // Reached by a foreign hub's walk (`asOneWave`): this task's end, and the ends its cancellation causes, wait
+    // for the wave's. User code that cancellation calls back starts waves of its own (see abortOwnSignal).
+    if (deferTo === null) joining = collecting;
     this.cancel(reason);
+    joining = null; // left set only if the task had ended already
   }
 
   /** @internal see SignalOwner */
@@ -299,11 +303,13 @@ export class Task<T> extends TaskBrand<T> {
 
   /** @internal an observer unsubscribed */
   _detach(entry: ObserverEntry<T>): void {
-    if (this._state !== 'running') return; // an ended task already let go of its observers
+    // A cancelled task keeps its observers until the end of its wave (runCancellations): one that leaves
+    // before then hears nothing. A notified task has none left.
     const index = this._observers.indexOf(entry);
     if (index < 0) return;
     this._observers.splice(index, 1);
     this._snapshot = null;
+    if (this._state !== 'running') return;
     if ((entry._mode & OWNING) !== 0 && --this._owners === 0 && this._refCount && !this._pinned) {
       const parent = this._parentSignal;
       this.cancel(parent !== undefined && parent.aborted ? parent.reason : undefined);
@@ -511,6 +517,14 @@ class SourceSubscriber<T> extends LeanSubscriber<T> {
 let deferTo: Task<unknown>[] | null = null;
 
 /**
+ * While a foreign hub's walk runs (`asOneWave`): where the tasks it cancels, and the tasks their
+ * cancellations end, wait for step 5, so that all of them are torn down before any observer hears of one.
+ */
+let collecting: Task<unknown>[] | null = null;
+/** The `collecting` list the next `runCancellations` hands its ended tasks to, instead of notifying them. */
+let joining: Task<unknown>[] | null = null;
+
+/**
  * Step 2. The platform runs the signal's abort listeners, user code, right
  * here: cancellations they start must complete before they return (as from
  * an observer), not wait on a deferring step the listener knows nothing of.
@@ -518,11 +532,13 @@ let deferTo: Task<unknown>[] | null = null;
 function abortOwnSignal(controller: AbortController, error: CancelledError): void {
   // runToCompletion, inlined: no closure per cancelled task (fan-out hot path)
   const saved = deferTo;
-  deferTo = null;
+  const savedJoining = joining; // set for this task's own run (Task#_abortedBy), not for the listeners'
+  deferTo = joining = null;
   try {
     controller.abort(error);
   } finally {
     deferTo = saved;
+    joining = savedJoining;
   }
 }
 
@@ -556,6 +572,12 @@ function runCancellations(first: Task<unknown>): void {
   const stack = spareStack ?? [];
   spareStack = null;
   stack.push(first);
+  const into = joining;
+  joining = null;
+  // Tasks done with steps 1–4, in the order they got there. Their observers hear of it (step 5) once the whole
+  // wave is torn down, in that order: a body still running in the wave, one linked to the same signal as the
+  // child it waits on, say, is torn down before that child's end could reach it as a ChildCancelled.
+  let ended: Task<unknown>[] | null = null;
   try {
     while (stack.length > 0) {
       const task = stack[stack.length - 1];
@@ -591,13 +613,35 @@ function runCancellations(first: Task<unknown>): void {
       }
       stack.pop();
       task._phase = 0;
-      task._notifyEnd();
+      if (stack.length > 0 || into !== null) {
+        (ended ??= into ?? []).push(task);
+      } else {
+        if (ended !== null) notifyAll(ended);
+        task._notifyEnd();
+      }
     }
   } finally {
     deferTo = null;
     // a throw may leave tasks behind (cancelled, steps 3–5 undone): never hand those to the next run
     if (stack.length === 0) spareStack = stack;
   }
+}
+
+/** A foreign hub's walk (`SignalHub#_wave`): the tasks it cancels are one wave. */
+function asOneWave(walk: () => void): void {
+  if (deferTo !== null) {
+    walk(); // inside a teardown: the tasks join the wave being torn down
+    return;
+  }
+  const saved = collecting;
+  const ended: Task<unknown>[] = (collecting = []);
+  walk(); // throws nothing: the walk reports what dependants throw
+  collecting = saved;
+  notifyAll(ended);
+}
+
+function notifyAll(ended: Task<unknown>[]): void {
+  for (let i = 0; i < ended.length; i++) ended[i]._notifyEnd();
 }
 
 /**

@@ -156,6 +156,13 @@ class Model {
   readonly consumers: MConsumer[] = [];
   readonly unhandled: string[] = [];
   readonly awaits: Record<number, string> = {};
+  /**
+   * The wave being cancelled: tasks cancelled inside a teardown (step 3) or as a task linked to a cancelled task's
+   * signal (step 4) join it, and every task of a wave hears of its end (step 5) once the whole wave is torn down,
+   * in the order the tasks finished step 4. Abort listeners, dependants that are not tasks, and observers start
+   * waves of their own.
+   */
+  private wave: MTask[] | null = null;
 
   constructor(private readonly p: Program) {
     this.ctrls = p.preAborted.map((pre, k) => ({ aborted: pre, reason: pre ? `pre${k}` : undefined, hub: new Hub() }));
@@ -207,7 +214,15 @@ class Model {
     if (c.aborted) return;
     c.aborted = true;
     c.reason = reason;
-    for (const d of c.hub.takeAll()) d.abortedBy(reason);
+    // Outside a wave, the tasks this abort cancels make one: each is torn down now, all are heard of at the end.
+    const outer = this.wave;
+    const wave: MTask[] | null = outer === null ? [] : null;
+    for (const d of c.hub.takeAll()) {
+      if (wave !== null) this.wave = d instanceof MTask ? wave : null;
+      d.abortedBy(reason);
+    }
+    this.wave = outer;
+    if (wave !== null) for (const x of wave) this.notifyEnd(x);
   }
 
   // ------------------------------------------------------------ tasks
@@ -219,18 +234,27 @@ class Model {
     t.reason = reason;
     t.cancelErr = { k: 'CE', task: t.i, reason };
     this.leaveParentHub(t);
+    const outer = this.wave;
     if (t.listener !== null) {
       // 2: the abort listener the factory placed on task.signal
       const act = t.listener;
       t.listener = null;
       this.log.push(`T${t.i} listener`);
+      this.wave = null;
       this.perform(act);
+      this.wave = outer;
     }
+    const wave = (this.wave = outer ?? []);
     this.teardownSource(t); // 3
     const deps = t.hub === null ? [] : t.hub.takeAll(); // 4
     t.hub = null;
-    for (const d of deps) d.abortedBy(t.cancelErr);
-    this.notifyEnd(t); // 5
+    for (const d of deps) {
+      this.wave = d instanceof MTask ? wave : null;
+      d.abortedBy(t.cancelErr);
+    }
+    this.wave = outer;
+    wave.push(t);
+    if (outer === null) for (const x of wave) this.notifyEnd(x); // 5
     return true;
   }
 
@@ -308,10 +332,10 @@ class Model {
   }
 
   detach(t: MTask, e: MEntry): void {
-    if (t.state !== 'running') return;
-    const i = t.observers.indexOf(e);
+    const i = t.observers.indexOf(e); // a cancelled task keeps its observers until the end of its wave
     if (i < 0) return;
     t.observers.splice(i, 1);
+    if (t.state !== 'running') return;
     if ((e.mode & OWNING) !== 0 && --t.owners === 0 && t.spec.refCount && !t.pinned) {
       const ps = t.parentSig;
       this.cancel(t, ps !== null && this.aborted(ps) ? this.sigReason(ps) : undefined);

@@ -247,7 +247,11 @@ export function normalize(raw: Program): Program {
     }
     let body: Body = spec.body;
     if (body.b === 'child') {
-      body = i < n - 1 ? { b: 'child', j: i + 1 + (body.j % (n - i - 1)), mode: body.mode } : { b: 'source' };
+      // Any other task; one created earlier only if its own body waits on no task, which keeps the bodies'
+      // waits acyclic. An earlier child linked to the same signal as its consumer reacts before it at step 4.
+      const j = n > 1 ? (i + 1 + (body.j % (n - 1))) % n : i;
+      if (j > i || (j < i && raw.tasks[j]!.body.b !== 'child')) body = { b: 'child', j, mode: body.mode };
+      else body = i < n - 1 ? { b: 'child', j: i + 1 + (body.j % (n - i - 1)), mode: body.mode } : { b: 'source' };
     } else if (body.b === 'factory') {
       body = {
         b: 'factory',
