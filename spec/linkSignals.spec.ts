@@ -18,6 +18,7 @@ describe('linkSignals', () => {
     const { signal } = linkSignals(a.signal, b.signal);
     expect(abortListeners(a.signal)).toBe(1);
     b.abort('b first');
+    expect(abortListeners(a.signal)).toBe(0); // gone from the input that has not aborted, at once
     a.abort('a second');
     expect(signal.aborted).toBe(true);
     expect(signal.reason).toBe('b first');
