@@ -1,4 +1,17 @@
-import { catchError, EMPTY, forkJoin, Observable, of, share, Subject, throwError, take, NEVER } from 'rxjs';
+import {
+  catchError,
+  concatMap,
+  EMPTY,
+  forkJoin,
+  from,
+  Observable,
+  of,
+  share,
+  Subject,
+  throwError,
+  take,
+  NEVER,
+} from 'rxjs';
 import {
   awaitTask,
   cancelWhen,
@@ -406,6 +419,28 @@ describe('the last owner leaves while a synchronous source is still emitting', (
       'forkJoin detect: complete', // t ended (cancelled): nothing left to start
     ]);
     expect(t.state).toBe('cancelled');
+  });
+
+  it('inside a teardown too: take(1) over a synchronous endless iterable pulls one value, as share() does', () => {
+    const pulled = { task: 0, share: 0 };
+    function* endless(side: 'task' | 'share') {
+      for (let i = 0; ; i++) {
+        if (++pulled[side] > 10_000) throw new Error(`${side}: the source was not stopped`);
+        yield i;
+      }
+    }
+    const ticks = new Subject<'task' | 'share'>();
+    const heard: string[] = [];
+    ticks
+      .pipe(
+        concatMap((side) => (side === 'task' ? task(endless(side)) : from(endless(side)).pipe(share())).pipe(take(1))),
+      )
+      .subscribe({ next: (v) => heard.push(`value ${v}`), error: (e) => heard.push(`error ${describeError(e)}`) });
+    // the release happens while the package runs a teardown, where the released task's own teardown waits
+    startTask(new Observable<never>(() => () => ticks.next('task'))).cancel();
+    startTask(new Observable<never>(() => () => ticks.next('share'))).cancel();
+    expect(pulled).toEqual({ task: 1, share: 1 });
+    expect(heard).toEqual(['value 0', 'value 0']);
   });
 
   it('an owner that stays keeps the task running', () => {

@@ -394,6 +394,7 @@ export class Task<T> extends TaskBrand<T> {
     const subscriber = this._sourceSubscriber;
     if (subscriber === null) return;
     this._sourceSubscriber = null;
+    subscriber.closed = false; // see scheduleCancellation
     try {
       subscriber.unsubscribe();
     } catch (error) {
@@ -560,8 +561,14 @@ export function runToCompletion(fn: () => void): void {
 
 function scheduleCancellation(task: Task<unknown>): void {
   task._phase = TEARDOWN;
-  if (deferTo !== null) deferTo.push(task);
-  else runCancellations(task);
+  if (deferTo !== null) {
+    deferTo.push(task);
+    // Closed now, so that a synchronous source (`from(iterable)`, `range`) stops emitting, as it would under
+    // share(); its finalizers still run at step 3, which reopens it for that (`_teardownSource`).
+    if (task._sourceSubscriber !== null) task._sourceSubscriber.closed = true;
+  } else {
+    runCancellations(task);
+  }
 }
 
 /** The stack of the outermost `runCancellations`, kept for the next one: one array fewer per cancel. */
