@@ -909,6 +909,47 @@ describe('re-entrancy', () => {
 });
 
 describe('errors thrown by user code do not stop a cancellation', () => {
+  /** A subclass whose cancel() throws for the task named 'strict': an exception in the middle of a wave. */
+  class Strict<T> extends Task<T> {
+    override cancel(reason?: unknown): boolean {
+      if (this.name === 'strict') throw new Error('strict cancel() refused');
+      return super.cancel(reason);
+    }
+  }
+
+  it('a task linked to a plain signal whose cancel() throws leaves later cancellations notified as usual', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const controller = new AbortController();
+      new Strict(NEVER, { signal: controller.signal, name: 'strict' }).start();
+      controller.abort('x');
+      const heard: string[] = [];
+      for (const name of ['f1', 'f2']) {
+        const t = startTask(NEVER, { name });
+        t.subscribe({ error: (e) => heard.push(describeError(e)) });
+        t.cancel('later');
+      }
+      expect(heard).toEqual(['CancelledError(task=f1, reason=later)', 'CancelledError(task=f2, reason=later)']);
+      await unhandled.flush();
+      expect(unhandled.errors).toEqual([new Error('strict cancel() refused')]);
+    } finally {
+      unhandled.restore();
+    }
+  });
+
+  it('a linked task whose cancel() throws: the tasks of the wave that finished are still heard of', () => {
+    const heard: string[] = [];
+    const parent = startTask(NEVER, { name: 'parent' });
+    const first = startTask(NEVER, { signal: parent.signal, name: 'first' });
+    first.subscribe({ error: (e) => heard.push(describeError(e)) });
+    new Strict(NEVER, { signal: parent.signal, name: 'strict' }).start();
+    expect(() => parent.cancel('x')).toThrow('strict cancel() refused');
+    expect(first.state).toBe('cancelled');
+    expect(heard).toEqual([
+      'CancelledError(task=first, reason={"class":"CancelledError","reason":"x","task":"parent"})',
+    ]);
+  });
+
   it('a throwing teardown is reported asynchronously, as RxJS reports: nothing during the cancel() call', async () => {
     const unhandled = captureUnhandled();
     try {

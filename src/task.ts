@@ -257,8 +257,11 @@ export class Task<T> extends TaskBrand<T> {
     // Reached by a foreign hub's walk (`asOneWave`): this task's end, and the ends its cancellation causes, wait
     // for the wave's. User code that cancellation calls back starts waves of its own (see abortOwnSignal).
     if (deferTo === null) joining = collecting;
-    this.cancel(reason);
-    joining = null; // left set only if the task had ended already
+    try {
+      this.cancel(reason);
+    } finally {
+      joining = null; // left set if the task had ended already, or a subclass's cancel() threw
+    }
   }
 
   /** @internal see SignalOwner */
@@ -629,8 +632,10 @@ function runCancellations(first: Task<unknown>): void {
     }
   } finally {
     deferTo = null;
-    // a throw may leave tasks behind (cancelled, steps 3–5 undone): never hand those to the next run
+    // a throw may leave tasks behind (cancelled, steps 3–5 undone): never hand those to the next run;
+    // the tasks that did finish are still heard of
     if (stack.length === 0) spareStack = stack;
+    else if (ended !== null && into === null) notifyAll(ended);
   }
 }
 
@@ -642,9 +647,12 @@ function asOneWave(walk: () => void): void {
   }
   const saved = collecting;
   const ended: Task<unknown>[] = (collecting = []);
-  walk(); // throws nothing: the walk reports what dependants throw
-  collecting = saved;
-  notifyAll(ended);
+  try {
+    walk();
+  } finally {
+    collecting = saved;
+    notifyAll(ended);
+  }
 }
 
 function notifyAll(ended: Task<unknown>[]): void {
