@@ -222,14 +222,14 @@ describe(`stress: ${TASKS.toLocaleString('en')} tasks linked to one long-lived s
     expect(typeof collector().gc).toBe('function');
   });
 
-  it('the heap measurement sees a round that keeps 2 MB, in both rounds', async () => {
+  it('the heap measurement sees a round that keeps 8 MB, in both rounds', async () => {
     const { gc } = collector();
     const kept: number[][] = [];
     const { delta, rounds } = await heapDelta(gc, async () => {
-      kept.push(Array.from({ length: 256 * 1024 }, (_, i) => i + 0.5)); // 256 Ki doubles: 2 MB of objects
+      kept.push(Array.from({ length: 1024 * 1024 }, (_, i) => i + 0.5)); // 1 Mi doubles: 8 MB of objects
     });
     expect(rounds).toHaveLength(2);
-    expect(delta).toBeGreaterThan(2 * HEAP_TOLERANCE * 0.9);
+    expect(delta).toBeGreaterThan(4 * HEAP_TOLERANCE); // well above what other suites' workers move
     expect(kept).toHaveLength(2);
   });
 

@@ -387,9 +387,9 @@ describe('an abort listener that throws (Node 20: one uncaughtException per erro
       log: [
         'early listener: throws',
         'a: teardown',
+        'a observer: CancelledError(stop)',
         'b: teardown',
-        'b cancelWhen: CancelledError(stop)', // reacts as it is reached, as cancelWhen does at step 4
-        'a observer: CancelledError(stop)', // the tasks the abort cancelled are heard of once all are torn down
+        'b cancelWhen: CancelledError(stop)',
         'late listener: throws',
         'abort() returned; states cancelled cancelled',
       ],

