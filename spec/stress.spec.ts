@@ -222,17 +222,6 @@ describe(`stress: ${TASKS.toLocaleString('en')} tasks linked to one long-lived s
     expect(typeof collector().gc).toBe('function');
   });
 
-  it('the heap measurement sees a round that keeps 8 MB, in both rounds', async () => {
-    const { gc } = collector();
-    const kept: number[][] = [];
-    const { delta, rounds } = await heapDelta(gc, async () => {
-      kept.push(Array.from({ length: 1024 * 1024 }, (_, i) => i + 0.5)); // 1 Mi doubles: 8 MB of objects
-    });
-    expect(rounds).toHaveLength(2);
-    expect(delta).toBeGreaterThan(4 * HEAP_TOLERANCE); // well above what other suites' workers move
-    expect(kept).toHaveLength(2);
-  });
-
   it('the heap returns to within 1 MB, the listener count to baseline, and nothing is reported as unhandled', async () => {
     const { gc } = collector();
     const unhandled: unknown[] = [];
@@ -289,4 +278,18 @@ describe(`stress: ${TASKS.toLocaleString('en')} tasks linked to one long-lived s
     // on failure, jest prints each round's figures, space by space
     expect({ withinOneMegabyte: Math.abs(delta) < HEAP_TOLERANCE, heap }).toEqual({ withinOneMegabyte: true, heap });
   }, 600_000);
+
+  it('the heap measurement sees a round that keeps 8 MB, in both rounds', async () => {
+    const { gc } = collector();
+    // last in this file, once the rounds above have settled the heap: the first measurement of a fresh worker
+    // once saw 12 MB freed between two collections (rxjs 7.4 run in CI)
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const kept: number[][] = [];
+    const { delta, rounds } = await heapDelta(gc, async () => {
+      kept.push(Array.from({ length: 1024 * 1024 }, (_, i) => i + 0.5)); // 1 Mi doubles: 8 MB of objects
+    });
+    expect(rounds).toHaveLength(2);
+    expect(delta).toBeGreaterThan(4 * HEAP_TOLERANCE); // well above what other suites' workers move
+    expect(kept).toHaveLength(2);
+  });
 });
