@@ -584,9 +584,10 @@ function runCancellations(first: Task<unknown>): void {
   stack.push(first);
   const into = joining;
   joining = null;
-  // Tasks done with steps 1–4, in the order they got there. Their observers hear of it (step 5) once the whole
-  // wave is torn down, in that order: a body still running in the wave, one linked to the same signal as the
-  // child it waits on, say, is torn down before that child's end could reach it as a ChildCancelled.
+  // Tasks done with steps 1–4 that a body may wait on (isWaitedOn), in the order they got there. Their observers
+  // hear of it (step 5) once the whole wave is torn down, in that order: a body still running in the wave, one
+  // linked to the same signal as the child it waits on, say, is torn down before that child's end could reach it
+  // as a ChildCancelled.
   let ended: Task<unknown>[] | null = null;
   try {
     while (stack.length > 0) {
@@ -623,12 +624,12 @@ function runCancellations(first: Task<unknown>): void {
       }
       stack.pop();
       task._phase = 0;
-      if ((stack.length > 0 || into !== null) && isWaitedOn(task)) {
-        (ended ??= into ?? []).push(task);
-      } else if (stack.length > 0 || into !== null) {
+      if (stack.length === 0 && into === null) {
+        if (ended !== null) notifyAll(ended); // the wave is over
         task._notifyEnd();
+      } else if (isWaitedOn(task)) {
+        (ended ??= into ?? []).push(task);
       } else {
-        if (ended !== null) notifyAll(ended);
         task._notifyEnd();
       }
     }
