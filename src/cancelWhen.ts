@@ -27,8 +27,8 @@ import { LeanSubscriber } from './leanSubscriber';
  * @example
  * ```ts
  * const controller = new AbortController();
- * interval(100).pipe(cancelWhen(controller.signal)).subscribe({ error: console.log });
- * controller.abort('stop'); // CancelledError: the operation was cancelled: stop
+ * interval(100).pipe(cancelWhen(controller.signal)).subscribe({ error: (e) => console.log(String(e)) });
+ * controller.abort('stop'); // logs "CancelledError: the operation was cancelled: stop"
  * ```
  */
 export function cancelWhen<T>(signal: AbortSignal): MonoTypeOperatorFunction<T> {

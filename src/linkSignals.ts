@@ -21,7 +21,8 @@ export interface LinkedSignal {
  * b:        ------B--------      B: b aborts with reason 'rb'
  * linked:   ------B              aborts once, with 'rb'; its listeners on a and b are removed
  * ```
-
+ *
+ * @see `docs/semantics.md#signals-and-listeners`: how links keep a long-lived signal's listener count.
  *
  * @example
  * ```ts

@@ -50,7 +50,7 @@ export interface CombinatorOptions {
  * ```ts
  * const controller = new AbortController();
  * whenAllCancellable([user, settings], { signal: controller.signal })
- *   .subscribe(([u, s]) => render(u, s));
+ *   .subscribe(([u, s]) => render(u, s)); // [User | undefined, Settings | undefined]: an Observable may complete empty
  * ```
  */
 export function whenAllCancellable<const S extends readonly ObservableInput<unknown>[]>(
