@@ -22,6 +22,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { config, NEVER, Observable, of, Subject, UnsubscriptionError } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import {
   CancelledError,
   cancelWhen,
@@ -226,6 +227,57 @@ describe('a teardown that throws', () => {
   });
 });
 
+describe("reports on RxJS's own clock", () => {
+  it("inside TestScheduler.run(), in virtual time and in order with RxJS's own reports", () => {
+    const errors: string[] = [];
+    const previous = config.onUnhandledError;
+    config.onUnhandledError = (error) => errors.push(messages([error]).join());
+    try {
+      const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+      scheduler.run(({ cold }) => {
+        cold('--#').subscribe({
+          error: () => {
+            throw new Error('rxjs observer failed');
+          },
+        });
+        const t = task(new Observable<never>(() => () => thrower('t teardown failed')));
+        t.subscribe({ error: () => undefined });
+        scheduler.schedule(() => t.cancel(), 3);
+      });
+      // both were reported during run(), none is left for a real timer to deliver into another test
+      expect(errors).toEqual(['rxjs observer failed', 't teardown failed']);
+    } finally {
+      config.onUnhandledError = previous;
+    }
+  });
+
+  it('without onUnhandledError, makes TestScheduler.run() throw, as an unhandled RxJS error does', () => {
+    const scheduler = new TestScheduler((actual, expected) => expect(actual).toEqual(expected));
+    expect(() =>
+      scheduler.run(() => {
+        const t = startTask(new Observable<never>(() => () => thrower('t teardown failed')));
+        t.cancel();
+      }),
+    ).toThrow('t teardown failed');
+  });
+
+  it('with the deprecated synchronous error handling: the cancellation completes, the error is rethrown on a timer', () => {
+    jest.useFakeTimers();
+    config.useDeprecatedSynchronousErrorHandling = true;
+    try {
+      const log: string[] = [];
+      const t = startTask(new Observable<never>(() => () => thrower('t teardown failed')), { name: 't' });
+      t.subscribe({ error: (e) => log.push(describeError(e)) });
+      expect(() => t.cancel('r')).not.toThrow();
+      expect(log).toEqual(['CancelledError(task=t, reason=r)']);
+      expect(() => jest.runAllTimers()).toThrow('t teardown failed');
+    } finally {
+      config.useDeprecatedSynchronousErrorHandling = false;
+      jest.useRealTimers();
+    }
+  });
+});
+
 describe('a factory that throws', () => {
   it('makes the task errored with that error: each observer gets it once, nothing is left unhandled', async () => {
     const seen: unknown[] = [];
@@ -425,3 +477,7 @@ describe('sanity of the helpers above', () => {
     expect(new ChildCancelled(new CancelledError('r'))).toBeInstanceOf(CancelledError);
   });
 });
+
+function thrower(message: string): never {
+  throw new Error(message);
+}
