@@ -1,4 +1,4 @@
-import { throwError } from 'rxjs';
+import { config, Subject } from 'rxjs';
 
 /**
  * Reports an error that has nobody to go to (a throwing observer, teardown or
@@ -11,12 +11,16 @@ import { throwError } from 'rxjs';
  */
 export function reportUnhandledError(error: unknown): void {
   try {
-    throwError(() => error).subscribe();
+    const unheard = new Subject<never>();
+    unheard.subscribe(); // no error handler: RxJS reports what it is sent (not swallowed, as in a subscribe call)
+    unheard.error(error);
   } catch {
-    // `config.useDeprecatedSynchronousErrorHandling` makes RxJS throw it right here, which would stop the
-    // cancellation half-way: rethrown on a timer instead
+    // RxJS threw it back (`config.useDeprecatedSynchronousErrorHandling`), or ran out of stack on the way (a
+    // RangeError past the stack limit): reported on a timer of our own, as RxJS would, not into the cancellation
     setTimeout(() => {
-      throw error;
+      const { onUnhandledError } = config;
+      if (onUnhandledError) onUnhandledError(error);
+      else throw error;
     });
   }
 }
