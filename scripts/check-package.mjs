@@ -371,6 +371,10 @@ const exported: Record<string, unknown> = { ${values.join(', ')} };
 const undefinedExports = Object.keys(exported).filter((name) => exported[name] === undefined);
 if (undefinedExports.length > 0) throw new Error('undefined exports: ' + undefinedExports.join(', '));
 
+// Every export keeps its name, which consoles show (esbuild renames a class whose body refers to itself).
+const renamed = Object.keys(exported).filter((name) => (exported[name] as { name?: string }).name !== name);
+if (renamed.length > 0) throw new Error('exports renamed by the build: ' + renamed.join(', '));
+
 // Types infer the same way under every resolution mode.
 const both: Observable<[number, string | undefined]> = whenAllCancellable([Promise.resolve(1), of('a')]);
 void both;

@@ -3,6 +3,20 @@ import type { Task } from './task';
 import { typeError } from './validate';
 
 /**
+ * What makes `instanceof CancelledError` recognise a CancelledError of another
+ * installed copy (see brand.ts). A base class of its own, as for Task and
+ * ChildCancelled; here also because a class whose body refers to itself is
+ * renamed by esbuild (`class _CancelledError`), which Node's `console.log`
+ * and browsers' consoles then show. Not exported.
+ */
+export abstract class CancelledErrorBrand extends Error {
+  /** `CancelledError`: true for a CancelledError of any installed copy of rxjs-cancel. */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return isInstance(this, CancelledError, value, CANCELLED_ERROR_BRAND); // a user's subclass: its prototype chain
+  }
+}
+
+/**
  * The error a cancellation is reported with. It says *who* was cancelled
  * (`task`, absent when a signal rather than a task was cancelled) and *why*
  * (`reason`, whatever was passed to `cancel()` or `abort()`).
@@ -27,7 +41,7 @@ import { typeError } from './validate';
  * t.cancel('user left'); // logs "user left"
  * ```
  */
-export class CancelledError extends Error {
+export class CancelledError extends CancelledErrorBrand {
   /** Set to `true` while debugging to record where each CancelledError was created. */
   static get captureStackTraces(): boolean {
     return captureStackTraces;
@@ -35,11 +49,6 @@ export class CancelledError extends Error {
   /** Turns stack-trace capture on (`true`) or off (`false`, the default) for errors made from now on. */
   static set captureStackTraces(capture: boolean) {
     captureStackTraces = capture;
-  }
-
-  /** `instanceof` also recognises a CancelledError of another installed copy (see brand.ts). */
-  static override [Symbol.hasInstance](value: unknown): boolean {
-    return isInstance(this, CancelledError, value, CANCELLED_ERROR_BRAND); // a user's subclass: its prototype chain
   }
 
   /** @internal the brand, see brand.ts */
