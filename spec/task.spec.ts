@@ -1116,6 +1116,28 @@ describe('depth', () => {
     expect(teardowns[20_000]).toBe(0);
   });
 
+  it('a chain of 500 tasks started from its root, each body subscribing its child through detectCancel, starts every level and cancels from the root', () => {
+    // Starting from the root recurses, as RxJS subscriptions do (docs/semantics.md, "Depth"): 500 levels are
+    // within the stack of a fresh process (about 1,000 are); the leaf up or signal links have no such limit.
+    const levels: Task<never>[] = [];
+    const make = (depth: number, signal?: AbortSignal): Task<never> => {
+      const level = task<never>((own) => (depth === 0 ? NEVER : make(depth - 1, own).pipe(detectCancel())), {
+        signal,
+        name: `level ${depth}`,
+      });
+      levels.push(level);
+      return level;
+    };
+    const root = make(499);
+    const heard: string[] = [];
+    root.subscribe({ error: (e) => heard.push(describeError(e)) });
+    expect(levels).toHaveLength(500);
+    expect(levels.filter((level) => level.state === 'running')).toHaveLength(500);
+    root.cancel('r');
+    expect(levels.filter((level) => level.state === 'cancelled')).toHaveLength(500);
+    expect(heard).toEqual(['CancelledError(task=level 499, reason=r)']);
+  });
+
   // Values and ends travel up by recursion, as RxJS notifications do (docs/semantics.md, "Depth"):
   // these depths are within the stack; cancellation from the root, above, has no such limit.
   it('a completion at the bottom of 1,000 nested tasks reaches the top, every level completed', () => {
