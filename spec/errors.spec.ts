@@ -34,6 +34,20 @@ describe('CancelledError', () => {
       CancelledError.captureStackTraces = false;
     }
   });
+
+  it("with captureStackTraces, a task's error records where the task was cancelled, also when its signal was read before", () => {
+    CancelledError.captureStackTraces = true;
+    try {
+      const t = startTask<never>((signal) => (signal.aborted ? NEVER : NEVER)); // reads its signal as it starts
+      const cancelledRightHere = () => t.cancel('r');
+      cancelledRightHere();
+      const error = t.signal.reason as CancelledError;
+      expect([error.reason, error.task === t]).toEqual(['r', true]);
+      expect(error.stack).toContain('cancelledRightHere');
+    } finally {
+      CancelledError.captureStackTraces = false;
+    }
+  });
 });
 
 describe('ChildCancelled', () => {

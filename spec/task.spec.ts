@@ -264,6 +264,20 @@ describe('task(): what cancels a task', () => {
     expect((t.signal.reason as CancelledError).reason).toBe('first');
   });
 
+  it('the first reason wins when the signal was read before: abort listeners already see it', () => {
+    const t = startTask(NEVER);
+    const signal = t.signal;
+    const seen: unknown[] = [];
+    signal.addEventListener('abort', () => seen.push((signal.reason as CancelledError).reason));
+    const errors: CancelledError[] = [];
+    t.subscribe({ error: (e) => errors.push(e) });
+    expect(t.cancel('first')).toBe(true);
+    expect(t.cancel('second')).toBe(false);
+    expect(seen).toEqual(['first']);
+    expect(errors).toEqual([signal.reason]);
+    expect([errors[0]!.reason, errors[0]!.task]).toEqual(['first', t]);
+  });
+
   it('a pending task that is cancelled never calls its factory nor subscribes its source', () => {
     const factory = jest.fn(() => NEVER);
     const t = task(factory);

@@ -189,7 +189,8 @@ export function toChildCancelled(error: unknown): unknown {
   return error instanceof CancelledError && !(error instanceof ChildCancelled) ? new ChildCancelled(error) : error;
 }
 
-let captureStackTraces = false;
+/** @internal see `CancelledError.captureStackTraces`; read by Task#signal */
+export let captureStackTraces = false;
 
 /** Not a number: V8 then captures no stack trace at all (see the constructor). */
 const NO_TRACE = undefined as unknown as number;

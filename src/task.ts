@@ -1,6 +1,6 @@
 import { from, Observable, type ObservableInput, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
 import { hasBrand, isInstance, TASK_BRAND } from './brand';
-import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
+import { CancelledError, captureStackTraces, ChildCancelled, toChildCancelled } from './errors';
 import { reportUnhandledError } from './report';
 import { linkToSignal, notifyDependants, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
 import { checkOptions, isObservableInput, OBSERVABLE_INPUT, typeError } from './validate';
@@ -220,6 +220,10 @@ export class Task<T> extends TaskBrand<T> {
       controller = this._controller = new AbortController();
       setSignalOwner(controller.signal, this);
       if (this._state === 'cancelled') controller.abort(this._cancellation());
+      // The error its abort will carry, made now (its reason is filled in by cancel()): a fan-out then cancels
+      // old tasks without making one young error each, which every old signal and task would point to.
+      // Not while stack traces are captured: the trace must show the cancellation.
+      else if (!captureStackTraces) this._cancellation();
     }
     return controller.signal;
   }
@@ -244,6 +248,8 @@ export class Task<T> extends TaskBrand<T> {
     if (state !== 'pending' && state !== 'running') return false;
     this._state = 'cancelled'; // step 1
     this._result = reason;
+    // the error was made when the signal was first read (see `signal`): it gets its reason now, before anyone sees it
+    if (this._cancelError !== null) (this._cancelError as { reason: unknown }).reason = reason;
     this._source = null;
     this._leaveParentHub();
     if (this._controller !== null) abortOwnSignal(this._controller, this._cancellation()); // step 2
