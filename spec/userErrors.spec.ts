@@ -276,6 +276,52 @@ describe("reports on RxJS's own clock", () => {
       jest.useRealTimers();
     }
   });
+
+  describe('with the deprecated synchronous error handling, inside a user subscribe or next call', () => {
+    const teardownThrows = (message: string) => new Observable<never>(() => () => thrower(message));
+    beforeEach(() => {
+      jest.useFakeTimers();
+      config.useDeprecatedSynchronousErrorHandling = true;
+    });
+    afterEach(() => {
+      config.useDeprecatedSynchronousErrorHandling = false;
+      config.onUnhandledError = null;
+      jest.useRealTimers();
+    });
+
+    it('the error goes on a timer, not out of the user call', () => {
+      const t = startTask(teardownThrows('t teardown failed'));
+      const heard: unknown[] = [];
+      t.subscribe({ error: (e) => heard.push(e) });
+      expect(() => of(1).subscribe(() => t.cancel('r'))).not.toThrow();
+      expect(heard).toEqual([t.signal.reason]);
+      expect(() => jest.runAllTimers()).toThrow('t teardown failed');
+    });
+
+    it('two errors are two reports, through onUnhandledError when set', () => {
+      const reports: string[] = [];
+      config.onUnhandledError = (error) => reports.push(...messages([error]));
+      const a = startTask(teardownThrows('a failed'));
+      const b = startTask(teardownThrows('b failed'));
+      expect(() =>
+        of(1).subscribe(() => {
+          a.cancel();
+          b.cancel();
+        }),
+      ).not.toThrow();
+      jest.runAllTimers();
+      expect(reports).toEqual(['a failed', 'b failed']);
+    });
+
+    it("another subscriber's own error is still the one RxJS throws out of next()", () => {
+      const t = startTask(teardownThrows('t teardown failed'));
+      const subject = new Subject<number>();
+      subject.subscribe(() => thrower('user error'));
+      subject.subscribe(() => t.cancel());
+      expect(() => subject.next(1)).toThrow('user error');
+      expect(() => jest.runAllTimers()).toThrow('t teardown failed');
+    });
+  });
 });
 
 describe('a factory that throws', () => {
