@@ -278,6 +278,16 @@ describe('task(): what cancels a task', () => {
     expect([errors[0]!.reason, errors[0]!.task]).toEqual(['first', t]);
   });
 
+  it('the signal of a task that completed or errored never aborts, and reading it makes no CancelledError', () => {
+    const completed = startTask(of(1));
+    const errored = startTask(new Observable<never>((subscriber) => subscriber.error(new Error('boom'))));
+    for (const t of [completed, errored]) {
+      expect(t.signal.aborted).toBe(false);
+      expect(t._cancelError).toBeNull();
+      expect(t.cancel('late')).toBe(false);
+    }
+  });
+
   it('a pending task that is cancelled never calls its factory nor subscribes its source', () => {
     const factory = jest.fn(() => NEVER);
     const t = task(factory);

@@ -219,11 +219,12 @@ export class Task<T> extends TaskBrand<T> {
     if (controller === null) {
       controller = this._controller = new AbortController();
       setSignalOwner(controller.signal, this);
-      if (this._state === 'cancelled') controller.abort(this._cancellation());
+      const state = this._state;
+      if (state === 'cancelled') controller.abort(this._cancellation());
       // The error its abort will carry, made now (its reason is filled in by cancel()): a fan-out then cancels
       // old tasks without making one young error each, which every old signal and task would point to.
-      // Not while stack traces are captured: the trace must show the cancellation.
-      else if (!captureStackTraces) this._cancellation();
+      // Not while stack traces are captured (the trace must show the cancellation), nor once it has ended.
+      else if (!captureStackTraces && (state === 'pending' || state === 'running')) this._cancellation();
     }
     return controller.signal;
   }
@@ -248,8 +249,13 @@ export class Task<T> extends TaskBrand<T> {
     if (state !== 'pending' && state !== 'running') return false;
     this._state = 'cancelled'; // step 1
     this._result = reason;
-    // the error was made when the signal was first read (see `signal`): it gets its reason now, before anyone sees it
-    if (this._cancelError !== null) (this._cancelError as { reason: unknown }).reason = reason;
+    // The error made when the signal was first read (see `signal`), which nobody has seen yet, gets its reason now;
+    // with stack traces turned on since, it is made again below, here.
+    const early = this._cancelError;
+    if (early !== null) {
+      if (captureStackTraces) this._cancelError = null;
+      else (early as { reason: unknown }).reason = reason;
+    }
     this._source = null;
     this._leaveParentHub();
     if (this._controller !== null) abortOwnSignal(this._controller, this._cancellation()); // step 2
