@@ -67,7 +67,7 @@ import {
   whenAllCancellable,
   whenAnyCancellable,
 } from '../src';
-import { errorShape } from './helpers';
+import { captureUnhandled, errorShape } from './helpers';
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers
@@ -90,18 +90,6 @@ function counting<T>(inner: Observable<T> = NEVER as Observable<T>) {
     };
   });
   return { obs, stats };
-}
-
-function captureUnhandled() {
-  const errors: unknown[] = [];
-  const previous = config.onUnhandledError;
-  config.onUnhandledError = (error) => errors.push(error);
-  return {
-    errors,
-    restore: () => {
-      config.onUnhandledError = previous;
-    },
-  };
 }
 
 const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
