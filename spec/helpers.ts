@@ -53,10 +53,15 @@ function normalize(frames: unknown): unknown {
  * task (see `errorShape`) instead of by deep equality of Error objects.
  */
 export function runMarbles<T>(callback: (helpers: RunHelpers & { scheduler: TestScheduler }) => T): T {
-  const scheduler = new TestScheduler((actual, expected) => {
+  const scheduler = marbleScheduler();
+  return scheduler.run((helpers) => callback({ ...helpers, scheduler }));
+}
+
+/** A TestScheduler that compares error notifications as `runMarbles` does. */
+export function marbleScheduler(): TestScheduler {
+  return new TestScheduler((actual, expected) => {
     expect(normalize(actual)).toEqual(normalize(expected));
   });
-  return scheduler.run((helpers) => callback({ ...helpers, scheduler }));
 }
 
 /** The number of 'abort' listeners on a signal (Node's own count). */

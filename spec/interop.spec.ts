@@ -52,7 +52,6 @@ import {
   EmptyError,
   UnsubscriptionError,
 } from 'rxjs';
-import { TestScheduler } from 'rxjs/testing';
 import { marbles } from 'rxjs-marbles/jest';
 import {
   awaitTask,
@@ -67,7 +66,7 @@ import {
   whenAllCancellable,
   whenAnyCancellable,
 } from '../src';
-import { captureUnhandled, errorShape } from './helpers';
+import { captureUnhandled, errorShape, marbleScheduler } from './helpers';
 
 // ---------------------------------------------------------------------------------------------------------------
 // helpers
@@ -93,20 +92,6 @@ function counting<T>(inner: Observable<T> = NEVER as Observable<T>) {
 }
 
 const tick = (ms = 5) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function newScheduler() {
-  return new TestScheduler((actual, expected) => {
-    expect(normalize(actual)).toEqual(normalize(expected));
-  });
-}
-function normalize(frames: unknown): unknown {
-  if (!Array.isArray(frames)) return frames;
-  return frames.map((frame: { notification?: { kind: string; error?: unknown } }) =>
-    frame && frame.notification && frame.notification.kind === 'E'
-      ? { ...frame, notification: { ...frame.notification, error: errorShape(frame.notification.error) } }
-      : frame,
-  );
-}
 
 afterEach(() => {
   config.onUnhandledError = null;
@@ -336,7 +321,7 @@ describe('take / first / takeUntil / timeout', () => {
   });
 
   it('timeout() over a task (virtual time): TimeoutError for the consumer, the task is cancelled with reason undefined, source unsubscribed', () => {
-    const scheduler = newScheduler();
+    const scheduler = marbleScheduler();
     scheduler.run(({ cold, expectObservable, expectSubscriptions, flush }) => {
       const src = cold('--------a|');
       const t = task(src, { name: 't' });
@@ -394,7 +379,7 @@ describe('retry / repeat / catchError', () => {
   });
 
   it('retry({ delay }) over a cancelled task replays CancelledError each time, then gives it up (virtual time)', () => {
-    const scheduler = newScheduler();
+    const scheduler = marbleScheduler();
     scheduler.run(({ expectObservable, flush }) => {
       const t = task(NEVER, { name: 't' });
       scheduler.schedule(() => t.cancel('r'), 2);
@@ -487,7 +472,7 @@ describe('finalize order', () => {
 
   it("on completion of an asynchronous body, the body's finalize runs before the consumer hears complete (plain RxJS: after)", () => {
     const log: string[] = [];
-    const scheduler = newScheduler();
+    const scheduler = marbleScheduler();
     scheduler.run(() => {
       const body = timer(1).pipe(finalize(() => log.push('body finalize')));
       task(body).subscribe({ complete: () => log.push('task complete') });
@@ -838,7 +823,7 @@ describe('plain RxJS combinators over tasks', () => {
 // ---------------------------------------------------------------------------------------------------------------
 describe('virtual time (TestScheduler and rxjs-marbles)', () => {
   it('a task over a cold marble, cancelled at frame 5: values, then CancelledError at 5; the source is unsubscribed at 5', () => {
-    const scheduler = newScheduler();
+    const scheduler = marbleScheduler();
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const src = cold('--a--b--c--|');
       const t = task(src, { name: 't' });
@@ -854,7 +839,7 @@ describe('virtual time (TestScheduler and rxjs-marbles)', () => {
   });
 
   it('unsubscription marble releases the task: cancelled at that frame', () => {
-    const scheduler = newScheduler();
+    const scheduler = marbleScheduler();
     let t!: Task<string>;
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const src = cold('--a--b--c--|');
@@ -866,7 +851,7 @@ describe('virtual time (TestScheduler and rxjs-marbles)', () => {
   });
 
   it('a late subscriber (hot, virtual) first gets the latest value, then live values', () => {
-    const scheduler = newScheduler();
+    const scheduler = marbleScheduler();
     scheduler.run(({ cold, expectObservable }) => {
       const t = startTask(cold('-a-b-----c|'));
       expectObservable(t, '------^').toBe('------b--c|');
@@ -874,7 +859,7 @@ describe('virtual time (TestScheduler and rxjs-marbles)', () => {
   });
 
   it('time() and delayed sources: a task over timer(time(...)) completes at that frame', () => {
-    const scheduler = newScheduler();
+    const scheduler = marbleScheduler();
     scheduler.run(({ time, expectObservable }) => {
       const t1 = time('-----|');
       const t = task(timer(t1).pipe(map(() => 'x')));
@@ -883,7 +868,7 @@ describe('virtual time (TestScheduler and rxjs-marbles)', () => {
   });
 
   it('whenAllCancellable with hot and cold marbles: results at the last completion; a participant cancelled by someone else releases the others before ChildCancelled', () => {
-    const scheduler = newScheduler();
+    const scheduler = marbleScheduler();
     scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const h = hot('--a--b--|');
       const c = cold('----x--|');
@@ -891,7 +876,7 @@ describe('virtual time (TestScheduler and rxjs-marbles)', () => {
       expectSubscriptions(h.subscriptions).toBe('^-------!');
       expectSubscriptions(c.subscriptions).toBe('^------!');
     });
-    newScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
+    marbleScheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const h = hot('--a--b--|');
       const c = cold('----x------|');
       const t = task(c, { name: 'c' });
@@ -907,7 +892,7 @@ describe('virtual time (TestScheduler and rxjs-marbles)', () => {
   });
 
   it('whenAnyCancellable with a signal aborted at a virtual frame: CancelledError(reason) with no task, participants released at that frame', () => {
-    const scheduler = newScheduler();
+    const scheduler = marbleScheduler();
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const a = cold('------a|');
       const b = cold('--------b|');
@@ -924,7 +909,7 @@ describe('virtual time (TestScheduler and rxjs-marbles)', () => {
   });
 
   it('a task linked to a signal aborted at a virtual frame: CancelledError(signal.reason, task) at that frame', () => {
-    const scheduler = newScheduler();
+    const scheduler = marbleScheduler();
     scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
       const ac = new AbortController();
       const src = cold('-a---b--|');
@@ -940,7 +925,7 @@ describe('virtual time (TestScheduler and rxjs-marbles)', () => {
   });
 
   it("whenAnyCancellable with a hot winner: losers unsubscribed in the winner's frame, before the result", () => {
-    const scheduler = newScheduler();
+    const scheduler = marbleScheduler();
     scheduler.run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const a = hot('-^--a--|');
       const b = cold('------b|');
@@ -1006,7 +991,7 @@ describe('synchronous re-entrancy', () => {
 
   it('a body that cancels its own task from a tap: reason kept, later values dropped, source torn down', () => {
     const { obs, stats } = counting(interval(1));
-    const scheduler = newScheduler();
+    const scheduler = marbleScheduler();
     scheduler.run(({ expectObservable }) => {
       const t: Task<number> = task(
         obs.pipe(
