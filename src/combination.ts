@@ -45,11 +45,11 @@ export abstract class Combination<R> implements AbortDependant {
     this._remaining = _sources.length;
   }
 
-  /** A participant completed. */
-  /** @internal a participant completed while the run goes on */
+  /**
+   * @internal a participant completed while the run goes on; also called once, with index -1, by a run
+   * without participants, which is over as it starts (only whenAll has one: whenAny refuses an empty list)
+   */
   abstract _completed(index: number): void;
-  /** There are no participants. */
-  protected abstract _empty(): void;
 
   _run(): TeardownLogic {
     const { _signal: signal, _sources: sources } = this;
@@ -60,8 +60,7 @@ export abstract class Combination<R> implements AbortDependant {
       return undefined;
     }
     if (sources.length === 0) {
-      this._ended = true;
-      this._empty();
+      this._completed(-1); // as if its last participant completed: ends the run, which releases nothing
       return undefined;
     }
     if (signal !== undefined) this._hub = linkToSignal(signal, this);

@@ -67,15 +67,11 @@ export function whenAllCancellable<const S extends readonly ObservableInput<unkn
 
 class WhenAll<R> extends Combination<R> {
   override _completed(): void {
+    // an empty list gets here once, from 0 down to -1: `[]` gives `[]` (see Combination#_run)
     if (--this._remaining > 0) return;
     this._end(() => {
       this._destination.next(this._values as R);
       this._destination.complete();
     });
-  }
-
-  protected _empty(): void {
-    this._destination.next([] as R);
-    this._destination.complete();
   }
 }

@@ -64,8 +64,4 @@ class WhenAny<R> extends Combination<R> {
       this._destination.complete();
     });
   }
-
-  protected _empty(): void {
-    // unreachable: whenAnyCancellable() rejects an empty list
-  }
 }
