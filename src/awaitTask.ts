@@ -61,8 +61,8 @@ export function awaitTask<T>(source: ObservableInput<T>, options?: AwaitTaskOpti
   let shielded: boolean;
   try {
     checkObservableInput('awaitTask', source);
-    const checked = checkOptions('awaitTask', options, { signal: 'signal', shield: 'boolean' });
-    signal = checked.signal as AbortSignal | undefined;
+    const checked = checkOptions('awaitTask', options, { shield: 'boolean' });
+    signal = checked.signal;
     shielded = checked.shield === true;
   } catch (error) {
     return Promise.reject(error);

@@ -65,7 +65,8 @@ export const SHIELD_MODE = 6; // DETECTING | PINNING
 const TEARDOWN = 1;
 const LINKED = 2;
 
-const TASK_OPTIONS = { signal: 'signal', name: 'string', refCount: 'boolean' } as const;
+/** Checked after `signal`, which every options bag has (see checkOptions). */
+const TASK_OPTIONS = { name: 'string', refCount: 'boolean' } as const;
 
 /** `#__PURE__`: a bundler may drop it where Task is not imported. */
 const NO_OBSERVERS: readonly ObserverEntry<never>[] = /* @__PURE__ */ Object.freeze([]);

@@ -1,6 +1,6 @@
 import { Observable, type ObservableInput, type ObservedValueOf } from 'rxjs';
 import { Combination } from './combination';
-import { checkOptions, checkSources } from './validate';
+import { checkSignalOption, checkSources } from './validate';
 
 /**
  * The result of one participant: a Promise always yields a value, any
@@ -58,7 +58,7 @@ export function whenAllCancellable<const S extends readonly ObservableInput<unkn
   options?: CombinatorOptions,
 ): Observable<ParticipantResults<S>> {
   checkSources('whenAllCancellable', sources);
-  const signal = checkOptions('whenAllCancellable', options, { signal: 'signal' }).signal as AbortSignal | undefined;
+  const signal = checkSignalOption('whenAllCancellable', options).signal;
   const participants = sources.slice();
   return new Observable<ParticipantResults<S>>((subscriber) =>
     new WhenAll<ParticipantResults<S>>(participants, signal, subscriber)._run(),

@@ -1,6 +1,6 @@
 import { Observable, type ObservableInput } from 'rxjs';
 import { Combination } from './combination';
-import { checkOptions, checkSources } from './validate';
+import { checkSignalOption, checkSources } from './validate';
 import type { CombinatorOptions, ParticipantResult } from './whenAllCancellable';
 
 /**
@@ -50,7 +50,7 @@ export function whenAnyCancellable<const S extends readonly ObservableInput<unkn
   if (sources.length === 0) {
     throw new TypeError('whenAnyCancellable(): expected at least one source, got an empty array');
   }
-  const signal = checkOptions('whenAnyCancellable', options, { signal: 'signal' }).signal as AbortSignal | undefined;
+  const signal = checkSignalOption('whenAnyCancellable', options).signal;
   const participants = sources.slice();
   return new Observable<WhenAnyResult<S>>((subscriber) =>
     new WhenAny<WhenAnyResult<S>>(participants, signal, subscriber)._run(),
