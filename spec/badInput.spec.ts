@@ -273,7 +273,7 @@ const THROWING: Row[] = [
   [
     'whenAnyCancellable: an empty array',
     () => whenAnyCancellable([]),
-    'whenAnyCancellable(): expected at least one source, got an empty array',
+    'whenAnyCancellable(): expected at least one source, got an array of length 0',
   ],
 
   // the error classes

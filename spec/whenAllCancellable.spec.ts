@@ -491,7 +491,7 @@ describe('whenAnyCancellable', () => {
 
   it('an empty list is a TypeError', () => {
     expect(() => whenAnyCancellable([])).toThrow(
-      new TypeError('whenAnyCancellable(): expected at least one source, got an empty array'),
+      new TypeError('whenAnyCancellable(): expected at least one source, got an array of length 0'),
     );
   });
 
