@@ -65,8 +65,6 @@ export type SignalHub = Set<AbortDependant> & {
 
 /** The hub of a foreign signal: listens to it while it has dependants. */
 class ForeignHub extends Set<AbortDependant> {
-  declare _wave?: (walk: () => void) => void;
-
   constructor(private readonly _signal: AbortSignal) {
     super();
   }
@@ -98,13 +96,16 @@ class ForeignHub extends Set<AbortDependant> {
     foreignHubs.delete(signal);
     // Inside a teardown the package runs, the tasks cancelled here wait there (`deferTo` in task.ts), which keeps
     // a chain of tasks linked through plain signals on a flat stack; the other dependants react at once.
-    const walk = (): void => {
+    this._wave(() => {
       notifyDependants(this, signal.reason, true); // linkSignals outputs first
       notifyDependants(this, signal.reason);
       this.clear();
-    };
-    if (this._wave) this._wave(walk);
-    else walk();
+    });
+  }
+
+  /** Runs the walk at once; a task linked to the signal sets its own on the hub (see SignalHub). */
+  _wave(walk: () => void): void {
+    walk();
   }
 }
 
