@@ -81,7 +81,8 @@ export function checkSignal(fn: string, value: unknown, what = 'an AbortSignal')
  * cancellation without a word. Unknown keys are ignored, as RxJS's own config objects ignore them.
  *
  * The combinators take nothing but a signal, so they call this alone and leave the typed loop of
- * `checkOptions` out of their bundles (≈ 60 B each; it costs `task` ≈ 8 B and `awaitTask` ≈ 4 B).
+ * `checkOptions` out of their bundles (≈ 60 B each; it costs `task` ≈ 12 B and `awaitTask` ≈ 7 B, with the
+ * test that skips the loop when no options were given).
  */
 export function checkSignalOption(fn: string, options: unknown): { signal?: AbortSignal } {
   if (options === undefined) return NO_OPTIONS;
@@ -106,10 +107,13 @@ export function checkOptions<K extends string>(
   keys: Record<K, 'string' | 'boolean'>,
 ): { signal?: AbortSignal } & Partial<Record<K, unknown>> {
   const bag = checkSignalOption(fn, options) as { signal?: AbortSignal } & Partial<Record<K, unknown>>;
-  for (const key in keys) {
-    const value = bag[key];
-    if (value !== undefined && typeof value !== keys[key]) {
-      throw typeError(fn, `options.${key} to be a ${keys[key]}`, value);
+  // no options, nothing to check: `task(source)` is the lifecycle hot path (the loop over the empty bag ≈ 20 ns)
+  if (options !== undefined) {
+    for (const key in keys) {
+      const value = bag[key];
+      if (value !== undefined && typeof value !== keys[key]) {
+        throw typeError(fn, `options.${key} to be a ${keys[key]}`, value);
+      }
     }
   }
   return bag;
