@@ -142,7 +142,7 @@ describe('whenAllCancellable([]): [] then complete, as before the empty hook wen
           arrays.push(value);
           log.push(value);
         },
-        error: (error) => log.push(error),
+        error: (error: unknown) => log.push(error),
         complete: () => log.push('complete'),
       });
       expect(subscription.closed).toBe(true);
@@ -163,6 +163,7 @@ describe('whenAllCancellable([]): [] then complete, as before the empty hook wen
         log.push(value);
         subscriber.unsubscribe();
       },
+      error: (error: unknown) => log.push(error),
       complete: () => log.push('complete'),
     });
     whenAllCancellable([]).subscribe(subscriber);
