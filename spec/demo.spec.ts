@@ -4,10 +4,10 @@ import { join } from 'node:path';
 
 const root = join(__dirname, '..');
 
-/** The demo imports the built package ('rxjs-cancel' → dist/), as a user would. */
-function runDemo(): string[] {
+/** Runs an example, which imports the built package ('rxjs-cancel' → dist/) as a user would. */
+function runExample(file: string): string[] {
   if (!existsSync(join(root, 'dist', 'index.mjs'))) execFileSync('npm', ['run', 'build'], { cwd: root });
-  const output = execFileSync(process.execPath, [join(root, 'examples', 'seed.mjs')], { cwd: root, encoding: 'utf8' });
+  const output = execFileSync(process.execPath, [join(root, 'examples', file)], { cwd: root, encoding: 'utf8' });
   return output.split('\n').filter((line) => line !== '');
 }
 
@@ -23,7 +23,7 @@ const PARENT_CANCELLED =
   'main: parent ended with CancelledError (task "parent" was cancelled: main cancels the parent)';
 
 describe('the seed demo (npm start)', () => {
-  const lines = runDemo();
+  const lines = runExample('seed.mjs');
 
   it('runs four scenarios, each with its header', () => {
     expect(lines.filter((line) => line.startsWith('==='))).toEqual([
@@ -96,5 +96,36 @@ describe('the seed demo (npm start)', () => {
     const block = /`npm start` builds the package[\s\S]*?```text\n([\s\S]*?)\n```/.exec(readme);
     expect(block).not.toBeNull();
     expect(block![1]!.split('\n').filter((line) => line !== '')).toEqual(lines);
+  });
+});
+
+describe('the HTTP server example (examples/http-server.mjs)', () => {
+  const lines = runExample('http-server.mjs');
+
+  it('answers a request whose upstream call completes', () => {
+    expect(scenario(lines, '=== GET /quote/1: answered')).toEqual([
+      'server: request 1 -> 200 {"id":"1","price":42}',
+      'client: 200 {"id":"1","price":42}',
+    ]);
+  });
+
+  it('a request whose client leaves sees its own cancellation, and its upstream call is cancelled before it hears', () => {
+    expect(scenario(lines, '=== GET /quote/2: the client leaves')).toEqual([
+      'server: task "request 2" was cancelled: the client went away; nothing to answer, upstream 2 is cancelled',
+    ]);
+  });
+
+  it('a request whose upstream call is cancelled by someone else sees ChildCancelled and answers 503', () => {
+    expect(scenario(lines, '=== GET /quote/3: the upstream pool is drained')).toEqual([
+      'server: request 3 -> 503 upstream call cancelled: upstream drained',
+      'client: 503 upstream call cancelled: upstream drained',
+    ]);
+  });
+
+  it('is printed whole in docs/recipes.md', () => {
+    const recipes = readFileSync(join(root, 'docs', 'recipes.md'), 'utf8');
+    const block = /examples\/http-server\.mjs[\s\S]*?```text\n([\s\S]*?)\n```/.exec(recipes);
+    expect(block).not.toBeNull();
+    expect(block![1]!.split('\n')).toEqual(lines);
   });
 });

@@ -1,0 +1,122 @@
+// A reactive Node back end: each HTTP request is a task linked to its client's connection, and it
+// awaits an upstream call, a child task linked to a server-wide pool that can be drained. When the
+// request ends in cancellation, the handler can tell which one happened:
+//
+// - the client went away: the request task itself is cancelled (CancelledError); there is nobody
+//   to answer, and the upstream call it awaited is released, which cancels it;
+// - the upstream call was cancelled by someone else (the pool was drained): the handler sees
+//   ChildCancelled and answers 503, where plain RxJS would have seen a silent completion.
+//
+// The file starts a server on a free port, sends it three requests (answered, abandoned by the
+// client, cut off by draining the pool), prints what the server and the client saw, and stops.
+//
+// Run: npm run build && node examples/http-server.mjs
+import http from 'node:http';
+import { map, timer } from 'rxjs';
+import { awaitTask, CancelledError, ChildCancelled, startTask } from 'rxjs-cancel';
+
+const UPSTREAM_MS = 500; // how long the upstream call takes
+const CUT_AFTER_MS = 20; // when the client leaves, or the pool is drained, once the server has the request
+const say = (line) => console.log(line);
+
+/** Cancels every upstream call in flight when aborted (a drain, a circuit breaker…). */
+const upstreamPool = new AbortController();
+/** Per request id: `arrived` once the server handles it, `ended` once its task has ended (for this demo's client). */
+const progress = new Map();
+function progressOf(id) {
+  if (!progress.has(id)) progress.set(id, { arrived: deferred(), ended: deferred() });
+  return progress.get(id);
+}
+
+function callUpstream(id) {
+  return startTask(timer(UPSTREAM_MS).pipe(map(() => ({ id, price: 42 }))), {
+    signal: upstreamPool.signal,
+    name: `upstream ${id}`,
+  });
+}
+
+function handle(req, res) {
+  const id = req.url.split('/').pop();
+  // The client's connection as a signal: 'close' before the answer is written means it left.
+  const connection = new AbortController();
+  res.on('close', () => {
+    if (!res.writableFinished) connection.abort('the client went away');
+  });
+  let upstream;
+  const request = startTask(
+    async (signal) => {
+      upstream = callUpstream(id);
+      try {
+        return { status: 200, body: JSON.stringify(await awaitTask(upstream, { signal })) };
+      } catch (error) {
+        // The upstream call was cancelled by someone else: answer for it.
+        if (error instanceof ChildCancelled) return { status: 503, body: `upstream call cancelled: ${error.reason}` };
+        throw error; // our own cancellation (CancelledError) or the upstream's error
+      }
+    },
+    { signal: connection.signal, name: `request ${id}` },
+  );
+  const { arrived, ended } = progressOf(id);
+  request.subscribe({
+    next: ({ status, body }) => {
+      say(`server: request ${id} -> ${status} ${body}`);
+      res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
+    },
+    error: (error) => {
+      if (error instanceof CancelledError) {
+        say(`server: ${error.message}; nothing to answer, ${upstream.name} is ${upstream.state}`);
+      } else {
+        res.writeHead(500).end();
+      }
+      ended.resolve();
+    },
+    complete: ended.resolve,
+  });
+  arrived.resolve();
+}
+
+/** GET /quote/<id>: the response as "status body"; `leave()` closes the connection before it arrives. */
+function get(port, id) {
+  let req;
+  const response = new Promise((resolve, reject) => {
+    req = http.get({ port, path: `/quote/${id}`, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve(`${res.statusCode} ${body}`));
+    });
+    req.on('error', (error) => (req.destroyed ? resolve('left') : reject(error)));
+  });
+  return { response, leave: () => req.destroy() };
+}
+
+function deferred() {
+  let resolve;
+  const promise = new Promise((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const server = http.createServer(handle);
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+const { port } = server.address();
+
+say('=== GET /quote/1: answered');
+say(`client: ${await get(port, '1').response}`);
+
+say('=== GET /quote/2: the client leaves');
+const leaving = get(port, '2');
+await progressOf('2').arrived.promise;
+await delay(CUT_AFTER_MS);
+leaving.leave();
+await progressOf('2').ended.promise;
+
+say('=== GET /quote/3: the upstream pool is drained');
+const cut = get(port, '3');
+await progressOf('3').arrived.promise;
+await delay(CUT_AFTER_MS);
+upstreamPool.abort('upstream drained');
+say(`client: ${await cut.response}`);
+
+server.close();
