@@ -7,7 +7,12 @@ const root = join(__dirname, '..');
 /** Runs an example, which imports the built package ('rxjs-cancel' → dist/) as a user would. */
 function runExample(file: string): string[] {
   if (!existsSync(join(root, 'dist', 'index.mjs'))) execFileSync('npm', ['run', 'build'], { cwd: root });
-  const output = execFileSync(process.execPath, [join(root, 'examples', file)], { cwd: root, encoding: 'utf8' });
+  // Runs while jest collects the suite, where no test timeout applies: a hung example must fail, not block CI.
+  const output = execFileSync(process.execPath, [join(root, 'examples', file)], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return output.split('\n').filter((line) => line !== '');
 }
 
