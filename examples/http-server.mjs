@@ -20,7 +20,13 @@ const CUT_AFTER_MS = 20; // when the client leaves, or the pool is drained, once
 const say = (line) => console.log(line);
 
 /** Cancels every upstream call in flight when aborted (a drain, a circuit breaker…). */
-const upstreamPool = new AbortController();
+let upstreamPool = new AbortController();
+/** Drains the pool. Calls made later get a fresh one: a task linked to an aborted signal is cancelled at once. */
+function drainUpstream(reason) {
+  const drained = upstreamPool;
+  upstreamPool = new AbortController();
+  drained.abort(reason);
+}
 /** Per request id: `arrived` once the server handles it, `ended` once its task has ended (for this demo's client). */
 const progress = new Map();
 function progressOf(id) {
@@ -63,10 +69,13 @@ function handle(req, res) {
       res.writeHead(status, { 'content-type': 'text/plain' }).end(body);
     },
     error: (error) => {
-      if (error instanceof CancelledError) {
+      if (connection.signal.aborted) {
+        // The client left, which cancelled the request (error.task === request): nobody to answer.
         say(`server: ${error.message}; nothing to answer, ${upstream.name} is ${upstream.state}`);
       } else {
-        res.writeHead(500).end();
+        // The client still waits: answer it, whatever the error (a ChildCancelled the body let through too).
+        console.error(`request ${id} failed:`, error);
+        res.writeHead(error instanceof CancelledError ? 503 : 500).end();
       }
       ended.resolve();
     },
@@ -116,7 +125,7 @@ say('=== GET /quote/3: the upstream pool is drained');
 const cut = get(port, '3');
 await progressOf('3').arrived.promise;
 await delay(CUT_AFTER_MS);
-upstreamPool.abort('upstream drained');
+drainUpstream('upstream drained');
 say(`client: ${await cut.response}`);
 
 server.close();
