@@ -5,18 +5,21 @@
 // - the client went away: the request task itself is cancelled (CancelledError); there is nobody
 //   to answer, and the upstream call it awaited is released, which cancels it;
 // - the upstream call was cancelled by someone else (the pool was drained): the handler sees
-//   ChildCancelled and answers 503, where plain RxJS would have seen a silent completion.
+//   ChildCancelled and answers 503, where plain RxJS would have seen a silent completion;
+// - the server shuts down: the request task itself is cancelled again (its signal links the
+//   connection and the server's shutdown), but its client still waits, so it answers 503.
 //
-// The file starts a server on a free port, sends it three requests (answered, abandoned by the
-// client, cut off by draining the pool), prints what the server and the client saw, and stops.
+// The file starts a server on a free port, sends it four requests (answered, abandoned by the
+// client, cut off by draining the pool, cut off by shutting the server down), prints what the
+// server and the client saw, and stops.
 //
 // Run: npm run build && node examples/http-server.mjs
 import http from 'node:http';
 import { map, timer } from 'rxjs';
-import { awaitTask, CancelledError, ChildCancelled, startTask } from 'rxjs-cancel';
+import { awaitTask, CancelledError, ChildCancelled, linkSignals, startTask } from 'rxjs-cancel';
 
 const UPSTREAM_MS = 500; // how long the upstream call takes
-const CUT_AFTER_MS = 20; // when the client leaves, or the pool is drained, once the server has the request
+const CUT_AFTER_MS = 20; // when the client leaves, the pool drains or the server shuts down, once it has the request
 const say = (line) => console.log(line);
 
 /** Cancels every upstream call in flight when aborted (a drain, a circuit breaker…). */
@@ -27,6 +30,8 @@ function drainUpstream(reason) {
   upstreamPool = new AbortController();
   drained.abort(reason);
 }
+/** Aborts when the server shuts down: cancels every request in flight. */
+const serverShutdown = new AbortController();
 /** Per request id: `arrived` once the server handles it, `ended` once its task has ended (for this demo's client). */
 const progress = new Map();
 function progressOf(id) {
@@ -45,8 +50,11 @@ function handle(req, res) {
   const id = req.url.split('/').pop();
   // The client's connection as a signal: 'close' before the answer is written means it left.
   const connection = new AbortController();
+  // The request's lifetime: until its client leaves or the server shuts down.
+  const lifetime = linkSignals(connection.signal, serverShutdown.signal);
   res.on('close', () => {
     if (!res.writableFinished) connection.abort('the client went away');
+    lifetime.unlink(); // the response is over: nothing stays attached to the long-lived shutdown signal
   });
   let upstream;
   const request = startTask(
@@ -60,7 +68,7 @@ function handle(req, res) {
         throw error; // our own cancellation (CancelledError) or the upstream's error
       }
     },
-    { signal: connection.signal, name: `request ${id}` },
+    { signal: lifetime.signal, name: `request ${id}` },
   );
   const { arrived, ended } = progressOf(id);
   request.subscribe({
@@ -72,10 +80,14 @@ function handle(req, res) {
       if (connection.signal.aborted) {
         // The client left, which cancelled the request (error.task === request): nobody to answer.
         say(`server: ${error.message}; nothing to answer, ${upstream.name} is ${upstream.state}`);
+      } else if (error instanceof CancelledError) {
+        // Cancelled while the client still waits: the server shuts down (or the body let a ChildCancelled
+        // through, which is a CancelledError too). Tell the client.
+        say(`server: ${error.message}; answering 503, ${upstream.name} is ${upstream.state}`);
+        res.writeHead(503, { 'content-type': 'text/plain' }).end(`cancelled: ${error.reason}`);
       } else {
-        // The client still waits: answer it, whatever the error (a ChildCancelled the body let through too).
-        console.error(`request ${id} failed:`, error);
-        res.writeHead(error instanceof CancelledError ? 503 : 500).end();
+        console.error(`server: request ${id} failed:`, error);
+        res.writeHead(500).end();
       }
       ended.resolve();
     },
@@ -108,6 +120,12 @@ function deferred() {
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const server = http.createServer(handle);
+/** Stops taking connections and cancels every request in flight; resolves once the last connection has closed. */
+function shutDown(reason) {
+  const closed = new Promise((resolve) => server.close(resolve));
+  serverShutdown.abort(reason);
+  return closed;
+}
 await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const { port } = server.address();
 
@@ -128,4 +146,11 @@ await delay(CUT_AFTER_MS);
 drainUpstream('upstream drained');
 say(`client: ${await cut.response}`);
 
-server.close();
+say('=== GET /quote/4: the server shuts down');
+const waiting = get(port, '4');
+await progressOf('4').arrived.promise;
+await delay(CUT_AFTER_MS);
+const closed = shutDown('the server shuts down');
+say(`client: ${await waiting.response}`);
+await closed;
+say('server: closed');

@@ -127,6 +127,14 @@ describe('the HTTP server example (examples/http-server.mjs)', () => {
     ]);
   });
 
+  it('a request cut off by the server shutting down is its own cancellation, still answered 503; the server closes', () => {
+    expect(scenario(lines, '=== GET /quote/4: the server shuts down')).toEqual([
+      'server: task "request 4" was cancelled: the server shuts down; answering 503, upstream 4 is cancelled',
+      'client: 503 cancelled: the server shuts down',
+      'server: closed',
+    ]);
+  });
+
   it('is printed whole in docs/recipes.md', () => {
     const recipes = readFileSync(join(root, 'docs', 'recipes.md'), 'utf8');
     const block = /examples\/http-server\.mjs[\s\S]*?```text\n([\s\S]*?)\n```/.exec(recipes);
