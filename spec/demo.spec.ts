@@ -107,32 +107,36 @@ describe('the seed demo (npm start)', () => {
 describe('the HTTP server example (examples/http-server.mjs)', () => {
   const lines = runExample('http-server.mjs');
 
-  it('answers a request whose upstream call completes', () => {
-    expect(scenario(lines, '=== GET /quote/1: answered')).toEqual([
-      'server: request 1 -> 200 {"id":"1","price":42}',
-      'client: 200 {"id":"1","price":42}',
-    ]);
-  });
-
-  it('a request whose client leaves sees its own cancellation, and its upstream call is cancelled before it hears', () => {
-    expect(scenario(lines, '=== GET /quote/2: the client leaves')).toEqual([
-      'server: task "request 2" was cancelled: the client went away; nothing to answer, upstream 2 is cancelled',
-    ]);
-  });
-
-  it('a request whose upstream call is cancelled by someone else sees ChildCancelled and answers 503', () => {
-    expect(scenario(lines, '=== GET /quote/3: the upstream pool is drained')).toEqual([
-      'server: request 3 -> 503 upstream call cancelled: upstream drained',
-      'client: 503 upstream call cancelled: upstream drained',
-    ]);
-  });
-
-  it('a request cut off by the server shutting down is its own cancellation, still answered 503; the server closes', () => {
-    expect(scenario(lines, '=== GET /quote/4: the server shuts down')).toEqual([
-      'server: task "request 4" was cancelled: the server shuts down; answering 503, upstream 4 is cancelled',
-      'client: 503 cancelled: the server shuts down',
-      'server: closed',
-    ]);
+  it.each([
+    [
+      'answers a request whose upstream call completes',
+      '=== GET /quote/1: answered',
+      ['server: request 1 -> 200 {"id":"1","price":42}', 'client: 200 {"id":"1","price":42}'],
+    ],
+    [
+      'a request whose client leaves sees its own cancellation, and its upstream call is cancelled before it hears',
+      '=== GET /quote/2: the client leaves',
+      ['server: task "request 2" was cancelled: the client went away; nothing to answer, upstream 2 is cancelled'],
+    ],
+    [
+      'a request whose upstream call is cancelled by someone else sees ChildCancelled and answers 503',
+      '=== GET /quote/3: the upstream pool is drained',
+      [
+        'server: request 3 -> 503 upstream call cancelled: upstream drained',
+        'client: 503 upstream call cancelled: upstream drained',
+      ],
+    ],
+    [
+      'a request cut off by the server shutting down is its own cancellation, still answered 503; the server closes',
+      '=== GET /quote/4: the server shuts down',
+      [
+        'server: task "request 4" was cancelled: the server shuts down; answering 503, upstream 4 is cancelled',
+        'client: 503 cancelled: the server shuts down',
+        'server: closed',
+      ],
+    ],
+  ])('%s', (_behaviour, header, expected) => {
+    expect(scenario(lines, header)).toEqual(expected);
   });
 
   it('is printed whole in docs/recipes.md', () => {
