@@ -18,8 +18,6 @@
  * really collects, the test fails: it never skips.
  */
 import { getEventListeners } from 'node:events';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { config, forkJoin, Observable, Subject, Subscription, throwError } from 'rxjs';
 import {
   awaitTask,
@@ -32,6 +30,7 @@ import {
   whenAnyCancellable,
   type Task,
 } from '../src';
+import { collect, collector } from './helpers';
 
 // --- counting -------------------------------------------------------------
 
@@ -325,30 +324,6 @@ describe('complexity: cancellation does not recurse once per level', () => {
 });
 
 // --- reachability -----------------------------------------------------------
-
-/** A garbage collector that really collects, or a loud failure. */
-function collector(): () => void {
-  let gc = (globalThis as { gc?: () => void }).gc;
-  if (typeof gc !== 'function') {
-    setFlagsFromString('--expose-gc');
-    gc = runInNewContext('gc') as (() => void) | undefined;
-  }
-  if (typeof gc !== 'function') {
-    throw new Error(
-      'complexity.spec.ts needs a garbage collector: run jest as `node --expose-gc node_modules/jest/bin/jest.js` ' +
-        '(what `npm run test:unit` does)',
-    );
-  }
-  return gc;
-}
-
-/** Collects after the current job: WeakRefs made or read in a job stay alive until it ends. */
-async function collect(gc: () => void): Promise<void> {
-  for (let i = 0; i < 3; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    gc();
-  }
-}
 
 /** Links tasks, subscriptions, promises and combinators to `signal` and ends each of them. */
 function endEverythingLinkedTo(signal: AbortSignal, refs: Map<string, WeakRef<object>>): void {

@@ -1,4 +1,6 @@
 import { getEventListeners } from 'node:events';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { config, Observable, type Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { CancelledError, ChildCancelled } from '../src';
@@ -108,4 +110,28 @@ export function forwarding<T>(subject: Subject<T>, onTeardown: () => void): Obse
       onTeardown();
     };
   });
+}
+
+/** A garbage collector that really collects, or a loud failure. */
+export function collector(): () => void {
+  let gc = (globalThis as { gc?: () => void }).gc;
+  if (typeof gc !== 'function') {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as (() => void) | undefined;
+  }
+  if (typeof gc !== 'function') {
+    throw new Error(
+      'this spec needs a garbage collector: run jest as `node --expose-gc node_modules/jest/bin/jest.js` ' +
+        '(what `npm run test:unit` does)',
+    );
+  }
+  return gc;
+}
+
+/** Collects after the current job: WeakRefs made or read in a job stay alive until it ends. */
+export async function collect(gc: () => void): Promise<void> {
+  for (let i = 0; i < 3; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    gc();
+  }
 }

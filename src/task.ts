@@ -1,4 +1,12 @@
-import { from, Observable, type ObservableInput, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
+import {
+  from,
+  NEVER,
+  Observable,
+  type ObservableInput,
+  type Subscriber,
+  type Subscription,
+  type Unsubscribable,
+} from 'rxjs';
 import { hasBrand, isInstance, TASK_BRAND } from './brand';
 import { CancelledError, captureStackTraces, ChildCancelled, toChildCancelled } from './errors';
 import { reportUnhandledError } from './report';
@@ -176,6 +184,7 @@ export class Task<T> extends TaskBrand<T> {
       if (signal.aborted) this.cancel(signal.reason);
       else if ((this._parentHub = linkToSignal(signal, this)) !== null) this._parentHub._wave = asOneWave;
     }
+    if (keptShapes === null) keepShapes();
   }
 
   /** @internal the brand, see brand.ts */
@@ -757,6 +766,33 @@ export function startTask<T>(source: TaskSource<T>, options?: TaskOptions): Task
 
 /** The export a task is being constructed for, which its argument checks name (`startTask()`, else `task()`). */
 let constructingFor = 'task';
+
+/**
+ * Two tasks, one linked to the other, each with an observer, and what their cancellation makes: made with the
+ * first task, never cancelled, kept for good.
+ *
+ * V8 forgets an object shape (a hidden class) when a full garbage collection finds no object of it, and with
+ * it all optimized code that checks for that shape. Tasks often come in bursts (a page's requests, a fan-out)
+ * with none alive in between: without these, every full collection between two bursts would send the next
+ * one through unoptimized code for thousands of calls. A fan-out of 10⁴ tasks timed after a full collection
+ * took twice as long (BENCHMARKS.md, "Two tasks are kept for good").
+ * @internal
+ */
+export let keptShapes: readonly object[] | null = null;
+
+function keepShapes(): void {
+  keptShapes = []; // the tasks below are made by this constructor
+  const parent = new Task<never>(NEVER);
+  const child = new Task<never>(NEVER, { signal: parent.signal });
+  const shapes: object[] = [parent, child, parent.subscribe(), child.subscribe(), child.signal];
+  shapes.push(new ChildCancelled(child._cancellation()));
+  // Node makes an abort's event in JavaScript: keep one, or its shape goes too, with the code of every
+  // cancel() that inlined the abort
+  const controller = new AbortController();
+  controller.signal.addEventListener('abort', (event) => shapes.push(event));
+  controller.abort(child._cancellation());
+  keptShapes = shapes;
+}
 
 /**
  * True for a task of this package, also one made by another installed copy. @internal
