@@ -768,30 +768,26 @@ export function startTask<T>(source: TaskSource<T>, options?: TaskOptions): Task
 let constructingFor = 'task';
 
 /**
- * Two tasks, one linked to the other, each with an observer, and what their cancellation makes: made with the
- * first task, never cancelled, kept for good.
- *
- * V8 forgets an object shape (a hidden class) when a full garbage collection finds no object of it, and with
- * it all optimized code that checks for that shape. Tasks often come in bursts (a page's requests, a fan-out)
- * with none alive in between: without these, every full collection between two bursts would send the next
- * one through unoptimized code for thousands of calls. A fan-out of 10⁴ tasks timed after a full collection
- * took twice as long (BENCHMARKS.md, "Two tasks are kept for good").
+ * Two tasks, one linked to the other, each observed, the second's signal and an abort `Event`: made with the
+ * first task, never ended, kept for good. V8 forgets an object shape when a full garbage collection finds no
+ * object of it, and deoptimizes the code that checks for it: without these, every full collection between two
+ * bursts of tasks sent the next burst through unoptimized code (a fan-out of 10⁴ linked tasks, timed after
+ * one, took twice as long).
  * @internal
  */
-export let keptShapes: readonly object[] | null = null;
+export let keptShapes: readonly unknown[] | null = null;
 
 function keepShapes(): void {
   keptShapes = []; // the tasks below are made by this constructor
+  // No error is made here unless signals make theirs without a stack trace (see `signal`): a trace would hold
+  // the user's frames, the first task among them, for good.
   const parent = new Task<never>(NEVER);
   const child = new Task<never>(NEVER, { signal: parent.signal });
-  const shapes: object[] = [parent, child, parent.subscribe(), child.subscribe(), child.signal];
-  shapes.push(new ChildCancelled(child._cancellation()));
-  // Node makes an abort's event in JavaScript: keep one, or its shape goes too, with the code of every
-  // cancel() that inlined the abort
-  const controller = new AbortController();
-  controller.signal.addEventListener('abort', (event) => shapes.push(event));
-  controller.abort(child._cancellation());
-  keptShapes = shapes;
+  parent.subscribe();
+  child.subscribe();
+  // Node makes an abort's event in JavaScript, of this shape: without one, the code of every cancel() that inlined
+  // the abort goes too. A runtime without `Event` (React Native) has no use for it.
+  keptShapes = [parent, child, child.signal, typeof Event == 'function' && new Event('abort')];
 }
 
 /**
