@@ -772,7 +772,7 @@ let constructingFor = 'task';
  * first task, never ended, kept for good. V8 forgets an object shape when a full garbage collection finds no
  * object of it, and deoptimizes the code that checks for it: without these, every full collection between two
  * bursts of tasks sent the next burst through unoptimized code (a fan-out of 10⁴ linked tasks, timed after
- * one, took twice as long).
+ * one, took twice as long: BENCHMARKS.md, "Two tasks are kept for good").
  * @internal
  */
 export let keptShapes: readonly unknown[] | null = null;
