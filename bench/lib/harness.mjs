@@ -168,7 +168,8 @@ export function mean(values) {
  * promoting the fixture (which would charge mid-sized fixtures, built just
  * before, more than tiny or huge ones). A full GC would shrink the young
  * generation instead and make the timed call collect more often than an
- * application does.
+ * application does; the fan-out times one size after a full GC as well
+ * (BENCHMARKS.md, "Two tasks are kept for good").
  */
 export function settle() {
   gc({ type: 'minor' });
