@@ -2,7 +2,8 @@
 // BENCHMARKS.md's breakdown of the fan-out with every child's signal read,
 // per Node version.
 //
-// At N=1e4, in one process, alternating round after round (as the scenario):
+// At N=1e4 (or N=… from the environment), in one process, alternating round
+// after round (as the scenario; ROUNDS=… sets how many, default 30):
 //   - the scenario's baseline: one AbortController aborting 1e4 controllers
 //     (signals made) through a listener and a Set, with the root's reason;
 //   - the same, each controller aborted with a new CancelledError: the floor
@@ -14,17 +15,21 @@
 //   - the same children started without an observer;
 //   - and both kinds of children without reading their signal.
 // Prints the median time per child (CPU time, or wall time with
-// BENCH_CLOCK=wall, as the scenarios).
+// BENCH_CLOCK=wall, as the scenarios). Fixtures are settled as the scenario's
+// (two young-generation GCs); FULL_GC=1 collects fully before each timed call
+// instead, so that every object the cancellation touches is cold.
 //
 //   npm run build && node --expose-gc bench/experiments/fan-out-parts.mjs
 //   npm run build && npx -p node@24 -- node --expose-gc bench/experiments/fan-out-parts.mjs
+//   N=100000 FULL_GC=1 npx -p node@24 -- node --expose-gc bench/experiments/fan-out-parts.mjs
 import { Observable } from 'rxjs';
 import { CancelledError, startTask } from '../../dist/index.mjs';
 import { linkedControllers, linkedTasks } from '../fan-out.bench.mjs';
-import { check, median, noop, now, settle } from '../lib/harness.mjs';
+import { check, gc, median, noop, now, settle } from '../lib/harness.mjs';
 
-const N = 1e4;
-const ROUNDS = 30;
+const N = Number(process.env.N ?? 1e4);
+const FULL_GC = process.env.FULL_GC === '1';
+const ROUNDS = Number(process.env.ROUNDS ?? 30);
 const WARMUP = 4;
 const source = new Observable(() => noop);
 const readsItsSignal = (own) => (own.aborted ? source : source);
@@ -61,14 +66,17 @@ const samples = new Map(names.map((name) => [name, []]));
 for (let round = 0; round < ROUNDS; round++) {
   for (const name of round % 2 === 0 ? names : names.slice().reverse()) {
     const go = sides[name]();
-    settle();
+    if (FULL_GC) gc();
+    else settle();
     const started = now();
     go();
     if (round >= WARMUP) samples.get(name).push(((now() - started) * 1e6) / N);
   }
 }
 const baseline = median(samples.get(names[0]));
-console.log(`Node ${process.versions.node}, N=${N}, median per child over ${ROUNDS - WARMUP} rounds:`);
+console.log(
+  `Node ${process.versions.node}, N=${N}${FULL_GC ? ', full GC before each' : ''}, median per child over ${ROUNDS - WARMUP} rounds:`,
+);
 for (const name of names) {
   const m = median(samples.get(name));
   console.log(`  ${name.padEnd(58)} ${m.toFixed(0).padStart(6)} ns  ${(m / baseline).toFixed(2)}×`);
