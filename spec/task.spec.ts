@@ -4,6 +4,7 @@ import {
   EMPTY,
   forkJoin,
   from,
+  merge,
   Observable,
   of,
   share,
@@ -1279,6 +1280,28 @@ describe('signals given to other exports react at step 4', () => {
       'observer',
       expect.stringMatching(/^awaitTask rejected: CancelledError\(task=-/),
     ]);
+  });
+
+  it("a child released by its parent's teardown gets undefined as reason when its signal is a linkSignals output of the parent's", () => {
+    let viaOutput!: Task<never>;
+    let direct!: Task<never>;
+    const parent = task(
+      (signal) => {
+        viaOutput = task(NEVER, { signal: linkSignals(signal).signal });
+        direct = task(NEVER, { signal });
+        return merge(viaOutput, direct);
+      },
+      { name: 'parent' },
+    );
+    parent.subscribe({ error: () => undefined });
+    parent.cancel('r');
+    // both released at step 3 (the parent's body was their only owner), when the parent's signal has aborted
+    // (step 2) but the output has not yet (step 4)
+    expect([viaOutput.state, direct.state]).toEqual(['cancelled', 'cancelled']);
+    const reasonOf = (child: Task<never>) => (child.signal.reason as CancelledError).reason;
+    expect(reasonOf(viaOutput)).toBeUndefined();
+    expect(reasonOf(direct)).toBe(parent.signal.reason);
+    expect(reasonOf(direct)).toBeInstanceOf(CancelledError);
   });
 });
 
