@@ -1,5 +1,5 @@
 // The documentation's TypeScript examples compile against the package as it is: each ```ts block of README.md and
-// each `@example` of the JSDoc in src/ (which TypeDoc shows) is type-checked as a module of its own (strict, like the
+// docs/recipes.md and each `@example` of the JSDoc in src/ (which TypeDoc shows) is type-checked as a module of its own (strict, like the
 // package), so an example cannot drift from the API it shows.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,6 +55,23 @@ declare global {
   function renderAvatar(user: unknown): void;
 }
 `;
+
+// docs/recipes.md's Angular component, checked against the parts of Angular it uses (Angular is not installed here).
+const angularModules: [string, string][] = [
+  [
+    join(root, 'examples-angular.d.ts'),
+    `declare module '@angular/core' {
+      export function Component(metadata: { selector: string; template: string }): <C>(target: C, context: ClassDecoratorContext) => void;
+      export class DestroyRef { onDestroy(callback: () => void): () => void }
+      export function inject<T>(token: abstract new (...args: never[]) => T): T;
+    }
+    declare module '@angular/common/http' {
+      import type { Observable } from 'rxjs';
+      export class HttpClient { get<T>(url: string): Observable<T> }
+    }`,
+  ],
+  [join(root, 'docs', 'user.ts'), 'export type User = globalThis.User;'], // the recipe's `./user`
+];
 
 // An example without imports of its own is written as if it imported these.
 const implicitImports = `
@@ -114,13 +131,15 @@ function where({ file, start }: ts.Diagnostic): string {
 
 describe("the documentation's TypeScript examples", () => {
   const readme = examplesIn('README.md');
+  const recipes = examplesIn('docs/recipes.md');
   const jsDoc = readdirSync(join(root, 'src'))
     .sort()
     .flatMap((name) => examplesIn(`src/${name}`));
 
-  it("are found: one in README per export's section and the marble test, one in the JSDoc of every export", () => {
+  it("are found: one in README per export's section and the marble test, the Angular recipe, one in the JSDoc of every export", () => {
     expect(readme).toHaveLength(12);
     expect(readme[0].code).toContain("from 'rxjs-cancel'");
+    expect(recipes.map(({ code }) => /^export class (\w+)/m.exec(code)?.[1])).toEqual(['UserPage']);
     expect(jsDoc.map(({ file }) => file)).toEqual([
       'src/awaitTask.ts',
       'src/cancelWhen.ts',
@@ -139,7 +158,9 @@ describe("the documentation's TypeScript examples", () => {
   });
 
   it('type-check against src/ with strict settings, each as its own module', () => {
-    expect(typeCheck(new Map([givensModule, ...[...readme, ...jsDoc].map(asModule)]))).toEqual([]);
+    expect(
+      typeCheck(new Map([givensModule, ...angularModules, ...[...readme, ...recipes, ...jsDoc].map(asModule)])),
+    ).toEqual([]);
   }, 60_000);
 
   it('would report an example that misuses the API, at its line in the file it stands in', () => {
