@@ -274,11 +274,14 @@ function stackDepth(): number {
 
 /**
  * tasks[i + 1] is linked to tasks[i].signal. 'nested': tasks[i]'s source also
- * subscribes tasks[i + 1] (it owns it); 'linked': each task runs on its own.
+ * subscribes tasks[i + 1] (it owns it); 'linked': each task runs on its own;
+ * 'linked through linkSignals': the same, linked to `linkSignals(tasks[i].signal)`'s output.
  * Built and started from the leaf up, so that building it does not recurse.
  * Teardowns at a few levels record the stack depth.
  */
-function chain(depth: number, kind: 'nested' | 'linked') {
+type ChainKind = 'nested' | 'linked' | 'linked through linkSignals';
+
+function chain(depth: number, kind: ChainKind) {
   const tasks: Task<unknown>[] = new Array(depth);
   const probe = { maxStack: 0, teardowns: 0, sampled: new Set([0, 1, depth >> 1, depth - 2, depth - 1]) };
   const body = (i: number) =>
@@ -291,14 +294,17 @@ function chain(depth: number, kind: 'nested' | 'linked') {
         child?.unsubscribe();
       };
     });
-  for (let i = 0; i < depth; i++) tasks[i] = task(body(i), i === 0 ? undefined : { signal: tasks[i - 1]!.signal });
+  const parentSignal = (i: number) =>
+    kind === 'linked through linkSignals' ? linkSignals(tasks[i - 1]!.signal).signal : tasks[i - 1]!.signal;
+  for (let i = 0; i < depth; i++) tasks[i] = task(body(i), i === 0 ? undefined : { signal: parentSignal(i) });
   for (let i = depth - 1; i >= 0; i--) tasks[i]!.start();
   return { tasks, probe };
 }
 
 describe('complexity: cancellation does not recurse once per level', () => {
-  for (const kind of ['nested', 'linked'] as const) {
-    it(`${kind} chain: the stack inside teardowns is as deep at depth 10,000 as at depth 10`, () => {
+  for (const kind of ['nested', 'linked', 'linked through linkSignals'] as const) {
+    const title = kind === 'linked through linkSignals' ? 'chain linked through linkSignals outputs' : `${kind} chain`;
+    it(`${title}: the stack inside teardowns is as deep at depth 10,000 as at depth 10`, () => {
       const unhandled: unknown[] = [];
       const previous = config.onUnhandledError;
       config.onUnhandledError = (error) => unhandled.push(error);

@@ -4,12 +4,14 @@ import {
   CancelledError,
   cancelWhen,
   ChildCancelled,
+  detectCancel,
   linkSignals,
   startTask,
   task,
+  Task,
   whenAllCancellable,
 } from '../src';
-import { abortListeners, describeError } from './helpers';
+import { abortListeners, captureUnhandled, describeError, recorder } from './helpers';
 
 describe('linkSignals', () => {
   it('aborts with the reason of the first input to abort, then removes its listeners', () => {
@@ -174,6 +176,69 @@ describe('linkSignals', () => {
       whenAllCancellable([child], { signal: both }).subscribe({ error: (e) => log.push(describeError(e)) });
       root.abort('stop');
       expect(log).toEqual(['CancelledError(task=-, reason=stop)']);
+    });
+  });
+
+  describe("the output is cancelled like a task's signal: its abort listeners, then what the package linked to it", () => {
+    /** A task linked to `signal` whose source logs its teardown, observed by a recorder. */
+    const linkedTask = (log: string[], name: string, signal: AbortSignal) => {
+      const t = task(new Observable<never>(() => () => log.push(`${name} teardown`)), { signal, name });
+      t.subscribe(recorder(log, `${name} observer`));
+      return t;
+    };
+
+    for (const [input, make] of [
+      ["a task's signal", () => startTask(NEVER, { name: 'root' })],
+      ['a plain signal', () => new AbortController()],
+    ] as const) {
+      it(`below ${input}: a listener added after a linked task still runs before that task is torn down`, () => {
+        const log: string[] = [];
+        const root = make();
+        const output = linkSignals(root.signal).signal;
+        linkedTask(log, 'first', output);
+        output.addEventListener('abort', () => log.push('listener'));
+        linkedTask(log, 'second', output);
+        if ('cancel' in root) root.cancel('stop');
+        else root.abort('stop');
+        expect(log).toEqual([
+          'listener',
+          'first teardown',
+          expect.stringMatching(/^first observer: error CancelledError\(task=first, reason=/),
+          'second teardown',
+          expect.stringMatching(/^second observer: error CancelledError\(task=second, reason=/),
+        ]);
+      });
+    }
+
+    it('unlink() before the output aborts: what was linked to it is let go and never cancelled by it', () => {
+      const log: string[] = [];
+      const root = startTask(NEVER, { name: 'root' });
+      const link = linkSignals(root.signal);
+      const before = linkedTask(log, 'before', link.signal);
+      link.unlink();
+      const after = linkedTask(log, 'after', link.signal);
+      root.cancel('stop');
+      expect(link.signal.aborted).toBe(false);
+      expect([before.state, after.state]).toEqual(['running', 'running']);
+      expect(log).toEqual([]);
+    });
+
+    it('a chain of 100,000 tasks, each linked to an output linking the level above, is cancelled to its leaf', () => {
+      const unhandled = captureUnhandled();
+      try {
+        const root = startTask(NEVER, { name: 'root' });
+        let leaf: Task<never> = root;
+        for (let i = 0; i < 100_000; i++) leaf = startTask(NEVER, { signal: linkSignals(leaf.signal).signal });
+        const heard: unknown[] = [];
+        leaf.pipe(detectCancel()).subscribe({ error: (e: unknown) => heard.push(e) });
+        root.cancel('stop');
+        expect(leaf.state).toBe('cancelled');
+        expect(heard).toHaveLength(1);
+        expect(heard[0]).toBeInstanceOf(ChildCancelled);
+        expect(unhandled.errors).toEqual([]);
+      } finally {
+        unhandled.restore();
+      }
     });
   });
 });

@@ -737,6 +737,17 @@ describe('order inside a cancellation', () => {
       expect([child.state, middle.state, grandchild.state]).toEqual(['cancelled', 'cancelled', 'cancelled']);
     });
 
+    it('a child linked through a linkSignals output of the root signal, the task that waits on it to the root', () => {
+      const log: string[] = [];
+      const root = startTask(NEVER, { name: 'root' });
+      const child = task(NEVER, { signal: linkSignals(root.signal).signal, name: 'child' }); // reacts first
+      const sibling = waiting(log, 'sibling', child, root.signal);
+      sibling.subscribe(recorder(log, 'consumer'));
+      root.cancel('stop');
+      expect(log).toEqual([expect.stringMatching(/^consumer: error CancelledError\(task=sibling, reason=/)]);
+      expect([child.state, sibling.state]).toEqual(['cancelled', 'cancelled']);
+    });
+
     it('a child linked to a plain signal before the task that waits on it, the signal aborted at top level', () => {
       const log: string[] = [];
       const shutdown = new AbortController();

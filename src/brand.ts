@@ -14,7 +14,7 @@
 export const TASK_BRAND = '@@rxjs-cancel/Task@1';
 export const CANCELLED_ERROR_BRAND = '@@rxjs-cancel/CancelledError';
 export const CHILD_CANCELLED_BRAND = '@@rxjs-cancel/ChildCancelled';
-/** The registered symbol a task's own signal carries its task under (signalLinks.ts); versioned with the Task brand. */
+/** The registered symbol a task's signal carries its task under, a `linkSignals` output its link (signalLinks.ts); versioned with the Task brand. */
 export const SIGNAL_OWNER_KEY = '@@rxjs-cancel/signalOwner@1';
 
 /**

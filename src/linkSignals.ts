@@ -1,4 +1,5 @@
-import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
+import { linkToSignal, setSignalOwner, type AbortDependant, type SignalHub, type SignalOwner } from './signalLinks';
+import { abortOwnSignal, cancelLinked, scheduleCancellation, type CancellationNode } from './task';
 import { checkSignal } from './validate';
 
 /** What `linkSignals` returns. */
@@ -14,7 +15,10 @@ export interface LinkedSignal {
  * (if some are already aborted: the first of those, in argument order). Once
  * it aborts, or `unlink()` is called, it removes its listeners from every
  * input, so linking to a long-lived signal leaks nothing (Node's
- * `AbortSignal.any` keeps memory per call on a long-lived input).
+ * `AbortSignal.any` keeps memory per call on a long-lived input). The output
+ * aborts like a task's signal: its own abort listeners run first, then what
+ * this package linked to it (tasks, `cancelWhen`, …) reacts, in the same
+ * cancellation and on a flat stack however long a chain of links is.
  *
  * ```text
  * a:        ----------A----      A: a aborts with reason 'ra'
@@ -43,6 +47,7 @@ export function linkSignals(...signals: AbortSignal[]): LinkedSignal {
     return { signal: controller.signal, unlink: () => undefined };
   }
   const link = new SignalLink(controller, signals);
+  setSignalOwner(controller.signal, link);
   link._hubs = signals.map((signal) => {
     const hub = linkToSignal(signal, link);
     if (hub !== null) hub._hasFirst = true; // see SignalHub
@@ -51,30 +56,73 @@ export function linkSignals(...signals: AbortSignal[]): LinkedSignal {
   return { signal: controller.signal, unlink: () => link._unlink() };
 }
 
-class SignalLink implements AbortDependant {
+/**
+ * A linked signal's link. It owns the output as a task owns its signal (signalLinks.ts): what the package links
+ * to the output joins the link's hub rather than listening to it, and reacts once the output's own abort
+ * listeners have run, in the cancellation loop (task.ts), so that a chain of tasks linked through outputs
+ * cancels on a flat stack, in one wave.
+ */
+class SignalLink implements CancellationNode, SignalOwner {
   _hubs: (SignalHub | null)[] = [];
   /** Reacts before the other dependants of an input (see AbortDependant). */
   readonly _first = true as const;
+  _phase = 0;
+  /** What the package linked to the output. */
+  _hub: SignalHub | null = null;
+  /** `unlink()` was called before the output aborted: it never will. */
+  private _unlinked = false;
+  _dependantsToNotify: Iterator<AbortDependant, undefined> | null = null;
 
   constructor(
     private readonly _controller: AbortController,
     private readonly _inputs: readonly AbortSignal[],
   ) {}
 
-  /**
-   * The input heard first is not always the first to abort: a task's signal reports at its step 4, a plain
-   * one after the listeners placed on it before ours, and another input can abort in between (from a
-   * teardown, or from such a listener). An input other than the reporting one that has aborted already
-   * aborted before it; if there are several, the first in argument order wins.
-   */
   _abortedBy(reason: unknown): void {
-    this._unlink();
-    const earlier = this._inputs.find((signal) => signal.aborted && signal.reason !== reason);
-    this._controller.abort(earlier === undefined ? reason : earlier.reason);
+    cancelLinked(this, reason);
   }
 
+  /**
+   * Aborts the output (its listeners run now), then lets what is linked to it react (now, or in the loop that
+   * deferred this). The input heard first is not always the first to abort: a task's signal reports at its
+   * step 4, a plain one after the listeners placed on it before ours, and another input can abort in between
+   * (from a teardown, or from such a listener). An input other than the reporting one that has aborted already
+   * aborted before it; if there are several, the first in argument order wins.
+   */
+  cancel(reason: unknown): boolean {
+    if (this._unlinked || this._controller.signal.aborted) return false;
+    this._leaveInputs();
+    const earlier = this._inputs.find((signal) => signal.aborted && signal.reason !== reason);
+    abortOwnSignal(this._controller, earlier === undefined ? reason : earlier.reason);
+    scheduleCancellation(this);
+    return true;
+  }
+
+  _hubForLinks(): SignalHub | null {
+    return this._unlinked ? null : (this._hub ??= new Set());
+  }
+
+  _cancellation(): unknown {
+    return this._controller.signal.reason;
+  }
+
+  /** `unlink()`: the output can no longer abort, and lets go of what was linked to it. */
   _unlink(): void {
+    this._leaveInputs();
+    if (this._controller.signal.aborted) return;
+    this._unlinked = true;
+    this._hub = null;
+  }
+
+  private _leaveInputs(): void {
     for (const hub of this._hubs) hub?.delete(this);
     this._hubs = [];
   }
+
+  // steps 3 and 5 of a task: the output has no source and no observers
+  _teardownSource(): void {}
+  _isWaitedOn(): boolean {
+    return false;
+  }
+  _notifyEnd(): void {}
 }

@@ -11,8 +11,8 @@ import { reportUnhandledError } from './report';
  * listener is removed as soon as the set empties, so a long-lived signal is
  * left with its baseline listener count once everything linked to it ended.
  *
- * A task's own signal gets no listener at all: the task fires its hub (a plain Set) itself,
- * at step 4 of its cancellation (after its source was torn down).
+ * A task's own signal, and a `linkSignals` output, get no listener at all: their owner fires its hub (a
+ * plain Set) itself, at step 4 of its cancellation (after its source, if any, was torn down).
  */
 
 /** Something that reacts when a linked signal aborts. */
@@ -111,7 +111,7 @@ class ForeignHub extends Set<AbortDependant> {
 
 const foreignHubs = new WeakMap<AbortSignal, ForeignHub>();
 
-/** What a task registers for the signal it created (see task.ts). */
+/** What a task, or a `linkSignals` link, registers for the signal it created (see task.ts, linkSignals.ts). */
 export interface SignalOwner {
   /** The hub to link to, or `null` when the owner ended and its signal can never abort. */
   _hubForLinks(): SignalHub | null;
@@ -119,10 +119,10 @@ export interface SignalOwner {
 
 /**
  * A signal made by a task carries its task under this symbol (set by
- * `Task#signal`). Not a WeakMap: one ephemeron per short-lived signal made
+ * `Task#signal`), a `linkSignals` output its link. Not a WeakMap: one ephemeron per short-lived signal made
  * every garbage collection slower, ≈ 30% of a lifecycle that reads its signal.
  * A registered symbol, shared by every installed copy (brand.ts): a task of
- * another copy linked to this signal then joins its task's step 4 rather than
+ * another copy linked to this signal then joins its owner's step 4 rather than
  * listening to the abort at step 2, before the task's body is torn down.
  */
 const OWNER = /* @__PURE__ */ Symbol.for(SIGNAL_OWNER_KEY);

@@ -71,7 +71,9 @@ export const SHIELD_MODE = 6; // DETECTING | PINNING
 
 /** Progress of a cancellation through steps 3 and 4 (see `runCancellations`); step 5 follows step 4 at once. */
 const TEARDOWN = 1;
-const LINKED = 2;
+/** Step 4 begins: the `linkSignals` outputs linked to the signal abort, before its other dependants react. */
+const LINKS_FIRST = 2;
+const LINKED = 3;
 
 /** Checked after `signal`, which every options bag has (see checkOptions). */
 const TASK_OPTIONS = { name: 'string', refCount: 'boolean' } as const;
@@ -269,21 +271,17 @@ export class Task<T> extends TaskBrand<T> {
     this._source = null;
     this._leaveParentHub();
     if (this._controller !== null) abortOwnSignal(this._controller, this._cancellation()); // step 2
-    scheduleCancellation(this); // steps 3–5
+    // Steps 3–5. Deferred, the source subscriber is closed now, so that a synchronous source (`from(iterable)`,
+    // `range`) stops emitting, as it would under share(); its finalizers still run at step 3, which reopens it
+    // for that (`_teardownSource`).
+    if (scheduleCancellation(this) && this._sourceSubscriber !== null) this._sourceSubscriber.closed = true;
     return true;
   }
 
   /** @internal reacts to the abort of `options.signal` */
   _abortedBy(reason: unknown): void {
     this._parentHub = null; // the hub has let go of us already
-    // Reached by a foreign hub's walk (`asOneWave`): this task's end, and the ends its cancellation causes, wait
-    // for the wave's. User code that cancellation calls back starts waves of its own (see abortOwnSignal).
-    if (deferTo === null) joining = collecting;
-    try {
-      this.cancel(reason);
-    } finally {
-      joining = null; // left set if the task had ended already, or a subclass's cancel() threw
-    }
+    cancelLinked(this, reason);
   }
 
   /** @internal see SignalOwner */
@@ -427,24 +425,16 @@ export class Task<T> extends TaskBrand<T> {
     }
   }
 
-  /** @internal step 4: the next dependant of the signal to react, if any */
-  _nextDependant(): AbortDependant | undefined {
-    let pending = this._dependantsToNotify;
-    if (pending === null) {
-      const hub = this._hub;
-      if (hub === null) return undefined; // nothing linked: allocate nothing
-      this._hub = null;
-      // linkSignals outputs first (see AbortDependant); a walk for nothing would cost an iterator per level
-      // of a deep chain, and a pass over 10⁵ linked tasks
-      if (hub._hasFirst) notifyDependants(hub, this._cancellation(), true);
-      // Walked in link order, not copied: a copy of 10⁵ links is an array V8 puts in fresh memory.
-      pending = this._dependantsToNotify = hub.values();
-    }
-    const dependant = pending.next().value;
-    // A linked task would remove itself from the set being walked, which makes V8 shrink and rehash
-    // it again and again; it is being handed out, so it has nothing to leave.
-    if (dependant !== undefined && isLocalTask(dependant)) dependant._parentHub = null;
-    return dependant;
+  /**
+   * @internal Whether this task's end waits for the end of the wave that cancelled it: only if an observer came
+   * to it through `detectCancel`, `shield`, `awaitTask` or a combinator, the ways a body waits on a task and
+   * tells its cancellation apart. The others (plain observers only, as in a fan-out) are heard of at once, which
+   * keeps each task's notification next to its teardown: a second pass over 10⁴ tasks cost 60 % more.
+   */
+  _isWaitedOn(): boolean {
+    const observers = this._observers;
+    for (let i = 0; i < observers.length; i++) if ((observers[i]._mode & DETECTING) !== 0) return true;
+    return false;
   }
 
   /** @internal step 5 (or the end of a completed/errored task) */
@@ -528,40 +518,65 @@ class SourceSubscriber<T> extends LeanSubscriber<T> {
 }
 
 /**
+ * What the cancellation loop runs steps 3–5 of: a task, of this copy or another, or a `linkSignals` output
+ * (linkSignals.ts), whose signal aborts like a task's and whose steps 3 and 5 do nothing. @internal
+ */
+export interface CancellationNode extends AbortDependant {
+  /** Progress through steps 3 and 4: `TEARDOWN`, `LINKS_FIRST`, `LINKED`, or 0 outside the loop. */
+  _phase: number;
+  /** The dependants of its signal: taken by step 4. */
+  _hub: SignalHub | null;
+  /** The dependants still to react at step 4. */
+  _dependantsToNotify: Iterator<AbortDependant, undefined> | null;
+  /** Steps 1–2 at once, then 3–5 (deferred while `deferTo` is set); `false` if it had ended already. */
+  cancel(reason: unknown): boolean;
+  /** The reason its signal aborted with, which its dependants get. */
+  _cancellation(): unknown;
+  /** Step 3. */
+  _teardownSource(): void;
+  /** Whether its step 5 waits for the end of the wave (see Task#_isWaitedOn). */
+  _isWaitedOn(): boolean;
+  /** Step 5. */
+  _notifyEnd(): void;
+}
+
+/**
  * Runs steps 3–5 of cancellations without one stack frame per linked task.
  *
  * While a cancellation tears down its source (step 3) or cancels the tasks
  * linked to its signal (step 4), any task cancelled as a consequence (a
- * child released by the teardown, a linked child) only does steps 1–2 at
- * once and waits on `deferTo`; the loop then runs its steps 3–5 before
- * resuming the task that caused it. That is the order plain recursion would
- * give, with a flat stack: a chain of 100,000 linked tasks cancels from its
- * root without a `RangeError`. Cancellations started by user code the
+ * child released by the teardown, a linked child, a `linkSignals` output and
+ * what is linked to it) only does steps 1–2 at once and waits on `deferTo`;
+ * the loop then runs its steps 3–5 before resuming the task that caused it.
+ * That is the order plain recursion would give, with a flat stack: a chain of
+ * 100,000 linked tasks cancels from its root without a `RangeError`, also
+ * through `linkSignals` outputs. Cancellations started by user code the
  * package calls back (observers, dependants such as `cancelWhen`) run
  * immediately and completely, as a direct call would.
  */
-let deferTo: Task<unknown>[] | null = null;
+let deferTo: CancellationNode[] | null = null;
 
 /**
  * While a foreign hub's walk runs (`asOneWave`): where the tasks it cancels, and the tasks their
  * cancellations end, wait for step 5, so that all of them are torn down before any observer hears of one.
  */
-let collecting: Task<unknown>[] | null = null;
+let collecting: CancellationNode[] | null = null;
 /** The `collecting` list the next `runCancellations` hands its ended tasks to, instead of notifying them. */
-let joining: Task<unknown>[] | null = null;
+let joining: CancellationNode[] | null = null;
 
 /**
  * Step 2. The platform runs the signal's abort listeners, user code, right
  * here: cancellations they start must complete before they return (as from
  * an observer), not wait on a deferring step the listener knows nothing of.
+ * @internal
  */
-function abortOwnSignal(controller: AbortController, error: CancelledError): void {
+export function abortOwnSignal(controller: AbortController, reason: unknown): void {
   // runToCompletion, inlined: no closure per cancelled task (fan-out hot path)
   const saved = deferTo;
-  const savedJoining = joining; // set for this task's own run (Task#_abortedBy), not for the listeners'
+  const savedJoining = joining; // set for this node's own run (cancelLinked), not for the listeners'
   deferTo = joining = null;
   try {
-    controller.abort(error);
+    controller.abort(reason);
   } finally {
     deferTo = saved;
     joining = savedJoining;
@@ -584,59 +599,89 @@ export function runToCompletion(fn: () => void): void {
   }
 }
 
-function scheduleCancellation(task: Task<unknown>): void {
-  task._phase = TEARDOWN;
-  if (deferTo !== null) {
-    deferTo.push(task);
-    // Closed now, so that a synchronous source (`from(iterable)`, `range`) stops emitting, as it would under
-    // share(); its finalizers still run at step 3, which reopens it for that (`_teardownSource`).
-    if (task._sourceSubscriber !== null) task._sourceSubscriber.closed = true;
-  } else {
-    runCancellations(task);
+/**
+ * Cancels a node whose signal's hub let it go (`AbortDependant#_abortedBy`). Reached by a foreign hub's walk
+ * (`asOneWave`), its end, and the ends its cancellation causes, wait for the wave's. User code that cancellation
+ * calls back starts waves of its own (see abortOwnSignal). @internal
+ */
+export function cancelLinked(node: CancellationNode, reason: unknown): void {
+  if (deferTo === null) joining = collecting;
+  try {
+    node.cancel(reason);
+  } finally {
+    joining = null; // left set if the node had ended already, or a subclass's cancel() threw
   }
 }
 
-/** The stack of the outermost `runCancellations`, kept for the next one: one array fewer per cancel. */
-let spareStack: Task<unknown>[] | null = null;
+/** Steps 3–5 of a node just cancelled: now, or, while `deferTo` is set, there (then it returns `true`). @internal */
+export function scheduleCancellation(node: CancellationNode): boolean {
+  node._phase = TEARDOWN;
+  if (deferTo === null) {
+    runCancellations(node);
+    return false;
+  }
+  deferTo.push(node);
+  return true;
+}
 
-function runCancellations(first: Task<unknown>): void {
+/** The stack of the outermost `runCancellations`, kept for the next one: one array fewer per cancel. */
+let spareStack: CancellationNode[] | null = null;
+
+function runCancellations(first: CancellationNode): void {
   // nested runs (a cancellation started by an observer) find no spare and allocate their own
   const stack = spareStack ?? [];
   spareStack = null;
   stack.push(first);
   const into = joining;
   joining = null;
-  // Tasks done with steps 1–4 that a body may wait on (isWaitedOn), in the order they got there. Their observers
+  // Tasks done with steps 1–4 that a body may wait on (_isWaitedOn), in the order they got there. Their observers
   // hear of it (step 5) once the whole wave is torn down, in that order: a body still running in the wave, one
   // linked to the same signal as the child it waits on, say, is torn down before that child's end could reach it
   // as a ChildCancelled.
-  let ended: Task<unknown>[] | null = null;
+  let ended: CancellationNode[] | null = null;
   try {
     while (stack.length > 0) {
-      const task = stack[stack.length - 1];
+      const node = stack[stack.length - 1];
       // Each step falls through to the next one unless it deferred tasks, which run first
       // (`continue`): a task that causes nothing is done in one pass of the loop.
-      if (task._phase === TEARDOWN) {
-        task._phase = LINKED;
+      if (node._phase === TEARDOWN) {
+        node._phase = LINKS_FIRST;
         const waiting = stack.length;
         deferTo = stack;
-        task._teardownSource();
+        node._teardownSource();
         deferTo = null;
         if (stack.length > waiting) {
           reverseFrom(stack, waiting); // run them in the order they were cancelled
           continue;
         }
       }
-      if (task._phase === LINKED) {
-        const dependant = task._nextDependant();
+      if (node._phase === LINKS_FIRST) {
+        node._phase = LINKED;
+        const hub = node._hub;
+        // The linkSignals outputs (see AbortDependant) abort now, in link order, then react in that order, their
+        // own dependants included, before the signal's other dependants. A walk for nothing would cost an
+        // iterator per level of a deep chain, and a pass over 10⁵ linked tasks.
+        if (hub !== null && hub._hasFirst) {
+          const waiting = stack.length;
+          deferTo = stack;
+          notifyDependants(hub, node._cancellation(), true);
+          deferTo = null;
+          if (stack.length > waiting) {
+            reverseFrom(stack, waiting);
+            continue;
+          }
+        }
+      }
+      if (node._phase === LINKED) {
+        const dependant = nextDependant(node);
         if (dependant !== undefined) {
-          if (isLocalTask(dependant)) {
+          if (isNode(dependant)) {
             deferTo = stack;
-            dependant.cancel(task._cancellation());
+            dependant.cancel(node._cancellation());
             deferTo = null;
           } else {
             try {
-              dependant._abortedBy(task._cancellation());
+              dependant._abortedBy(node._cancellation());
             } catch (error) {
               reportUnhandledError(error);
             }
@@ -645,14 +690,14 @@ function runCancellations(first: Task<unknown>): void {
         }
       }
       stack.pop();
-      task._phase = 0;
+      node._phase = 0;
       if (stack.length === 0 && into === null) {
         if (ended !== null) notifyAll(ended); // the wave is over
-        task._notifyEnd();
-      } else if (isWaitedOn(task)) {
-        (ended ??= into ?? []).push(task);
+        node._notifyEnd();
+      } else if (node._isWaitedOn()) {
+        (ended ??= into ?? []).push(node);
       } else {
-        task._notifyEnd();
+        node._notifyEnd();
       }
     }
   } finally {
@@ -664,6 +709,23 @@ function runCancellations(first: Task<unknown>): void {
   }
 }
 
+/** Step 4: the next dependant of a node's signal to react, if any. */
+function nextDependant(node: CancellationNode): AbortDependant | undefined {
+  let pending = node._dependantsToNotify;
+  if (pending === null) {
+    const hub = node._hub;
+    if (hub === null) return undefined; // nothing linked: allocate nothing
+    node._hub = null;
+    // Walked in link order, not copied: a copy of 10⁵ links is an array V8 puts in fresh memory.
+    pending = node._dependantsToNotify = hub.values();
+  }
+  const dependant = pending.next().value;
+  // A linked task would remove itself from the set being walked, which makes V8 shrink and rehash
+  // it again and again; it is being handed out, so it has nothing to leave.
+  if (dependant !== undefined && isTaskDependant(dependant)) dependant._parentHub = null;
+  return dependant;
+}
+
 /** A foreign hub's walk (`SignalHub#_wave`): the tasks it cancels are one wave. */
 function asOneWave(walk: () => void): void {
   if (deferTo !== null) {
@@ -671,7 +733,7 @@ function asOneWave(walk: () => void): void {
     return;
   }
   const saved = collecting;
-  const ended: Task<unknown>[] = (collecting = []);
+  const ended: CancellationNode[] = (collecting = []);
   try {
     walk();
   } finally {
@@ -680,31 +742,23 @@ function asOneWave(walk: () => void): void {
   }
 }
 
-/**
- * Whether a task of a wave waits for the wave's end to notify: only one that an observer came to through
- * `detectCancel`, `shield`, `awaitTask` or a combinator, the ways a body waits on a task and tells its
- * cancellation apart. The others (plain observers only, as in a fan-out) are heard of at once, which keeps
- * each task's notification next to its teardown: a second pass over 10⁴ tasks cost 60 % more.
- */
-function isWaitedOn(task: Task<unknown>): boolean {
-  const observers = task._observers;
-  for (let i = 0; i < observers.length; i++) if ((observers[i]._mode & DETECTING) !== 0) return true;
-  return false;
-}
-
-function notifyAll(ended: Task<unknown>[]): void {
+function notifyAll(ended: CancellationNode[]): void {
   for (let i = 0; i < ended.length; i++) ended[i]._notifyEnd();
 }
 
 /**
- * A dependant that is a task: looking for a Task field suffices, and is
- * cheaper than `instanceof Task` (its brand check calls a getter). It may be
- * a task of another installed copy given this task's signal (signalLinks.ts):
- * cancelling it runs that copy's own loop, which defers the tasks of this copy
- * it cancels to this loop's stack, so the stack stays flat across copies.
+ * A dependant the loop runs: a task or a `linkSignals` output. Looking for a node's field suffices, and is
+ * cheaper than `instanceof Task` (its brand check calls a getter). It may be one of another installed copy
+ * given this copy's signal (signalLinks.ts): cancelling it runs that copy's own loop, which defers the tasks of
+ * this copy it cancels to this loop's stack, so the stack stays flat across copies.
  */
-function isLocalTask(dependant: AbortDependant): dependant is Task<unknown> {
-  return (dependant as Partial<Task<unknown>>)._phase !== undefined;
+function isNode(dependant: AbortDependant): dependant is CancellationNode {
+  return (dependant as Partial<CancellationNode>)._phase !== undefined;
+}
+
+/** A dependant that is a task, of this copy or another (a `linkSignals` output has no parent hub). */
+function isTaskDependant(dependant: AbortDependant): dependant is Task<unknown> {
+  return (dependant as Partial<Task<unknown>>)._parentHub !== undefined;
 }
 
 function reverseFrom(array: unknown[], start: number): void {
