@@ -18,7 +18,7 @@
  * really collects, the test fails: it never skips.
  */
 import { getEventListeners } from 'node:events';
-import { config, forkJoin, Observable, Subject, Subscription, throwError } from 'rxjs';
+import { config, forkJoin, NEVER, Observable, Subject, Subscription, throwError } from 'rxjs';
 import {
   awaitTask,
   cancelWhen,
@@ -411,6 +411,27 @@ describe('complexity: ended tasks leave nothing reachable from a long-lived sign
     (alive[0]!.deref() as Task<unknown>).cancel();
     expect(getEventListeners(controller.signal, 'abort').length).toBe(baseline);
     expect(controller.signal.aborted).toBe(false);
+  });
+
+  it('a linkSignals output kept after it aborted or was unlinked keeps none of its inputs', async () => {
+    const gc = collector();
+    const kept: AbortSignal[] = [];
+    const inputs = new Map<string, WeakRef<object>>();
+    (() => {
+      for (const end of ['aborted', 'unlinked'] as const) {
+        const controller = new AbortController();
+        const owner = startTask(NEVER, { name: `input of the ${end} output` });
+        const link = linkSignals(controller.signal, owner.signal);
+        if (end === 'aborted') controller.abort('r');
+        else link.unlink();
+        kept.push(link.signal); // as fetch or a stream keeps the signal it was given
+        inputs.set(`plain input of the ${end} output`, new WeakRef(controller.signal));
+        inputs.set(`task input of the ${end} output`, new WeakRef(owner));
+      }
+    })();
+    await collect(gc);
+    expect(kept.map((signal) => signal.aborted)).toEqual([true, false]);
+    expect(retained(inputs)).toEqual([]);
   });
 
   it("a running task's signal: everything ended is collected, no listener was ever placed", async () => {

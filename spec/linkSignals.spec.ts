@@ -210,6 +210,31 @@ describe('linkSignals', () => {
       });
     }
 
+    for (const [input, make] of [
+      ["a task's signal", () => startTask(NEVER, { name: 'root' })],
+      ['a plain signal', () => new AbortController()],
+    ] as const) {
+      it(`below ${input}: each output reacts, its dependants included, before the next output of the input aborts`, () => {
+        const log: string[] = [];
+        const root = make();
+        const first = linkSignals(root.signal);
+        const second = linkSignals(root.signal);
+        second.signal.addEventListener('abort', () => log.push('second output aborted'));
+        task(
+          new Observable<never>(() => () => {
+            log.push('teardown of a task on the first output: unlinks the second');
+            second.unlink();
+          }),
+          { signal: first.signal },
+        ).start();
+        const onSecond = linkedTask(log, 'on the second', second.signal);
+        if ('cancel' in root) root.cancel('stop');
+        else root.abort('stop');
+        expect(log).toEqual(['teardown of a task on the first output: unlinks the second']);
+        expect([second.signal.aborted, onSecond.state]).toEqual([false, 'running']);
+      });
+    }
+
     it('unlink() before the output aborts: what was linked to it is let go and never cancelled by it', () => {
       const log: string[] = [];
       const root = startTask(NEVER, { name: 'root' });

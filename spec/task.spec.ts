@@ -748,6 +748,17 @@ describe('order inside a cancellation', () => {
       expect([child.state, sibling.state]).toEqual(['cancelled', 'cancelled']);
     });
 
+    it('a child and the task that waits on it linked through two linkSignals outputs of one plain signal', () => {
+      const log: string[] = [];
+      const shutdown = new AbortController();
+      const child = task(NEVER, { signal: linkSignals(shutdown.signal).signal, name: 'child' }); // reacts first
+      const sibling = waiting(log, 'sibling', child, linkSignals(shutdown.signal).signal);
+      sibling.subscribe(recorder(log, 'consumer'));
+      shutdown.abort('quit');
+      expect(log).toEqual(['consumer: error CancelledError(task=sibling, reason=quit)']);
+      expect([child.state, sibling.state]).toEqual(['cancelled', 'cancelled']);
+    });
+
     it('a child linked to a plain signal before the task that waits on it, the signal aborted at top level', () => {
       const log: string[] = [];
       const shutdown = new AbortController();

@@ -1,5 +1,5 @@
 import { linkToSignal, setSignalOwner, type AbortDependant, type SignalHub, type SignalOwner } from './signalLinks';
-import { abortOwnSignal, cancelLinked, scheduleCancellation, type CancellationNode } from './task';
+import { abortOwnSignal, asOneWave, cancelLinked, scheduleCancellation, type CancellationNode } from './task';
 import { checkSignal } from './validate';
 
 /** What `linkSignals` returns. */
@@ -50,7 +50,10 @@ export function linkSignals(...signals: AbortSignal[]): LinkedSignal {
   setSignalOwner(controller.signal, link);
   link._hubs = signals.map((signal) => {
     const hub = linkToSignal(signal, link);
-    if (hub !== null) hub._hasFirst = true; // see SignalHub
+    if (hub !== null) {
+      hub._hasFirst = true; // see SignalHub
+      hub._wave = asOneWave; // the tasks linked to the output belong to the wave of a plain input's abort
+    }
     return hub;
   });
   return { signal: controller.signal, unlink: () => link._unlink() };
@@ -75,7 +78,8 @@ class SignalLink implements CancellationNode, SignalOwner {
 
   constructor(
     private readonly _controller: AbortController,
-    private readonly _inputs: readonly AbortSignal[],
+    /** Until the output aborts or is unlinked: then an output someone keeps (given to `fetch`, say) keeps no input. */
+    private _inputs: readonly AbortSignal[],
   ) {}
 
   _abortedBy(reason: unknown): void {
@@ -91,8 +95,8 @@ class SignalLink implements CancellationNode, SignalOwner {
    */
   cancel(reason: unknown): boolean {
     if (this._unlinked || this._controller.signal.aborted) return false;
-    this._leaveInputs();
     const earlier = this._inputs.find((signal) => signal.aborted && signal.reason !== reason);
+    this._leaveInputs();
     abortOwnSignal(this._controller, earlier === undefined ? reason : earlier.reason);
     scheduleCancellation(this);
     return true;
@@ -117,6 +121,7 @@ class SignalLink implements CancellationNode, SignalOwner {
   private _leaveInputs(): void {
     for (const hub of this._hubs) hub?.delete(this);
     this._hubs = [];
+    this._inputs = [];
   }
 
   // steps 3 and 5 of a task: the output has no source and no observers

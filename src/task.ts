@@ -10,7 +10,7 @@ import {
 import { hasBrand, isInstance, TASK_BRAND } from './brand';
 import { CancelledError, captureStackTraces, ChildCancelled, toChildCancelled } from './errors';
 import { reportUnhandledError } from './report';
-import { linkToSignal, notifyDependants, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
+import { linkToSignal, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
 import { checkOptions, isObservableInput, OBSERVABLE_INPUT, typeError } from './validate';
 import { LeanSubscriber } from './leanSubscriber';
 
@@ -655,39 +655,27 @@ function runCancellations(first: CancellationNode): void {
           continue;
         }
       }
+      let dependant: AbortDependant | undefined;
       if (node._phase === LINKS_FIRST) {
-        node._phase = LINKED;
-        const hub = node._hub;
-        // The linkSignals outputs (see AbortDependant) abort now, in link order, then react in that order, their
-        // own dependants included, before the signal's other dependants. A walk for nothing would cost an
-        // iterator per level of a deep chain, and a pass over 10⁵ linked tasks.
-        if (hub !== null && hub._hasFirst) {
-          const waiting = stack.length;
-          deferTo = stack;
-          notifyDependants(hub, node._cancellation(), true);
-          deferTo = null;
-          if (stack.length > waiting) {
-            reverseFrom(stack, waiting);
-            continue;
-          }
-        }
+        // The linkSignals outputs (see AbortDependant) react first, one after the other in link order, each with
+        // its own dependants, as the outputs linked to a plain signal do when it aborts.
+        dependant = nextFirstDependant(node);
+        if (dependant === undefined) node._phase = LINKED;
       }
-      if (node._phase === LINKED) {
-        const dependant = nextDependant(node);
-        if (dependant !== undefined) {
-          if (isNode(dependant)) {
-            deferTo = stack;
-            dependant.cancel(node._cancellation());
-            deferTo = null;
-          } else {
-            try {
-              dependant._abortedBy(node._cancellation());
-            } catch (error) {
-              reportUnhandledError(error);
-            }
+      if (node._phase === LINKED) dependant = nextDependant(node);
+      if (dependant !== undefined) {
+        if (isNode(dependant)) {
+          deferTo = stack;
+          dependant.cancel(node._cancellation());
+          deferTo = null;
+        } else {
+          try {
+            dependant._abortedBy(node._cancellation());
+          } catch (error) {
+            reportUnhandledError(error);
           }
-          continue; // the dependant's own steps (if it was deferred), then the next dependant
         }
+        continue; // the dependant's own steps (if it was deferred), then the next dependant
       }
       stack.pop();
       node._phase = 0;
@@ -709,6 +697,19 @@ function runCancellations(first: CancellationNode): void {
   }
 }
 
+/**
+ * Step 4 begins: the next `linkSignals` output linked to a node's signal, if any. A hub without one is not walked
+ * for nothing: that would cost an iterator per level of a deep chain, and a pass over 10⁵ linked tasks.
+ */
+function nextFirstDependant(node: CancellationNode): AbortDependant | undefined {
+  const hub = node._hub;
+  if (hub === null || !hub._hasFirst) return undefined;
+  const pending = (node._dependantsToNotify ??= hub.values());
+  for (let next = pending.next(); next.done !== true; next = pending.next()) if (next.value._first) return next.value;
+  node._dependantsToNotify = null; // the walk of the others starts afresh
+  return undefined;
+}
+
 /** Step 4: the next dependant of a node's signal to react, if any. */
 function nextDependant(node: CancellationNode): AbortDependant | undefined {
   let pending = node._dependantsToNotify;
@@ -720,14 +721,18 @@ function nextDependant(node: CancellationNode): AbortDependant | undefined {
     pending = node._dependantsToNotify = hub.values();
   }
   const dependant = pending.next().value;
-  // A linked task would remove itself from the set being walked, which makes V8 shrink and rehash
-  // it again and again; it is being handed out, so it has nothing to leave.
-  if (dependant !== undefined && isTaskDependant(dependant)) dependant._parentHub = null;
+  if (dependant === undefined) {
+    node._dependantsToNotify = null; // the walk is over: let the dependants go with the hub
+  } else if (isTaskDependant(dependant)) {
+    // A linked task would remove itself from the set being walked, which makes V8 shrink and rehash
+    // it again and again; it is being handed out, so it has nothing to leave.
+    dependant._parentHub = null;
+  }
   return dependant;
 }
 
-/** A foreign hub's walk (`SignalHub#_wave`): the tasks it cancels are one wave. */
-function asOneWave(walk: () => void): void {
+/** A foreign hub's walk (`SignalHub#_wave`): the tasks it cancels, directly or through outputs, are one wave. @internal */
+export function asOneWave(walk: () => void): void {
   if (deferTo !== null) {
     walk(); // inside a teardown: the tasks join the wave being torn down
     return;
