@@ -1,11 +1,12 @@
 /**
  * Property-based schedules (issue 6, part 1).
  *
- * fast-check generates programs over a few tasks (linked to a controller or to
- * another task's signal, some whose body subscribes another task through
- * plain/detectCancel/shield) and consumers (plain, detectCancel, shield,
- * cancelWhen, whenAllCancellable, whenAnyCancellable, awaitTask), interleaving
- * subscribe, unsubscribe, cancel, start, abort and source next/complete/error,
+ * fast-check generates programs over a few tasks (linked to a controller, to
+ * another task's signal or to a linkSignals output, some whose body subscribes
+ * another task through plain/detectCancel/shield), linkSignals outputs of
+ * earlier signals, and consumers (plain, detectCancel, shield, cancelWhen,
+ * whenAllCancellable, whenAnyCancellable, awaitTask), interleaving subscribe,
+ * unsubscribe, cancel, start, abort, unlink and source next/complete/error,
  * with consumers and abort listeners that react re-entrantly (cancel, abort,
  * unsubscribe, subscribe, drive a source, throw).
  *

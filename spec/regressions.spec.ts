@@ -13,6 +13,40 @@ import { checkProgram } from './properties/check';
 import type { Program } from './properties/program';
 
 const COUNTEREXAMPLES: Record<string, Program> = {
+  // thirteenth landing, seed 99, about one run in 30,000: the model ran a task's observers inside the wave that was
+  // ending, so a cancel() made by a plain observer joined it; the package (rightly) makes it a wave of its own, so
+  // T1's detectCancel consumer hears ChildCancelled before that cancel() returns true.
+  'a cancel() made by a plain observer of a task the wave ended is a wave of its own': {
+    preAborted: [false, false],
+    tasks: [
+      { link: { c: 0 }, refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+      { refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+    ],
+    actions: [
+      {
+        a: 'sub',
+        id: 0,
+        c: { kind: 'plain', t: 0, form: 'pipe', react: { on: 'error', act: { a: 'cancel', id: 0, t: 1 } } },
+      },
+      { a: 'sub', id: 0, c: { kind: 'detect', t: 1, form: 'pipe', react: undefined } },
+      { a: 'abort', id: 0, k: 0 },
+    ],
+  },
+  // thirteenth landing: two outputs of one controller, a task on the first observed through cancelWhen given the
+  // second. The first output and its dependants react before the second aborts, so the consumer hears the task's
+  // CancelledError, as by someone else, and not its own cancellation (docs/semantics.md, linkSignals outputs).
+  'a cancelWhen given the second output of a signal hears a task on the first one end before its own signal aborts': {
+    preAborted: [false, false],
+    links: [
+      { at: 0, inputs: [{ c: 0 }] },
+      { at: 0, inputs: [{ c: 0 }] },
+    ],
+    tasks: [{ link: { l: 0 }, refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false }],
+    actions: [
+      { a: 'sub', id: 0, c: { kind: 'cancelWhen', t: 0, s: { l: 1 }, react: undefined } },
+      { a: 'abort', id: 0, k: 0 },
+    ],
+  },
   // seed 20251125, first run: the source had already errored, so the task ended while subscribing it and the
   // teardown, registered afterwards on the closed subscriber, threw: the package dropped that error.
   'a teardown that throws after a synchronous end of its source is reported, not swallowed': {

@@ -47,6 +47,25 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
   'a factory threw after its own task was cancelled (reported as unhandled)': (r) =>
     r.unhandled.some((u) => u.startsWith('F')),
   'an abort listener acted re-entrantly': (r) => r.reentrant.some((a) => a.startsWith('listener:')),
+  'a task was cancelled through a linkSignals output': (r) =>
+    r.program.tasks.some((spec, i) => {
+      const link = spec.link !== undefined && 'l' in spec.link ? r.links[spec.link.l]! : undefined;
+      const t = r.tasks[i]!;
+      return link !== undefined && t.state === 'cancelled' && t.signal.reason.reason === link.signal.reason;
+    }),
+  'a consumer heard its own cancellation through a linkSignals output': (r) =>
+    r.consumers.some((x) => {
+      const s = 's' in x.spec ? x.spec.s : undefined;
+      if (s === undefined || !('l' in s)) return false;
+      const own = `X${x.idx} error CE(-,`;
+      return (
+        x.notifications.some((n) => n.kind === 'error' && r.log[n.seq]!.startsWith(own)) ||
+        x.outcome?.startsWith('reject CE(-,') === true
+      );
+    }),
+  "a linkSignals output's abort listener acted re-entrantly": (r) =>
+    r.reentrant.some((a) => a.startsWith('output listener:')),
+  'unlink() let go of an output before it aborted': (r) => r.liveUnlinks > 0,
 };
 
 export function features(run: Run): string[] {

@@ -60,7 +60,7 @@ export function fmtModel(reason: MReason): string {
 
 export function fmtSig(s: SigRef | undefined): string {
   if (s === undefined) return '';
-  return 'c' in s ? ` @C${s.c}` : ` @T${s.t}`;
+  return 'c' in s ? ` @C${s.c}` : 't' in s ? ` @T${s.t}` : ` @L${s.l}`;
 }
 
 /** How a `sub` line describes the consumer it creates. */

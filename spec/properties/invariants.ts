@@ -40,12 +40,16 @@ export const atMostOneTerminal: Invariant = (run) =>
     return out;
   });
 
-/** True when the cancellation chain of `error` reaches `signal`'s abort (its task, or its reason). */
+/**
+ * True when the cancellation chain of `error` reaches `signal`'s abort (its task, or its reason: a `linkSignals`
+ * output's reason is its input's, a task's CancelledError for a task signal).
+ */
 export function chainReaches(error: unknown, signal: AbortSignal, tasks: readonly Task<unknown>[]): boolean {
   const owner = tasks.find((t) => t.signal === signal);
   let e: unknown = error;
   for (let depth = 0; e instanceof CancelledError && depth < 100; depth++) {
     if (owner !== undefined && e.task === owner) return true;
+    if (signal.aborted && e === signal.reason) return true;
     e = e instanceof ChildCancelled ? e.cause : e.reason;
   }
   return signal.aborted && e === signal.reason;
@@ -62,6 +66,10 @@ export function chainReaches(error: unknown, signal: AbortSignal, tasks: readonl
  * - cancelWhen (no release step before it reports) turns every
  *   CancelledError that arrives while its signal is aborted into that form;
  * - a task body never hears an error whose cancellation chain names its own task.
+ * A `linkSignals` output shares its input's reason, so a chain that reaches that reason reached the output only
+ * if the output had aborted when the error arrived: the outputs of one signal react one after the other, each
+ * with its dependants (docs/semantics.md), so a participant linked to an earlier output of the same input is
+ * cancelled, and may be heard of, before this one aborts, as by someone else.
  */
 export const ownCancellationIsNeverAnError: Invariant = (run) => {
   const out: string[] = [];
@@ -69,6 +77,7 @@ export const ownCancellationIsNeverAnError: Invariant = (run) => {
   for (const x of run.consumers) {
     const signal = x.signal;
     if (signal === undefined) continue;
+    const output = run.links.some((l) => l.signal === signal);
     for (const n of x.notifications) {
       if (n.kind !== 'error') continue;
       const e = n.value;
@@ -78,7 +87,9 @@ export const ownCancellationIsNeverAnError: Invariant = (run) => {
         e.task === undefined &&
         e.reason === signal.reason;
       if (ownForm && !n.ownAborted) out.push(`X${x.idx} heard ${f(e)} before its signal aborted`);
-      if (!ownForm && chainReaches(e, signal, run.tasks)) out.push(`X${x.idx} heard its own cancellation as ${f(e)}`);
+      if (!ownForm && (!output || n.ownAborted) && chainReaches(e, signal, run.tasks)) {
+        out.push(`X${x.idx} heard its own cancellation as ${f(e)}`);
+      }
       if (!ownForm && x.spec.kind === 'cancelWhen' && n.ownAborted && e instanceof CancelledError) {
         out.push(`X${x.idx} (cancelWhen) heard ${f(e)} while its signal was aborted`);
       }

@@ -3,17 +3,19 @@
  * predicts, for a normalized program, every line the runner logs (consumer
  * notifications, source subscriptions and teardowns, factory calls, abort
  * listeners, cancel() results), every awaitTask outcome, every task's final
- * state and reason, and every error that must reach `config.onUnhandledError`.
+ * state and reason, every linkSignals output's, and every error that must reach
+ * `config.onUnhandledError`.
  *
  * It is deliberately naive: a cancellation runs its five steps by plain
  * recursion (a cancellation caused while another one runs completes before
  * the call that caused it returns), dependants of a signal react in the order
- * they were linked, observers of a task are notified in the order they
- * attached. Where the contract is silent, the choices are listed in
+ * they were linked (its linkSignals outputs first, each with what is linked to
+ * it, as docs/semantics.md says), observers of a task are notified in the
+ * order they attached. Where the contract is silent, the choices are listed in
  * RELIABILITY.md ("What the model fixes where the contract is silent").
  */
 import { fmtConsumer, fmtModel, fmtVal, type MErr, type MReason } from './format';
-import type { Action, ConsumerSpec, Mode, Program, SigRef, TaskSpec } from './program';
+import type { Action, ConsumerSpec, LinkSpec, Mode, Program, SigRef, TaskSpec } from './program';
 
 type State = 'pending' | 'running' | 'completed' | 'errored' | 'cancelled';
 
@@ -55,7 +57,7 @@ interface MCtrl {
   hub: Hub;
 }
 
-type MSig = { c: MCtrl } | { t: MTask };
+type MSig = { c: MCtrl } | { t: MTask } | { l: MLink };
 
 class MEntry {
   constructor(
@@ -116,6 +118,31 @@ class MTask implements Dependant {
   }
 }
 
+/**
+ * A `linkSignals` output (docs/semantics.md, "a linkSignals output aborts like a task's signal"): a dependant of
+ * each input that reacts before the input's other dependants; when it aborts it leaves every input, its own abort
+ * listener runs, then what is linked to it reacts as at a task's step 4, in the same wave.
+ */
+class MLink implements Dependant {
+  aborted = false;
+  reason: MReason = undefined;
+  /** `unlink()` was called before it aborted: it never will, and has let go of what was linked to it. */
+  unlinked = false;
+  /** What is linked to the output. */
+  hub: Hub | null = null;
+  /** The hubs of its inputs it is a dependant of. */
+  inputHubs: Hub[] = [];
+  inputs: MSig[] = [];
+  listener: Action | null = null;
+  constructor(
+    readonly k: number,
+    private readonly m: Model,
+  ) {}
+  abortedBy(reason: MReason): void {
+    this.m.cancelLink(this, reason);
+  }
+}
+
 class MProbe {
   state: 'open' | 'completed' | 'errored' = 'open';
   error: MErr | null = null;
@@ -151,6 +178,7 @@ const toChildCancelled = (e: MErr): MErr => (e.k === 'CE' ? { k: 'CC', cause: e 
 class Model {
   readonly log: string[] = [];
   readonly tasks: MTask[] = [];
+  readonly links: MLink[] = [];
   readonly ctrls: MCtrl[];
   readonly probes: MProbe[];
   readonly consumers: MConsumer[] = [];
@@ -158,8 +186,9 @@ class Model {
   readonly awaits: Record<number, string> = {};
   /**
    * The wave being cancelled: tasks cancelled inside a teardown (step 3) or as a task linked to a cancelled task's
-   * signal (step 4) join it, and every task of a wave hears of its end (step 5) once the whole wave is torn down,
-   * in the order the tasks finished step 4. Abort listeners, dependants that are not tasks, and observers start
+   * signal or to an output it aborted (step 4) join it, and every task of a wave waited on through detectCancel or
+   * shield hears of its end (step 5) once the whole wave is torn down, in the order the tasks finished step 4.
+   * Abort listeners (a task's, an output's), dependants that are neither tasks nor outputs, and observers start
    * waves of their own.
    */
   private wave: MTask[] | null = null;
@@ -167,6 +196,13 @@ class Model {
   constructor(private readonly p: Program) {
     this.ctrls = p.preAborted.map((pre, k) => ({ aborted: pre, reason: pre ? `pre${k}` : undefined, hub: new Hub() }));
     this.probes = p.tasks.map(() => new MProbe());
+    const links = p.links ?? [];
+    const makeLinks = (at: number) => {
+      while (this.links.length < links.length && links[this.links.length]!.at === at) {
+        this.makeLink(links[this.links.length]!);
+      }
+    };
+    makeLinks(0);
     p.tasks.forEach((spec, i) => {
       const t = new MTask(i, spec, this);
       this.tasks.push(t);
@@ -176,7 +212,26 @@ class Model {
         if (this.aborted(s)) this.cancel(t, this.sigReason(s));
         else t.parentHub = this.link(s, t);
       }
+      makeLinks(i + 1);
     });
+  }
+
+  /** `linkSignals(...inputs)`: aborted at once with the first aborted input's reason, else linked to each input. */
+  makeLink(spec: LinkSpec): void {
+    const l = new MLink(this.links.length, this);
+    this.links.push(l);
+    l.inputs = spec.inputs.map((ref) => this.sig(ref));
+    const aborted = l.inputs.find((s) => this.aborted(s));
+    if (aborted !== undefined) {
+      l.aborted = true; // a listener added to an aborted signal never runs
+      l.reason = this.sigReason(aborted);
+      return;
+    }
+    l.listener = spec.listener ?? null;
+    for (const s of l.inputs) {
+      const hub = this.link(s, l);
+      if (hub !== null) l.inputHubs.push(hub);
+    }
   }
 
   run(): Prediction {
@@ -184,25 +239,31 @@ class Model {
     const final = this.tasks.map(
       (t) => `T${t.i} ${t.state}${t.state === 'cancelled' ? ` ${fmtModel(t.cancelErr ?? undefined)}` : ''}`,
     );
+    for (const l of this.links) final.push(`L${l.k} ${l.aborted ? `aborted ${fmtModel(l.reason)}` : 'live'}`);
     return { log: this.log, awaits: this.awaits, final, unhandled: this.unhandled.slice().sort() };
   }
 
   // ------------------------------------------------------------ signals
 
   sig(ref: SigRef): MSig {
-    return 'c' in ref ? { c: this.ctrls[ref.c]! } : { t: this.tasks[ref.t]! };
+    return 'c' in ref ? { c: this.ctrls[ref.c]! } : 't' in ref ? { t: this.tasks[ref.t]! } : { l: this.links[ref.l]! };
   }
   aborted(s: MSig): boolean {
-    return 'c' in s ? s.c.aborted : s.t.state === 'cancelled';
+    return 'c' in s ? s.c.aborted : 't' in s ? s.t.state === 'cancelled' : s.l.aborted;
   }
   sigReason(s: MSig): MReason {
-    return 'c' in s ? s.c.reason : (s.t.cancelErr ?? undefined);
+    return 'c' in s ? s.c.reason : 't' in s ? (s.t.cancelErr ?? undefined) : s.l.reason;
   }
-  /** Links `d` to a signal that has not aborted; null when it never can (its task ended). */
+  /** Links `d` to a signal that has not aborted; null when it never can (its task ended, its output was unlinked). */
   link(s: MSig, d: Dependant): Hub | null {
     if ('c' in s) {
       s.c.hub.add(d);
       return s.c.hub;
+    }
+    if ('l' in s) {
+      if (s.l.unlinked) return null;
+      (s.l.hub ??= new Hub()).add(d);
+      return s.l.hub;
     }
     const t = s.t;
     if (t.state === 'completed' || t.state === 'errored') return null;
@@ -214,15 +275,83 @@ class Model {
     if (c.aborted) return;
     c.aborted = true;
     c.reason = reason;
-    // Outside a wave, the tasks this abort cancels make one: each is torn down now, all are heard of at the end.
+    // Outside a wave, the tasks this abort cancels make one, also those linked to it through linkSignals outputs:
+    // each is torn down now, all are heard of at the end. The outputs first, each one with what is linked to it
+    // (the platform runs the dispatch, which reaches the outputs one after another); then the other dependants.
     const outer = this.wave;
     const wave: MTask[] | null = outer === null ? [] : null;
-    for (const d of c.hub.takeAll()) {
-      if (wave !== null) this.wave = d instanceof MTask ? wave : null;
+    const deps = c.hub.takeAll();
+    for (const d of [...deps.filter((d) => d instanceof MLink), ...deps.filter((d) => !(d instanceof MLink))]) {
+      if (wave !== null) this.wave = d instanceof MTask || d instanceof MLink ? wave : null;
       d.abortedBy(reason);
     }
     this.wave = outer;
     if (wave !== null) for (const x of wave) this.notifyEnd(x);
+  }
+
+  // ------------------------------------------------------------ linkSignals outputs
+
+  /**
+   * An input of `l` aborted with `reason` (its dispatch, or the step 4 of its task or output, reached `l`): like a
+   * task's cancellation, by plain recursion. The output aborts, with the reason of an input that had aborted
+   * already with another one (the first in argument order) if any, and leaves every input; its abort listener
+   * runs (user code: what it causes is a wave of its own); then what is linked to it reacts (its step 4), in the
+   * current wave or in one of its own. Nothing if it had aborted already or was unlinked.
+   */
+  cancelLink(l: MLink, reason: MReason): void {
+    if (l.aborted || l.unlinked) return;
+    this.leaveInputs(l);
+    const earlier = l.inputs.find((s) => this.aborted(s) && this.sigReason(s) !== reason);
+    l.aborted = true;
+    l.reason = earlier === undefined ? reason : this.sigReason(earlier);
+    const outer = this.wave;
+    if (l.listener !== null) {
+      const act = l.listener;
+      l.listener = null;
+      this.log.push(`L${l.k} listener`);
+      this.wave = null;
+      this.perform(act);
+    }
+    const wave = (this.wave = outer ?? []);
+    const hub = l.hub;
+    l.hub = null;
+    this.step4(hub, l.reason, wave);
+    this.wave = outer;
+    if (outer === null) for (const x of wave) this.notifyEnd(x);
+  }
+
+  leaveInputs(l: MLink): void {
+    for (const hub of l.inputHubs) hub.remove(l);
+    l.inputHubs = [];
+  }
+
+  unlink(l: MLink): void {
+    this.leaveInputs(l);
+    if (l.aborted) return;
+    l.unlinked = true;
+    l.listener = null; // it never aborts
+    l.hub = null;
+  }
+
+  /**
+   * Step 4 of a task, or of an output, whose signal's dependants are `hub`: the outputs linked to it first, one
+   * after the other in link order, each aborting (its listener runs) and then letting what is linked to it react
+   * (recursively the same) before the next one aborts; then the other dependants react in link order. A task or an
+   * output among them joins the wave; the other dependants' reactions, like the listeners, are user code: waves
+   * of their own. The same order as a plain signal's dispatch (`abortController`).
+   */
+  step4(hub: Hub | null, reason: MReason, wave: MTask[]): void {
+    if (hub === null) return;
+    for (const d of hub.deps.slice()) {
+      if (!(d instanceof MLink)) continue;
+      this.wave = wave;
+      this.cancelLink(d, reason); // nothing if it left before its turn (aborted through another input, unlinked)
+    }
+    for (const d of hub.takeAll()) {
+      if (d instanceof MLink) continue; // it left the hub as it aborted, or was unlinked
+      this.wave = d instanceof MTask ? wave : null;
+      d.abortedBy(reason);
+    }
   }
 
   // ------------------------------------------------------------ tasks
@@ -246,12 +375,9 @@ class Model {
     }
     const wave = (this.wave = outer ?? []);
     this.teardownSource(t); // 3
-    const deps = t.hub === null ? [] : t.hub.takeAll(); // 4
+    const hub = t.hub; // 4
     t.hub = null;
-    for (const d of deps) {
-      this.wave = d instanceof MTask ? wave : null;
-      d.abortedBy(t.cancelErr);
-    }
+    this.step4(hub, t.cancelErr, wave);
     this.wave = outer;
     // 5: within a wave, only a task observed through detectCancel/shield (a body may wait on it) waits for its end
     if (outer !== null && !t.observers.some((e) => (e.mode & DETECTING) !== 0)) this.notifyEnd(t);
@@ -295,13 +421,17 @@ class Model {
     if (this.tasks[i]!.spec.teardownThrows) this.unhandled.push(`D${i}`);
   }
 
+  /** Step 5. Observers are user code: a cancellation they cause is a wave of its own, even inside a wave. */
   notifyEnd(t: MTask): void {
     const observers = t.observers;
     t.observers = [];
+    const outer = this.wave;
+    this.wave = null;
     for (const e of observers) {
       e.task = null;
       this.deliverEnd(t, e.obs, e.mode);
     }
+    this.wave = outer;
   }
 
   deliverEnd(t: MTask, obs: MObserver, mode: number): void {
@@ -488,6 +618,16 @@ class Model {
           probe.error = { k: 'E', msg: `E${a.id}` };
           if (ps !== null) this.probeError(ps, probe.error);
         }
+        return;
+      }
+      case 'unlink': {
+        const l = this.links[a.l];
+        if (l === undefined) {
+          this.log.push('unlink none');
+          return;
+        }
+        this.log.push(`unlink L${a.l}`);
+        this.unlink(l);
         return;
       }
       case 'throw':

@@ -1,8 +1,10 @@
 /**
  * Random programs for the property suite: a few tasks (some linked through
- * `options.signal` to a plain AbortController or to another task's signal,
- * some whose body subscribes another task), then a list of actions, some of
- * which create consumers that react re-entrantly to what they hear.
+ * `options.signal` to a plain AbortController, to another task's signal or to
+ * a `linkSignals` output, some whose body subscribes another task), `linkSignals`
+ * outputs made between them (of controllers, task signals or earlier outputs),
+ * then a list of actions, some of which create consumers that react
+ * re-entrantly to what they hear.
  *
  * A generated program is "raw": task and consumer numbers are arbitrary small
  * naturals. `normalize()` maps them onto what exists (modulo), gives every
@@ -14,8 +16,8 @@
  */
 import fc from 'fast-check';
 
-/** A signal: controller `c`, or the signal of task `t`. */
-export type SigRef = { c: number } | { t: number };
+/** A signal: controller `c`, the signal of task `t`, or the output of link `l` (`linkSignals`). */
+export type SigRef = { c: number } | { t: number } | { l: number };
 /** How a consumer or a body attaches to a task. */
 export type Mode = 'plain' | 'detect' | 'shield';
 
@@ -28,6 +30,8 @@ export type Action =
   | { a: 'next'; id: number; t: number }
   | { a: 'complete'; id: number; t: number }
   | { a: 'error'; id: number; t: number }
+  /** `unlink()` of link `l` (-1 once normalized: the program has no link). */
+  | { a: 'unlink'; id: number; l: number }
   | { a: 'throw'; id: number };
 
 export interface Reaction {
@@ -61,9 +65,20 @@ export interface TaskSpec {
   teardownThrows: boolean;
 }
 
+/** `linkSignals(...inputs)`, made once `at` tasks exist (after task `at - 1`, before task `at`). */
+export interface LinkSpec {
+  at: number;
+  /** 1–2 inputs: controllers, tasks below `at`, earlier links (normalized; a raw one may point anywhere). */
+  inputs: SigRef[];
+  /** An abort listener the program adds on the output right after making it, doing one action. */
+  listener?: Action;
+}
+
 export interface Program {
   /** Per controller: aborted before any task is created. */
   preAborted: boolean[];
+  /** The `linkSignals` outputs, in the order they are made (normalized: by `at`). Absent: none. */
+  links?: LinkSpec[];
   tasks: TaskSpec[];
   actions: Action[];
 }
@@ -76,8 +91,10 @@ const small = fc.nat({ max: 15 });
 /** `true` about one time in six; shrinks to `false`. */
 const rare = fc.oneof({ weight: 5, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
 const sigRef: fc.Arbitrary<SigRef> = fc.oneof(
-  fc.record({ c: fc.nat({ max: CONTROLLERS - 1 }) }),
-  fc.record({ t: small }),
+  { weight: 2, arbitrary: fc.record({ c: fc.nat({ max: CONTROLLERS - 1 }) }) },
+  { weight: 2, arbitrary: fc.record({ t: small }) },
+  // a linkSignals output; a controller when the program has no link it may use
+  { weight: 2, arbitrary: fc.record({ l: small }) },
 );
 const mode = fc.constantFrom<Mode>('plain', 'detect', 'shield');
 
@@ -91,6 +108,7 @@ function simpleAction(): fc.Arbitrary<Action> {
     fc.record({ a: fc.constant('next' as const), id: fc.constant(0), t: small }),
     fc.record({ a: fc.constant('complete' as const), id: fc.constant(0), t: small }),
     fc.record({ a: fc.constant('error' as const), id: fc.constant(0), t: small }),
+    fc.record({ a: fc.constant('unlink' as const), id: fc.constant(0), l: small }),
   );
 }
 
@@ -170,10 +188,24 @@ const taskSpec: fc.Arbitrary<TaskSpec> = fc.record(
   { requiredKeys: ['refCount', 'body', 'syncValue', 'teardownThrows'] },
 );
 
-/** Raw programs of 1–`maxTasks` tasks and 1–`maxActions` top-level actions. */
+const linkSpec: fc.Arbitrary<LinkSpec> = fc.record(
+  {
+    at: small,
+    inputs: fc.array(sigRef, { minLength: 1, maxLength: 2 }),
+    listener: simpleAction(),
+  },
+  { requiredKeys: ['at', 'inputs'] },
+);
+
+/** Raw programs of 1–`maxTasks` tasks, 0–`maxTasks` links and 1–`maxActions` top-level actions. */
 export function programs({ maxTasks, maxActions }: { maxTasks: number; maxActions: number }): fc.Arbitrary<Program> {
   return fc.record({
     preAborted: fc.array(fc.boolean(), { minLength: CONTROLLERS, maxLength: CONTROLLERS }),
+    // no link in about a third of the programs (the mix the suite had before links were generated)
+    links: fc.oneof(
+      { weight: 1, arbitrary: fc.constant<LinkSpec[]>([]) },
+      { weight: 2, arbitrary: fc.array(linkSpec, { minLength: 1, maxLength: maxTasks }) },
+    ),
     tasks: fc.array(taskSpec, { minLength: 1, maxLength: maxTasks }),
     actions: fc.array(
       fc.oneof(
@@ -192,15 +224,32 @@ export const programArbitrary: fc.Arbitrary<Program> = programs({ maxTasks: 4, m
 
 /**
  * Makes a raw program concrete: indices modulo what exists, link targets
- * below the task, child targets above it, unique action ids, rare flags kept
- * rare. Apply it once, to a raw program.
+ * below the task, child targets above it, links made in order of `at` with
+ * inputs made before them, unique action ids, rare flags kept rare. Apply it
+ * once, to a raw program.
  */
 export function normalize(raw: Program): Program {
   const n = raw.tasks.length;
   let nextId = 1;
   const t = (i: number) => i % n;
-  const sig = (s: SigRef | undefined): SigRef | undefined =>
-    s === undefined ? undefined : 'c' in s ? { c: s.c % CONTROLLERS } : { t: t(s.t) };
+  // Links are made in order, each once `at` tasks exist; `at` never decreases, so the links task i may use are
+  // the first `linksBefore(i)` ones.
+  let at = 0;
+  const linkAt = (raw.links ?? []).map((l) => (at = Math.max(at, l.at % (n + 1))));
+  const linksBefore = (i: number) => linkAt.filter((a) => a <= i).length;
+  const nLinks = linkAt.length;
+  /** A signal made before task `tasks` and link `links`: a controller in place of what does not exist yet. */
+  const sigBefore = (s: SigRef, tasks: number, links: number): SigRef =>
+    'c' in s
+      ? { c: s.c % CONTROLLERS }
+      : 't' in s
+        ? tasks > 0
+          ? { t: s.t % tasks }
+          : { c: s.t % CONTROLLERS }
+        : links > 0
+          ? { l: s.l % links }
+          : { c: s.l % CONTROLLERS };
+  const sig = (s: SigRef | undefined): SigRef | undefined => (s === undefined ? undefined : sigBefore(s, n, nLinks));
   const action = (a: Action, where: 'top' | 'reaction' | 'listener'): Action => {
     const id = nextId++;
     switch (a.a) {
@@ -210,6 +259,8 @@ export function normalize(raw: Program): Program {
         return { a: 'unsub', id, x: a.x };
       case 'abort':
         return { a: 'abort', id, k: a.k % CONTROLLERS };
+      case 'unlink':
+        return { a: 'unlink', id, l: nLinks === 0 ? -1 : a.l % nLinks };
       case 'throw':
         // a listener that throws is an uncaught exception (covered by userErrors.spec.ts)
         return where === 'listener' ? { a: 'cancel', id, t: 0 } : { a: 'throw', id };
@@ -242,8 +293,9 @@ export function normalize(raw: Program): Program {
   const tasks = raw.tasks.map((spec, i): TaskSpec => {
     let link: SigRef | undefined;
     if (spec.link !== undefined) {
-      if ('c' in spec.link) link = { c: spec.link.c % CONTROLLERS };
-      else if (i > 0) link = { t: spec.link.t % i };
+      // an earlier task, a link made before this task; no link at all for the first task's "earlier task"
+      if ('t' in spec.link) link = i > 0 ? { t: spec.link.t % i } : undefined;
+      else link = sigBefore(spec.link, i, linksBefore(i));
     }
     let body: Body = spec.body;
     if (body.b === 'child') {
@@ -268,6 +320,16 @@ export function normalize(raw: Program): Program {
       teardownThrows: spec.teardownThrows,
     };
   });
+  const links = (raw.links ?? []).map((l, k): LinkSpec => ({
+    at: linkAt[k]!,
+    inputs: l.inputs.map((s) => sigBefore(s, linkAt[k]!, k)),
+    ...(l.listener && { listener: action(l.listener, 'listener') }),
+  }));
   const actions = raw.actions.map((a) => action(a, 'top'));
-  return { preAborted: raw.preAborted.slice(0, CONTROLLERS), tasks, actions };
+  return {
+    preAborted: raw.preAborted.slice(0, CONTROLLERS),
+    ...(links.length > 0 && { links }),
+    tasks,
+    actions,
+  };
 }

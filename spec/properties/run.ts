@@ -10,15 +10,17 @@ import {
   awaitTask,
   cancelWhen,
   detectCancel,
+  linkSignals,
   shield,
   task,
   Task,
   whenAllCancellable,
   whenAnyCancellable,
+  type LinkedSignal,
   type TaskOptions,
 } from '../../src';
-import { fmtConsumer, fmtErr, fmtVal } from './format';
-import type { Action, ConsumerSpec, Program, SigRef } from './program';
+import { fmtConsumer, fmtErr, fmtReason, fmtVal } from './format';
+import type { Action, ConsumerSpec, LinkSpec, Program, SigRef } from './program';
 
 export interface Notification {
   seq: number;
@@ -70,6 +72,8 @@ export interface Run {
   // for the invariants
   tasks: Task<string>[];
   controllers: AbortController[];
+  /** The `linkSignals` results, in the program's order. */
+  links: LinkedSignal[];
   consumers: RunConsumer[];
   cancels: CancelCall[];
   probeSubscriptions: number[];
@@ -85,6 +89,8 @@ export interface Run {
   reentrant: string[];
   /** Probes whose subscriber was closed before their subscribe function returned. */
   closedWhileSubscribing: number;
+  /** `unlink()` calls made while their output had not aborted. */
+  liveUnlinks: number;
 }
 
 export async function execute(program: Program): Promise<Run> {
@@ -106,6 +112,7 @@ class Runner {
   readonly log: string[] = [];
   readonly tasks: Task<string>[] = [];
   readonly controllers: AbortController[];
+  readonly links: LinkedSignal[] = [];
   readonly subjects: Subject<string>[];
   readonly consumers: RunConsumer[] = [];
   readonly cancels: CancelCall[] = [];
@@ -120,6 +127,7 @@ class Runner {
   readonly subscribing: number[] = [];
   readonly reentrant: string[] = [];
   closedWhileSubscribing = 0;
+  liveUnlinks = 0;
   readonly indexOf = (t: unknown): number => this.tasks.indexOf(t as Task<string>);
 
   constructor(private readonly p: Program) {
@@ -135,6 +143,13 @@ class Runner {
     this.probeTeardownSeq = new Array<number>(n).fill(-1);
     this.factoryCalls = new Array<number>(n).fill(0);
     this.started = new Array<boolean>(n).fill(false);
+    const links = p.links ?? [];
+    // the links made once `at` tasks exist, before task `at`
+    const makeLinks = (at: number) => {
+      while (this.links.length < links.length && links[this.links.length]!.at === at)
+        this.makeLink(links[this.links.length]!);
+    };
+    makeLinks(0);
     p.tasks.forEach((spec, i) => {
       const options: TaskOptions = { name: `T${i}`, refCount: spec.refCount };
       if (spec.link !== undefined) options.signal = this.signal(spec.link);
@@ -186,7 +201,27 @@ class Runner {
         }, options);
       }
       this.tasks.push(t);
+      makeLinks(i + 1);
     });
+  }
+
+  /** `linkSignals(...inputs)`, and the abort listener the program places on its output. */
+  private makeLink(spec: LinkSpec): void {
+    const k = this.links.length;
+    const link = linkSignals(...spec.inputs.map((s) => this.signal(s)));
+    this.links.push(link);
+    const listener = spec.listener;
+    if (listener !== undefined) {
+      link.signal.addEventListener(
+        'abort',
+        () => {
+          this.log.push(`L${k} listener`);
+          this.reentrant.push(`output listener:${listener.a}`);
+          this.perform(listener);
+        },
+        { once: true },
+      );
+    }
   }
 
   /** Task i's source: a Subject-driven Observable that logs its subscription and teardown. */
@@ -215,7 +250,11 @@ class Runner {
   }
 
   signal(ref: SigRef): AbortSignal {
-    return 'c' in ref ? this.controllers[ref.c]!.signal : this.tasks[ref.t]!.signal;
+    return 'c' in ref
+      ? this.controllers[ref.c]!.signal
+      : 't' in ref
+        ? this.tasks[ref.t]!.signal
+        : this.links[ref.l]!.signal;
   }
 
   run(): void {
@@ -230,6 +269,9 @@ class Runner {
       const mismatch = aborted !== (state === 'cancelled') ? ' SIGNAL-MISMATCH' : '';
       return `T${i} ${state}${cancelled}${mismatch}`;
     });
+    this.links.forEach(({ signal }, k) =>
+      final.push(`L${k} ${signal.aborted ? `aborted ${fmtReason(signal.reason, this.indexOf)}` : 'live'}`),
+    );
     const awaits: Record<number, string> = {};
     for (const x of this.consumers) if (x.outcome !== undefined) awaits[x.idx] = x.outcome;
     const unhandled: string[] = [];
@@ -246,6 +288,7 @@ class Runner {
       unhandled: unhandled.sort(),
       tasks: this.tasks,
       controllers: this.controllers,
+      links: this.links,
       consumers: this.consumers,
       cancels: this.cancels,
       probeSubscriptions: this.probeSubscriptions,
@@ -258,6 +301,7 @@ class Runner {
       unhandledRaw: this.unhandledRaw,
       reentrant: this.reentrant,
       closedWhileSubscribing: this.closedWhileSubscribing,
+      liveUnlinks: this.liveUnlinks,
     };
   }
 
@@ -309,6 +353,17 @@ class Runner {
         this.log.push(`error T${a.t} E${a.id}`);
         this.subjects[a.t]!.error(new Error(`E${a.id}`));
         return;
+      case 'unlink': {
+        const link = this.links[a.l];
+        if (link === undefined) {
+          this.log.push('unlink none');
+          return;
+        }
+        this.log.push(`unlink L${a.l}`);
+        if (!link.signal.aborted) this.liveUnlinks++;
+        link.unlink();
+        return;
+      }
       case 'throw':
         this.log.push(`throw U${a.id}`);
         this.thrown.push(`U${a.id}`);
