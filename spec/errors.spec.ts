@@ -81,6 +81,20 @@ describe('ChildCancelled', () => {
     });
   });
 
+  it("is logged by Node with each task as Task { name, state }, not the task's internals", () => {
+    const parent = startTask(NEVER, { name: 'parent' });
+    const child = startTask(NEVER, { name: 'child', signal: parent.signal });
+    parent.cancel('r');
+    const logged = inspect(new ChildCancelled(child.signal.reason as CancelledError), { depth: 10 });
+    expect(logged.match(/Task \{ name: 'child', state: 'cancelled' \}/g)).toHaveLength(3); // task, child, cause.task
+    expect(logged).toContain("Task { name: 'parent', state: 'cancelled' }");
+    expect(logged).not.toContain('_state');
+    const onARuntimeThatPassesNoInspect = (parent as unknown as Record<symbol, (...args: unknown[]) => string>)[
+      Symbol.for('nodejs.util.inspect.custom')
+    ]!.call(parent, 2, {});
+    expect(onARuntimeThatPassesNoInspect).toBe('Task {"name":"parent","state":"cancelled"}');
+  });
+
   it('a CancelledError is not a ChildCancelled', () => {
     expect(new CancelledError()).not.toBeInstanceOf(ChildCancelled);
   });

@@ -78,6 +78,9 @@ const LINKED = 3;
 /** Checked after `signal`, which every options bag has (see checkOptions). */
 const TASK_OPTIONS = { name: 'string', refCount: 'boolean' } as const;
 
+/** Node's `util.inspect.custom` (a registered symbol: no import of `node:util`, nothing in a browser). */
+const NODE_INSPECT = /* @__PURE__ */ Symbol.for('nodejs.util.inspect.custom');
+
 /** `#__PURE__`: a bundler may drop it where Task is not imported. */
 const NO_OBSERVERS: readonly ObserverEntry<never>[] = /* @__PURE__ */ Object.freeze([]);
 
@@ -838,6 +841,9 @@ export let keptShapes: readonly unknown[] | null = null;
 
 function keepShapes(): void {
   keptShapes = []; // the tasks below are made by this constructor
+  // Set with the first task rather than as a class member: a computed member would keep the class in bundles
+  // that do not use it.
+  (Task.prototype as unknown as Record<symbol, unknown>)[NODE_INSPECT] = inspectTask;
   // No error is made here unless signals make theirs without a stack trace (see `signal`): a trace would hold
   // the user's frames, the first task among them, for good.
   const parent = new Task<never>(NEVER);
@@ -847,6 +853,20 @@ function keepShapes(): void {
   // Node makes an abort's event in JavaScript, of this shape: without one, the code of every cancel() that inlined
   // the abort goes too. A runtime without `Event` (React Native) has no use for it.
   keptShapes = [parent, child, child.signal, typeof Event == 'function' && new Event('abort')];
+}
+
+/**
+ * What Node's `console.log` and `util.inspect` show of a task: `Task { name, state }`, as `toJSON`, rather than
+ * its internals, which a logged `CancelledError` would otherwise print for every task of its chain.
+ */
+function inspectTask(
+  this: Task<unknown>,
+  _depth: number,
+  options: object,
+  inspect?: (value: unknown, options: object) => string,
+): string {
+  // a runtime that follows the protocol without passing its inspect function gets JSON
+  return `Task ${typeof inspect == 'function' ? inspect(this.toJSON(), options) : JSON.stringify(this)}`;
 }
 
 /**
