@@ -413,6 +413,20 @@ describe('complexity: ended tasks leave nothing reachable from a long-lived sign
     expect(controller.signal.aborted).toBe(false);
   });
 
+  it('a long-lived linkSignals output: everything ended is collected, no listener is left on it or added to its input', async () => {
+    const gc = collector();
+    const shutdown = new AbortController();
+    const output = linkSignals(shutdown.signal).signal;
+    const refs = new Map<string, WeakRef<object>>();
+    endEverythingLinkedTo(output, refs);
+    await collect(gc);
+    expect(refs.size).toBeGreaterThan(10);
+    expect(retained(refs)).toEqual([]);
+    expect(getEventListeners(output, 'abort')).toHaveLength(0);
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(1); // the link's own, on its input
+    expect(output.aborted).toBe(false);
+  });
+
   it('a linkSignals output kept after it aborted or was unlinked keeps none of its inputs', async () => {
     const gc = collector();
     const kept: AbortSignal[] = [];
