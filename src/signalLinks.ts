@@ -32,9 +32,9 @@ export interface AbortDependant {
  * Lets the dependants of a hub react in link order (with `firstOnly`, only the `_first` ones), reporting
  * what they throw. A dependant that leaves before its turn (an earlier one's reaction unlinked it) does
  * not react, as an abort listener removed during dispatch is not called. A `_first` dependant leaves
- * every hub as it reacts (`SignalLink#_unlink`), so a later walk of the same hub does not meet it again.
+ * every hub as it reacts (`SignalLink#cancel`), so a later walk of the same hub does not meet it again.
  */
-export function notifyDependants(hub: SignalHub, reason: unknown, firstOnly?: true): void {
+function notifyDependants(hub: SignalHub, reason: unknown, firstOnly?: true): void {
   for (const dependant of hub) {
     if (firstOnly && !dependant._first) continue;
     try {
