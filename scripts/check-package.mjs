@@ -41,13 +41,15 @@ const CONTRACT_TYPES = ['TaskSource', 'TaskOptions'];
 const CORE = new Set(['CancelledError', 'ChildCancelled', 'Task', 'task', 'startTask']);
 /**
  * Exports that observe, link or combine tasks but never make one: imported alone, they must leave the
- * `Task` class out (they recognise a task by its brand). `shield` and `awaitTask` wrap other sources in
- * a task, and keep it.
+ * `Task` class out (they recognise a task by its brand). `shield` and `awaitTask` run a source that is
+ * not a task on a subscription of their own, not in a wrapper task.
  */
 const WITHOUT_TASK_CLASS = [
   'CancelledError',
   'ChildCancelled',
   'detectCancel',
+  'shield',
+  'awaitTask',
   'whenAllCancellable',
   'whenAnyCancellable',
   'cancelWhen',

@@ -10,7 +10,11 @@ import { checkObservableInput, checkOptions } from './validate';
 export interface AwaitTaskOptions {
   /** The caller's own cancellation: rejects with `CancelledError(signal.reason)` and releases the source. */
   signal?: AbortSignal;
-  /** `true`: when `signal` aborts, leave the task running (see `shield`). */
+  /**
+   * `true`: observe without owning, as `shield()` does: the task is pinned for
+   * good (no unsubscription can cancel it any more, with or without a `signal`),
+   * and when `signal` aborts it is left running.
+   */
   shield?: boolean;
 }
 

@@ -9,8 +9,9 @@ import { checkObservableInput } from './validate';
  * unsubscription of anyone can cancel it any more; `cancel()` and its signal
  * still can, and the consumer then hears a `ChildCancelled`.
  *
- * On a source that is not a task, each subscription first wraps the source
- * in a new task of its own (the result stays cold).
+ * On a source that is not a task, no task is made: each subscription runs
+ * the source on a subscription of its own that outlives the consumer, as a
+ * task would (the result stays cold).
  *
  * ```text
  * child:    --a---b---c---|        keeps running after the consumer left
