@@ -25,9 +25,9 @@ const EXPORTS = [
 const EXPECTED = {
   'detectCancel/parent': [
     'child: sleeping for an hour',
+    'child: teardown (cancelled)',
     'parent: I am cancelled',
     'parent: teardown',
-    'child: teardown (cancelled)',
     'main: CancelledError of parent',
   ],
   'detectCancel/child': [

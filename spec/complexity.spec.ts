@@ -304,12 +304,14 @@ function chain(depth: number, kind: ChainKind) {
 describe('complexity: cancellation does not recurse once per level', () => {
   for (const kind of ['nested', 'linked', 'linked through linkSignals'] as const) {
     const title = kind === 'linked through linkSignals' ? 'chain linked through linkSignals outputs' : `${kind} chain`;
-    it(`${title}: the stack inside teardowns is as deep at depth 10,000 as at depth 10`, () => {
+    it(`${title}: the stack inside teardowns is as deep at depth 10,000 as at depth 1,000`, () => {
       const unhandled: unknown[] = [];
       const previous = config.onUnhandledError;
       config.onUnhandledError = (error) => unhandled.push(error);
       try {
-        const depths = [10, 10_000].map((depth) => {
+        // A teardown that releases a task cancels it in a nested loop, as a call would, up to MAX_NESTED_RUNS
+        // loops deep (a nested chain's stack grows that far); past that, on a flat stack.
+        const depths = [1_000, 10_000].map((depth) => {
           const { tasks, probe } = chain(depth, kind);
           const errors: unknown[] = [];
           tasks[depth - 1]!.pipe(detectCancel()).subscribe({ error: (e: unknown) => errors.push(e) });

@@ -46,9 +46,9 @@ describe('the seed demo (npm start)', () => {
       'I am cancelled',
       [
         'child: sleeping for an hour',
+        'child: teardown (cancelled)', // released as the body unsubscribes, before its finalize() runs
         'parent: I am cancelled',
         'parent: teardown',
-        'child: teardown (cancelled)',
         PARENT_CANCELLED,
         'main: parent is cancelled, child is cancelled',
       ],

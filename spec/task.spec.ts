@@ -9,6 +9,7 @@ import {
   of,
   share,
   Subject,
+  switchMap,
   throwError,
   take,
   NEVER,
@@ -26,7 +27,7 @@ import {
   whenAllCancellable,
   whenAnyCancellable,
 } from '../src';
-import { DETECT_MODE, DETECTING, OWNING, PINNING, PLAIN_MODE, SHIELD_MODE } from '../src/task';
+import { DETECT_MODE, DETECTING, MAX_NESTED_RUNS, OWNING, PINNING, PLAIN_MODE, SHIELD_MODE } from '../src/task';
 import { abortListeners, captureUnhandled, describeError, recorder } from './helpers';
 
 /** A source that logs its subscription and teardown, and can be driven by hand. */
@@ -627,7 +628,7 @@ describe('ending without cancellation lets linked parties go', () => {
 });
 
 describe('order inside a cancellation', () => {
-  it('two children released by one teardown finish their cancellations in release order, after that teardown', () => {
+  it('two children released by one teardown are each cancelled completely before the unsubscribe() that released it returns, as a direct call would', () => {
     const log: string[] = [];
     const child = (name: string) => {
       const t = task(new Observable<never>(() => () => log.push(`${name} teardown`)), { name });
@@ -648,7 +649,7 @@ describe('order inside a cancellation', () => {
       }),
     );
     parent.cancel();
-    expect(log).toEqual(['parent teardown', 'a teardown', 'a step 4', 'b teardown', 'b step 4']);
+    expect(log).toEqual(['a teardown', 'a step 4', 'b teardown', 'b step 4', 'parent teardown']);
   });
 
   it('runs: state, signal abort, source teardown, linked parties, observers', () => {
@@ -821,8 +822,8 @@ describe('order inside a cancellation', () => {
     parent.cancel('stop');
     expect(bodySaw).toEqual([]);
     expect(log).toEqual([
+      'child teardown aborted=true', // released by the parent's teardown: cancelled before its unsubscribe() returns
       'parent teardown aborted=true',
-      'child teardown aborted=true',
       'consumer: CancelledError(task=parent, reason=stop)',
     ]);
   });
@@ -1158,9 +1159,14 @@ describe('depth', () => {
     last.cancel();
     expect(leaf.state).toBe('cancelled');
     expect(teardowns).toHaveLength(20_001);
-    // parents tear down before the children they released
-    expect(teardowns[0]).toBe(20_000);
-    expect(teardowns[20_000]).toBe(0);
+    // The top levels are each cancelled inside the unsubscribe() of the level above, as plain calls would be, so
+    // each logs after the levels below it; past MAX_NESTED_RUNS nested loops the rest waits in the innermost
+    // loop, where each level finishes right after the teardown that released it (parents first).
+    const deepest = 20_000 - MAX_NESTED_RUNS + 1; // the level whose loop is MAX_NESTED_RUNS deep
+    expect(teardowns.slice(0, deepest + 1)).toEqual(Array.from({ length: deepest + 1 }, (_, i) => deepest - i));
+    expect(teardowns.slice(deepest + 1)).toEqual(
+      Array.from({ length: MAX_NESTED_RUNS - 1 }, (_, i) => deepest + 1 + i),
+    );
   });
 
   it('a chain of 500 tasks started from its root, each body subscribing its child through detectCancel, starts every level and cancels from the root', () => {
@@ -1213,7 +1219,7 @@ describe('depth', () => {
   });
 });
 
-describe('a plain signal aborted inside a teardown: the tasks linked to it finish after the teardown', () => {
+describe('a cancellation started inside a teardown completes before the call that started it returns', () => {
   /** Aborts `controller` from the teardown of a task that is then cancelled. */
   const abortInsideTeardown = (controller: AbortController) =>
     startTask(new Observable<never>(() => () => controller.abort('x'))).cancel();
@@ -1224,18 +1230,42 @@ describe('a plain signal aborted inside a teardown: the tasks linked to it finis
     ['whenAnyCancellable', (t, signal) => whenAnyCancellable([t], { signal })],
     ['cancelWhen', (t, signal) => t.pipe(cancelWhen(signal))],
   ])(
-    'decision: %s reports at once; the task linked to the signal before it is cancelled and finishes after the teardown',
+    'a plain signal aborted in a teardown: %s given it reports after the task linked to it before was torn down',
     (_, consume) => {
       const log: string[] = [];
       const controller = new AbortController();
       const t = task(loggedNever(log, 't'), { signal: controller.signal, name: 't' });
       consume(t, controller.signal).subscribe({ error: (e) => log.push(`r: error ${describeError(e)}, t ${t.state}`) });
       abortInsideTeardown(controller);
-      expect(log).toEqual(['r: error CancelledError(task=-, reason=x), t cancelled', 't teardown']);
+      expect(log).toEqual(['t teardown', 'r: error CancelledError(task=-, reason=x), t cancelled']);
     },
   );
 
-  it('decision: a cancel() from an observer that a teardown reaches does steps 1–2 at once, the rest when that teardown returns', () => {
+  it('a plain signal aborted in a teardown: the tasks linked to it are cancelled completely, in link order, before abort() returns', () => {
+    const log: string[] = [];
+    const controller = new AbortController();
+    const first = task(loggedNever(log, 'first'), { signal: controller.signal, name: 'first' });
+    first.subscribe(recorder(log, 'first observer'));
+    const second = task(loggedNever(log, 'second'), { signal: controller.signal, name: 'second' });
+    second.subscribe(recorder(log, 'second observer'));
+    second.signal.addEventListener('abort', () => log.push('second signal aborted'));
+    startTask(
+      new Observable<never>(() => () => {
+        controller.abort('x');
+        log.push('abort() returned');
+      }),
+    ).cancel();
+    expect(log).toEqual([
+      'first teardown',
+      'first observer: error CancelledError(task=first, reason=x)',
+      'second signal aborted',
+      'second teardown',
+      'second observer: error CancelledError(task=second, reason=x)',
+      'abort() returned',
+    ]);
+  });
+
+  it('a cancel() from an observer that a teardown reaches completes before it returns, as a direct call would', () => {
     const log: string[] = [];
     const subject = new Subject<number>();
     const emitter = startTask(subject);
@@ -1252,34 +1282,82 @@ describe('a plain signal aborted inside a teardown: the tasks linked to it finis
       }),
     ).cancel();
     expect(log).toEqual([
-      'z.cancel returned: cancelled, signal aborted true',
-      'teardown returns',
       'z teardown',
       'z heard CancelledError(task=z, reason=r)',
+      'z.cancel returned: cancelled, signal aborted true',
+      'teardown returns',
     ]);
   });
 
-  it('tasks linked to the signal do steps 1–2 at once and finish in link order right after the teardown', () => {
+  it("a body cancelled from a teardown is unsubscribed before cancel() returns: what the teardown does next never reaches it, so it never hears its own cancellation as a child's", () => {
     const log: string[] = [];
-    const controller = new AbortController();
-    const first = task(loggedNever(log, 'first'), { signal: controller.signal, name: 'first' });
-    first.subscribe(recorder(log, 'first observer'));
-    const second = task(loggedNever(log, 'second'), { signal: controller.signal, name: 'second' });
-    second.subscribe(recorder(log, 'second observer'));
-    second.signal.addEventListener('abort', () => log.push('second signal aborted'));
+    const clicks = new Subject<string>();
+    const parent = task(
+      (signal) =>
+        clicks.pipe(
+          switchMap(() => task(NEVER, { signal, name: 'child' }).pipe(detectCancel())),
+          catchError((e: unknown) => {
+            log.push(`body heard ${describeError(e)}`);
+            return EMPTY;
+          }),
+        ),
+      { name: 'parent' },
+    );
+    parent.subscribe({ error: (e) => log.push(`observer: ${describeError(e)}`) });
     startTask(
       new Observable<never>(() => () => {
-        controller.abort('x');
-        log.push('teardown returns');
+        parent.cancel('stop');
+        clicks.next('click'); // the body has let go of clicks already
       }),
     ).cancel();
+    expect(log).toEqual(['observer: CancelledError(task=parent, reason=stop)']);
+    expect(clicks.observed).toBe(false);
+  });
+
+  it('a task that a body waits on, cancelled from a teardown, is heard of at the end of the wave, after the tasks it holds up', () => {
+    const log: string[] = [];
+    const child = task(loggedNever(log, 'child'), { name: 'child' });
+    const waiter = startTask(child.pipe(detectCancel()));
+    waiter.subscribe({ error: (e) => log.push(`waiter observer: ${describeError(e)}`) });
+    const root = startTask(
+      new Observable<never>(() => () => {
+        child.cancel('r');
+        log.push(`child.cancel returned, waiter ${waiter.state}`);
+      }),
+      { name: 'root' },
+    );
+    root.subscribe({ error: (e) => log.push(`root observer: ${describeError(e)}`) });
+    root.cancel('stop');
+    // the child is torn down at once; the waiter hears of it (a ChildCancelled: someone else cancelled the child)
+    // once the wave the teardown belongs to is torn down, before the task that started the wave is heard of
     expect(log).toEqual([
-      'second signal aborted',
-      'teardown returns',
-      'first teardown',
-      'first observer: error CancelledError(task=first, reason=x)',
-      'second teardown',
-      'second observer: error CancelledError(task=second, reason=x)',
+      'child teardown',
+      'child.cancel returned, waiter running',
+      'waiter observer: ChildCancelled(task=child, reason=r)',
+      'root observer: CancelledError(task=root, reason=stop)',
+    ]);
+  });
+
+  it(`past ${MAX_NESTED_RUNS} nested loops, what a teardown cancels finishes right after that teardown, on a flat stack`, () => {
+    const log: string[] = [];
+    // each level's teardown aborts the controller of the level below, then logs
+    const depth = MAX_NESTED_RUNS + 3;
+    const controllers = Array.from({ length: depth }, () => new AbortController());
+    controllers.forEach((controller, i) =>
+      startTask(
+        new Observable<never>(() => () => {
+          controllers[i + 1]?.abort('x');
+          log.push(`level ${i}`);
+        }),
+        { signal: controller.signal },
+      ),
+    );
+    controllers[0]!.abort('x');
+    // level i's loop is i + 1 deep: the deepest nested one tears down its level, then the levels below in order
+    const deepest = MAX_NESTED_RUNS - 1;
+    expect(log).toEqual([
+      ...Array.from({ length: depth - deepest }, (_, k) => `level ${deepest + k}`),
+      ...Array.from({ length: deepest }, (_, k) => `level ${deepest - 1 - k}`),
     ]);
   });
 });

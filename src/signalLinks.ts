@@ -94,8 +94,8 @@ class ForeignHub extends Set<AbortDependant> {
   handleEvent(): void {
     const signal = this._signal;
     foreignHubs.delete(signal);
-    // Inside a teardown the package runs, the tasks cancelled here wait there (`deferTo` in task.ts), which keeps
-    // a chain of tasks linked through plain signals on a flat stack; the other dependants react at once.
+    // Inside a teardown the package runs, the tasks cancelled here join the wave being torn down (task.ts); past
+    // a few nested loops they wait there, which keeps a chain of tasks linked through plain signals flat.
     this._wave(() => {
       notifyDependants(this, signal.reason, true); // linkSignals outputs first
       notifyDependants(this, signal.reason);

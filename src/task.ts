@@ -546,26 +546,41 @@ export interface CancellationNode extends AbortDependant {
 /**
  * Runs steps 3–5 of cancellations without one stack frame per linked task.
  *
- * While a cancellation tears down its source (step 3) or cancels the tasks
- * linked to its signal (step 4), any task cancelled as a consequence (a
- * child released by the teardown, a linked child, a `linkSignals` output and
- * what is linked to it) only does steps 1–2 at once and waits on `deferTo`;
- * the loop then runs its steps 3–5 before resuming the task that caused it.
- * That is the order plain recursion would give, with a flat stack: a chain of
- * 100,000 linked tasks cancels from its root without a `RangeError`, also
- * through `linkSignals` outputs. Cancellations started by user code the
- * package calls back (observers, dependants such as `cancelWhen`) run
- * immediately and completely, as a direct call would.
+ * While a cancellation cancels the tasks linked to its signal (step 4), each
+ * of them (a linked child, a `linkSignals` output and what is linked to it)
+ * only does steps 1–2 at once and waits on `deferTo`; the loop then runs its
+ * steps 3–5 before the next dependant reacts. That is the order plain
+ * recursion would give, with a flat stack: a chain of 100,000 linked tasks
+ * cancels from its root without a `RangeError`, also through `linkSignals`
+ * outputs. A task that a teardown (step 3) cancels or releases is cancelled
+ * completely before that call returns, in a loop of its own, as a direct
+ * call would: only past `MAX_NESTED_RUNS` loops does it wait on `deferTo`
+ * too, which keeps chains of teardowns that cancel the level below flat.
+ * Cancellations started by user code the package calls back (observers,
+ * dependants such as `cancelWhen`) run immediately and completely.
  */
 let deferTo: CancellationNode[] | null = null;
 
 /**
- * While a foreign hub's walk runs (`asOneWave`): where the tasks it cancels, and the tasks their
- * cancellations end, wait for step 5, so that all of them are torn down before any observer hears of one.
+ * How many cancellation loops are running, nested (a teardown that cancels a task runs that task's loop). Past
+ * `MAX_NESTED_RUNS`, what a teardown cancels waits in the innermost loop instead: the stack then stops growing.
+ * A nested loop costs about 11 frames (more with operators between the levels): 32 of them are a small part of
+ * Node's stack, and cover what a teardown plausibly nests.
  */
-let collecting: CancellationNode[] | null = null;
-/** The `collecting` list the next `runCancellations` hands its ended tasks to, instead of notifying them. */
-let joining: CancellationNode[] | null = null;
+let runDepth = 0;
+/** @internal exported for the specs */
+export const MAX_NESTED_RUNS = 32;
+
+/**
+ * True while a teardown of a wave runs (or a foreign hub's walk cancels a node, see `cancelLinked`): a
+ * cancellation loop started now belongs to that wave, whose end its waited-on tasks wait for (`waveEnded`).
+ * User code the package calls back otherwise (abort listeners, observers, non-task dependants) starts waves of
+ * its own, which end before it returns.
+ */
+let joinWave = false;
+
+/** The tasks of the current wave that a body may wait on (Task#_isWaitedOn), in the order they finished step 4. */
+let waveEnded: CancellationNode[] | null = null;
 
 /**
  * Step 2. The platform runs the signal's abort listeners, user code, right
@@ -576,43 +591,48 @@ let joining: CancellationNode[] | null = null;
 export function abortOwnSignal(controller: AbortController, reason: unknown): void {
   // runToCompletion, inlined: no closure per cancelled task (fan-out hot path)
   const saved = deferTo;
-  const savedJoining = joining; // set for this node's own run (cancelLinked), not for the listeners'
-  deferTo = joining = null;
+  const savedJoin = joinWave;
+  deferTo = null;
+  joinWave = false;
   try {
     controller.abort(reason);
   } finally {
     deferTo = saved;
-    joining = savedJoining;
+    joinWave = savedJoin;
   }
 }
 
 /**
  * Runs `fn` so that every cancellation it causes completes, teardown
- * included, before it returns: what "release before report" needs even when
- * the caller itself runs inside a deferring step.
+ * included, and is heard of, before it returns: what "release before report"
+ * needs even when the caller itself runs inside a wave.
  * @internal
  */
 export function runToCompletion(fn: () => void): void {
   const saved = deferTo;
+  const savedJoin = joinWave;
   deferTo = null;
+  joinWave = false;
   try {
     fn();
   } finally {
     deferTo = saved;
+    joinWave = savedJoin;
   }
 }
 
 /**
- * Cancels a node whose signal's hub let it go (`AbortDependant#_abortedBy`). Reached by a foreign hub's walk
- * (`asOneWave`), its end, and the ends its cancellation causes, wait for the wave's. User code that cancellation
+ * Cancels a node whose foreign signal's hub let it go (`AbortDependant#_abortedBy`), inside the hub's walk
+ * (`asOneWave`): its end, and the ends its cancellation causes, wait for the wave's. User code that cancellation
  * calls back starts waves of its own (see abortOwnSignal). @internal
  */
 export function cancelLinked(node: CancellationNode, reason: unknown): void {
-  if (deferTo === null) joining = collecting;
+  const saved = joinWave;
+  joinWave = true;
   try {
     node.cancel(reason);
   } finally {
-    joining = null; // left set if the node had ended already, or a subclass's cancel() threw
+    joinWave = saved;
   }
 }
 
@@ -627,21 +647,21 @@ export function scheduleCancellation(node: CancellationNode): boolean {
   return true;
 }
 
-/** The stack of the outermost `runCancellations`, kept for the next one: one array fewer per cancel. */
+/** The stack of the last `runCancellations`, kept for the next one: one array fewer per cancel. */
 let spareStack: CancellationNode[] | null = null;
 
 function runCancellations(first: CancellationNode): void {
-  // nested runs (a cancellation started by an observer) find no spare and allocate their own
+  // nested runs (a cancellation started by a teardown or an observer) find no spare and allocate their own
   const stack = spareStack ?? [];
   spareStack = null;
   stack.push(first);
-  const into = joining;
-  joining = null;
-  // Tasks done with steps 1–4 that a body may wait on (_isWaitedOn), in the order they got there. Their observers
-  // hear of it (step 5) once the whole wave is torn down, in that order: a body still running in the wave, one
-  // linked to the same signal as the child it waits on, say, is torn down before that child's end could reach it
-  // as a ChildCancelled.
-  let ended: CancellationNode[] | null = null;
+  // A loop started inside a teardown of a wave joins it; any other starts a wave, which ends with it.
+  const joined = joinWave;
+  const outerWave = waveEnded;
+  if (!joined) waveEnded = null;
+  joinWave = false;
+  runDepth++;
+  let over = false;
   try {
     while (stack.length > 0) {
       const node = stack[stack.length - 1];
@@ -650,8 +670,12 @@ function runCancellations(first: CancellationNode): void {
       if (node._phase === TEARDOWN) {
         node._phase = LINKS_FIRST;
         const waiting = stack.length;
-        deferTo = stack;
+        // What the teardown cancels belongs to this wave: cancelled now, in a loop of its own, or, that deep
+        // in nested loops, here, right after the teardown.
+        if (runDepth >= MAX_NESTED_RUNS) deferTo = stack;
+        joinWave = true;
         node._teardownSource();
+        joinWave = false;
         deferTo = null;
         if (stack.length > waiting) {
           reverseFrom(stack, waiting); // run them in the order they were cancelled
@@ -682,22 +706,24 @@ function runCancellations(first: CancellationNode): void {
       }
       stack.pop();
       node._phase = 0;
-      if (stack.length === 0 && into === null) {
-        if (ended !== null) notifyAll(ended); // the wave is over
-        node._notifyEnd();
-      } else if (node._isWaitedOn()) {
-        (ended ??= into ?? []).push(node);
-      } else {
-        node._notifyEnd();
-      }
+      // Tasks done with steps 1–4 that a body may wait on (_isWaitedOn) hear of it (step 5) once the whole wave
+      // is torn down, in the order they got there: a body still running in the wave, one linked to the same
+      // signal as the child it waits on, say, is torn down before that child's end could reach it as a
+      // ChildCancelled. The task that started the wave is heard of last.
+      if (stack.length === 0 && !joined) over = true;
+      else if (node._isWaitedOn()) (waveEnded ??= []).push(node);
+      else node._notifyEnd();
     }
   } finally {
+    runDepth--;
     deferTo = null;
+    joinWave = joined;
     // a throw may leave tasks behind (cancelled, steps 3–5 undone): never hand those to the next run;
     // the tasks that did finish are still heard of
     if (stack.length === 0) spareStack = stack;
-    else if (ended !== null && into === null) notifyAll(ended);
+    if (!joined) endWave(outerWave);
   }
+  if (over) first._notifyEnd();
 }
 
 /**
@@ -736,18 +762,24 @@ function nextDependant(node: CancellationNode): AbortDependant | undefined {
 
 /** A foreign hub's walk (`SignalHub#_wave`): the tasks it cancels, directly or through outputs, are one wave. @internal */
 export function asOneWave(walk: () => void): void {
-  if (deferTo !== null) {
+  if (joinWave) {
     walk(); // inside a teardown: the tasks join the wave being torn down
     return;
   }
-  const saved = collecting;
-  const ended: CancellationNode[] = (collecting = []);
+  const outerWave = waveEnded;
+  waveEnded = null;
   try {
     walk();
   } finally {
-    collecting = saved;
-    notifyAll(ended);
+    endWave(outerWave);
   }
+}
+
+/** The current wave is over: the tasks that waited for its end hear of it, outside it (in `outerWave`, if any). */
+function endWave(outerWave: CancellationNode[] | null): void {
+  const ended = waveEnded;
+  waveEnded = outerWave;
+  if (ended !== null) notifyAll(ended);
 }
 
 function notifyAll(ended: CancellationNode[]): void {
