@@ -1314,6 +1314,33 @@ describe('a cancellation started inside a teardown completes before the call tha
     expect(clicks.observed).toBe(false);
   });
 
+  it("a cancel() made by an observer of a task a teardown cancelled belongs to the teardown's wave: the body still being torn down never hears it as a child's", () => {
+    const log: string[] = [];
+    const c = task(loggedNever(log, 'c'), { name: 'c' });
+    const b = startTask(NEVER, { name: 'b' });
+    b.subscribe({ error: () => c.cancel('x') }); // app code: "when b ends, stop c"
+    const a: Task<never> = startTask(
+      () =>
+        merge(
+          new Observable<never>(() => () => b.cancel('b')), // a's teardown cancels b first
+          c.pipe(
+            detectCancel(),
+            catchError((e: unknown) => {
+              log.push(`a's body heard ${describeError(e)} while a is ${a.state}`);
+              return EMPTY;
+            }),
+          ),
+        ),
+      { name: 'a' },
+    );
+    a.subscribe({ error: (e) => log.push(`a's observer: ${describeError(e)}`) });
+    a.cancel('root');
+    // c is torn down at once (released by nobody: b's observer cancelled it); a's body, which waits on c, was
+    // unsubscribed before the wave's end, when c's waiting observers hear of it
+    expect(log).toEqual(['c teardown', "a's observer: CancelledError(task=a, reason=root)"]);
+    expect([a.state, b.state, c.state]).toEqual(['cancelled', 'cancelled', 'cancelled']);
+  });
+
   it('a task that a body waits on, cancelled from a teardown, is heard of at the end of the wave, after the tasks it holds up', () => {
     const log: string[] = [];
     const child = task(loggedNever(log, 'child'), { name: 'child' });
@@ -1336,6 +1363,30 @@ describe('a cancellation started inside a teardown completes before the call tha
       'waiter observer: ChildCancelled(task=child, reason=r)',
       'root observer: CancelledError(task=root, reason=stop)',
     ]);
+  });
+
+  it(`past ${MAX_NESTED_RUNS} nested loops, a task linked through a linkSignals output of a signal a teardown aborts is cancelled right after that teardown (documented limit)`, () => {
+    const depth = MAX_NESTED_RUNS + 2;
+    const controllers = Array.from({ length: depth }, () => new AbortController());
+    const statesSeen: string[] = [];
+    const tasks: Task<never>[] = [];
+    for (let i = 0; i < depth; i++) {
+      const body = new Observable<never>(() => () => {
+        if (i + 1 === depth) return;
+        controllers[i + 1]!.abort(`abort ${i}`);
+        statesSeen.push(tasks[i + 1]!.state);
+      });
+      tasks.push(startTask(body, i === 0 ? undefined : { signal: linkSignals(controllers[i]!.signal).signal }));
+    }
+    tasks[0]!.cancel('root');
+    const deepest = MAX_NESTED_RUNS - 1; // the level whose loop is MAX_NESTED_RUNS deep
+    expect(statesSeen).toEqual(
+      Array.from({ length: depth - 1 }, (_, i) => (i >= deepest ? 'running' : 'cancelled')).reverse(),
+    );
+    expect(tasks.map((t) => t.state)).toEqual(tasks.map(() => 'cancelled'));
+    expect(tasks.slice(1).map((t) => (t.signal.reason as CancelledError).reason as unknown)).toEqual(
+      tasks.slice(1).map((_, i) => `abort ${i}`),
+    );
   });
 
   it(`past ${MAX_NESTED_RUNS} nested loops, what a teardown cancels finishes right after that teardown, on a flat stack`, () => {

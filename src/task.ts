@@ -572,10 +572,17 @@ let runDepth = 0;
 export const MAX_NESTED_RUNS = 32;
 
 /**
- * True while a teardown of a wave runs (or a foreign hub's walk cancels a node, see `cancelLinked`): a
- * cancellation loop started now belongs to that wave, whose end its waited-on tasks wait for (`waveEnded`).
- * User code the package calls back otherwise (abort listeners, observers, non-task dependants) starts waves of
- * its own, which end before it returns.
+ * True while a teardown the loop runs is on the stack, whatever it calls (an observer of a task it cancels, an abort
+ * listener, a consumer): every cancellation loop started then belongs to that wave, so that a body still being torn
+ * down cannot hear, as a child's, a cancellation its own teardown set off (the ends of tasks a body may wait on wait
+ * for the end of the wave, `waveEnded`).
+ */
+let inTeardown = false;
+
+/**
+ * Set by `cancelLinked`: the loop it starts belongs to the wave of a foreign hub's walk. Unlike inside a teardown,
+ * the user code that loop calls back (abort listeners, observers, non-task dependants) starts waves of its own,
+ * which end before it returns.
  */
 let joinWave = false;
 
@@ -610,14 +617,11 @@ export function abortOwnSignal(controller: AbortController, reason: unknown): vo
  */
 export function runToCompletion(fn: () => void): void {
   const saved = deferTo;
-  const savedJoin = joinWave;
   deferTo = null;
-  joinWave = false;
   try {
     fn();
   } finally {
     deferTo = saved;
-    joinWave = savedJoin;
   }
 }
 
@@ -655,8 +659,10 @@ function runCancellations(first: CancellationNode): void {
   const stack = spareStack ?? [];
   spareStack = null;
   stack.push(first);
-  // A loop started inside a teardown of a wave joins it; any other starts a wave, which ends with it.
-  const joined = joinWave;
+  // A loop started inside a teardown of a wave, or by a foreign walk's, joins it; any other starts a wave, which
+  // ends with it.
+  const tearingDown = inTeardown;
+  const joined = tearingDown || joinWave;
   const outerWave = waveEnded;
   if (!joined) waveEnded = null;
   joinWave = false;
@@ -673,9 +679,9 @@ function runCancellations(first: CancellationNode): void {
         // What the teardown cancels belongs to this wave: cancelled now, in a loop of its own, or, that deep
         // in nested loops, here, right after the teardown.
         if (runDepth >= MAX_NESTED_RUNS) deferTo = stack;
-        joinWave = true;
+        inTeardown = true;
         node._teardownSource();
-        joinWave = false;
+        inTeardown = tearingDown;
         deferTo = null;
         if (stack.length > waiting) {
           reverseFrom(stack, waiting); // run them in the order they were cancelled
@@ -717,7 +723,7 @@ function runCancellations(first: CancellationNode): void {
   } finally {
     runDepth--;
     deferTo = null;
-    joinWave = joined;
+    inTeardown = tearingDown;
     // a throw may leave tasks behind (cancelled, steps 3–5 undone): never hand those to the next run;
     // the tasks that did finish are still heard of
     if (stack.length === 0) spareStack = stack;
@@ -762,7 +768,7 @@ function nextDependant(node: CancellationNode): AbortDependant | undefined {
 
 /** A foreign hub's walk (`SignalHub#_wave`): the tasks it cancels, directly or through outputs, are one wave. @internal */
 export function asOneWave(walk: () => void): void {
-  if (joinWave) {
+  if (inTeardown) {
     walk(); // inside a teardown: the tasks join the wave being torn down
     return;
   }
