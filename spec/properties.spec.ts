@@ -8,7 +8,9 @@
  * whenAllCancellable, whenAnyCancellable, awaitTask), interleaving subscribe,
  * unsubscribe, cancel, start, abort, unlink and source next/complete/error,
  * with consumers and abort listeners that react re-entrantly (cancel, abort,
- * unsubscribe, subscribe, drive a source, throw).
+ * unsubscribe, subscribe, drive a source, throw), and sources whose teardown
+ * acts (cancels a task, aborts a controller, ...) before it returns: in one
+ * probe of six, and in every probe of the teardown mix.
  *
  * Each program is run against the package; then
  *   1. the invariants of spec/properties/invariants.ts are checked on the run;
@@ -19,17 +21,18 @@
  * The seed is fixed so CI is reproducible; it is in the test names and in
  * fast-check's failure report (with the counterexample). Other seeds and counts:
  *   FC_SEED=123 FC_RUNS=100000 npx jest spec/properties.spec.ts
- * (FC_RUNS sets the first property; the large-program one runs FC_RUNS / 10.)
+ * (FC_RUNS sets the first property; the large-program one runs FC_RUNS / 10, the teardown mix FC_RUNS / 5.)
  * Every counterexample found is kept in spec/regressions.spec.ts.
  */
 import fc from 'fast-check';
 import { checkProgram, fcSettings } from './properties/check';
-import { features, FEATURES } from './properties/coverage';
-import { normalize, programArbitrary, programs } from './properties/program';
-import { execute } from './properties/run';
+import { features, FEATURES, TEARDOWN_FEATURES } from './properties/coverage';
+import { normalize, programArbitrary, programs, teardownArbitrary, type Program } from './properties/program';
+import { execute, type Run } from './properties/run';
 
 const { seed, numRuns } = fcSettings(5000);
 const largeRuns = Math.max(1, Math.round(numRuns / 10));
+const teardownRuns = Math.max(1, Math.round(numRuns / 5));
 // a few ms a program on a busy 2-core machine, plus shrinking if one fails
 const timeout = (runs: number) => 60_000 + runs * 25;
 
@@ -50,19 +53,35 @@ describe('property: random programs of tasks, consumers and cancellations', () =
     },
     timeout(largeRuns * 4),
   );
+
+  it(
+    `the same holds when every source's teardown acts (seed ${seed}, ${teardownRuns} programs of ≤ 4 tasks, ≤ 14 actions)`,
+    async () => {
+      await fc.assert(fc.asyncProperty(teardownArbitrary, checkProgram), { seed: seed + 2, numRuns: teardownRuns });
+    },
+    timeout(teardownRuns),
+  );
 });
 
 describe('property suite coverage', () => {
   // A property that never reaches an interaction proves nothing about it: each kind of interaction the invariants
   // are about must occur in at least 1% of the CI programs (the counts are in RELIABILITY.md).
-  it(`the generator reaches every kind of interaction (seed ${seed}, 1000 programs)`, async () => {
-    const counts = new Map<string, number>(Object.keys(FEATURES).map((name) => [name, 0]));
-    for (const raw of fc.sample(programArbitrary, { seed, numRuns: 1000 })) {
-      for (const name of features(await execute(normalize(raw)))) counts.set(name, counts.get(name)! + 1);
+  async function count(arbitrary: fc.Arbitrary<Program>, kinds: Record<string, (run: Run) => boolean>) {
+    const counts = new Map<string, number>(Object.keys(kinds).map((name) => [name, 0]));
+    for (const raw of fc.sample(arbitrary, { seed, numRuns: 1000 })) {
+      for (const name of features(await execute(normalize(raw)), kinds)) counts.set(name, counts.get(name)! + 1);
     }
-    const rare = [...counts].filter(([, n]) => n < 10).map(([name, n]) => `${name}: ${n}`);
-    expect(rare).toEqual([]);
     if (process.env.FC_COVERAGE)
       console.log([...counts].map(([name, n]) => `${String(n).padStart(5)}  ${name}`).join('\n'));
+    const rare = [...counts].filter(([, n]) => n < 10).map(([name, n]) => `${name}: ${n}`);
+    expect(rare).toEqual([]);
+  }
+
+  it(`the generator reaches every kind of interaction (seed ${seed}, 1000 programs)`, async () => {
+    await count(programArbitrary, FEATURES);
+  }, 60_000);
+
+  it(`the teardown mix reaches every kind of action in a teardown (seed ${seed}, 1000 programs)`, async () => {
+    await count(teardownArbitrary, TEARDOWN_FEATURES);
   }, 60_000);
 });

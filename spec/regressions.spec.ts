@@ -13,6 +13,154 @@ import { checkProgram } from './properties/check';
 import type { Program } from './properties/program';
 
 const COUNTEREXAMPLES: Record<string, Program> = {
+  // fourteenth landing, seed 20251125 (teardown mix, run 235), a model bug once the package made everything called
+  // under a teardown join its wave (`inTeardown`, docs/semantics.md): X1 leaves, which releases T1, whose body
+  // teardown releases T2; T2's abort listener errors T0's source, and T0's teardown cancels T3, watched by the
+  // whenAllCancellable X0. X0 hears CC(CE(T3,r1)) at the end of T1's wave, after T2's teardown returned; the model
+  // had the listener start a wave of its own.
+  'a cancel() made by a teardown that an abort listener set off under another teardown joins the outer wave': {
+    preAborted: [false, false],
+    links: [{ at: 0, inputs: [{ l: 0 }] }],
+    tasks: [
+      {
+        refCount: true,
+        body: { b: 'source' },
+        syncValue: false,
+        teardownThrows: false,
+        teardownAct: { a: 'cancel', id: 0, t: 7 },
+      },
+      {
+        refCount: true,
+        body: { b: 'child', j: 0, mode: 'plain' },
+        syncValue: false,
+        teardownThrows: false,
+        teardownAct: { a: 'abort', id: 0, k: 0 },
+      },
+      {
+        refCount: true,
+        body: { b: 'factory', selfCancel: false, throws: false, listener: { a: 'error', id: 0, t: 0 } },
+        syncValue: false,
+        teardownThrows: false,
+        teardownAct: { a: 'cancel', id: 0, t: 0 },
+      },
+      {
+        refCount: true,
+        body: { b: 'child', j: 0, mode: 'plain' },
+        syncValue: false,
+        teardownThrows: false,
+        teardownAct: { a: 'cancel', id: 0, t: 0 },
+      },
+    ],
+    actions: [
+      { a: 'sub', id: 0, c: { kind: 'all', ts: [11], react: undefined } },
+      { a: 'sub', id: 0, c: { kind: 'plain', t: 13, form: 'pipe', react: undefined } },
+      { a: 'unsub', id: 0, x: 9 },
+    ],
+  },
+  // fourteenth landing (teardowns that act): a controller aborted inside T0's teardown reaches the cancelWhen on
+  // T1, which releases T1 (then T2, linked to T1) before it reports; the release belongs to the wave T0's
+  // cancellation is tearing down, so the detect consumer of T2 hears of it at that wave's end, after the
+  // cancelWhen's error (for a while the model had the release end a wave of its own first).
+  'a cancelWhen whose signal a teardown aborts releases its task within the teardown wave, before it reports': {
+    preAborted: [false, false],
+    tasks: [
+      {
+        refCount: true,
+        body: { b: 'source' },
+        syncValue: false,
+        teardownThrows: false,
+        teardownAct: { a: 'abort', id: 0, k: 0 },
+      },
+      { refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+      { link: { t: 1 }, refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+    ],
+    actions: [
+      { a: 'sub', id: 0, c: { kind: 'plain', t: 0, form: 'pipe', react: undefined } },
+      { a: 'sub', id: 0, c: { kind: 'cancelWhen', t: 1, s: { c: 0 }, react: undefined } },
+      { a: 'sub', id: 0, c: { kind: 'detect', t: 2, form: 'pipe', react: undefined } },
+      { a: 'cancel', id: 0, t: 0 },
+    ],
+  },
+  // fourteenth landing: T0's teardown completes T1's source; T1's plain observer, hearing that end, cancels T2. Under
+  // a teardown, an observer's cancel() joins the wave being torn down, so T2's detectCancel consumer X2 hears
+  // ChildCancelled after T0's teardown returned, not before cancel() returns (a body being torn down must not hear
+  // what its teardown set off as a child's end).
+  'a cancel() made by an observer of a task that ends inside a teardown joins the teardown wave': {
+    preAborted: [false, false],
+    tasks: [
+      {
+        refCount: true,
+        body: { b: 'source' },
+        syncValue: false,
+        teardownThrows: false,
+        teardownAct: { a: 'complete', id: 0, t: 1 },
+      },
+      { refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+      { refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+    ],
+    actions: [
+      { a: 'sub', id: 0, c: { kind: 'plain', t: 0, form: 'pipe', react: undefined } },
+      {
+        a: 'sub',
+        id: 0,
+        c: { kind: 'plain', t: 1, form: 'pipe', react: { on: 'complete', act: { a: 'cancel', id: 0, t: 2 } } },
+      },
+      { a: 'sub', id: 0, c: { kind: 'detect', t: 2, form: 'pipe', react: undefined } },
+      { a: 'cancel', id: 0, t: 0 },
+    ],
+  },
+  // fourteenth landing, the same rule on another path: T0's teardown makes T1's source emit; T1's plain observer,
+  // hearing the value, cancels T2, which joins T0's wave (X2 hears it at that wave's end).
+  'a cancel() made by an observer of a value emitted inside a teardown joins the teardown wave': {
+    preAborted: [false, false],
+    tasks: [
+      {
+        refCount: true,
+        body: { b: 'source' },
+        syncValue: false,
+        teardownThrows: false,
+        teardownAct: { a: 'next', id: 0, t: 1 },
+      },
+      { refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+      { refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+    ],
+    actions: [
+      { a: 'sub', id: 0, c: { kind: 'plain', t: 0, form: 'pipe', react: undefined } },
+      {
+        a: 'sub',
+        id: 0,
+        c: { kind: 'plain', t: 1, form: 'pipe', react: { on: 'next', act: { a: 'cancel', id: 0, t: 2 } } },
+      },
+      { a: 'sub', id: 0, c: { kind: 'detect', t: 2, form: 'pipe', react: undefined } },
+      { a: 'cancel', id: 0, t: 0 },
+    ],
+  },
+  // fourteenth landing, the same rule through a dependant: T0's teardown aborts C0; the cancelWhen given C0 reports
+  // in its link turn, and its observer cancels T2, which joins T0's wave (X2 hears it at that wave's end).
+  'a cancel() made by the observer of a cancelWhen whose signal a teardown aborts joins the teardown wave': {
+    preAborted: [false, false],
+    tasks: [
+      {
+        refCount: true,
+        body: { b: 'source' },
+        syncValue: false,
+        teardownThrows: false,
+        teardownAct: { a: 'abort', id: 0, k: 0 },
+      },
+      { refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+      { refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+    ],
+    actions: [
+      { a: 'sub', id: 0, c: { kind: 'plain', t: 0, form: 'pipe', react: undefined } },
+      {
+        a: 'sub',
+        id: 0,
+        c: { kind: 'cancelWhen', t: 1, s: { c: 0 }, react: { on: 'error', act: { a: 'cancel', id: 0, t: 2 } } },
+      },
+      { a: 'sub', id: 0, c: { kind: 'detect', t: 2, form: 'pipe', react: undefined } },
+      { a: 'cancel', id: 0, t: 0 },
+    ],
+  },
   // thirteenth landing, seed 99, about one run in 30,000: the model ran a task's observers inside the wave that was
   // ending, so a cancel() made by a plain observer joined it; the package (rightly) makes it a wave of its own, so
   // T1's detectCancel consumer hears ChildCancelled before that cancel() returns true.

@@ -3,9 +3,16 @@
  * interactions the invariants are about (a property that never re-enters
  * proves nothing about re-entrancy).
  */
-import type { Run } from './run';
+import type { Run, TeardownAct } from './run';
 
 const has = (lines: readonly string[], re: RegExp) => lines.some((l) => re.test(l));
+
+/** The log lines a teardown's action produced (its own line first), before the teardown returned or threw. */
+const during = (r: Run, d: TeardownAct) => r.log.slice(d.from, d.to);
+/** The reason a teardown's cancel or abort gave (`r7`, `a7`): a cancellation chain it caused ends in `,r7)`. */
+const causedBy = (d: TeardownAct) =>
+  d.act.a === 'cancel' ? `,r${d.act.id})` : d.act.a === 'abort' ? `,a${d.act.id})` : null;
+const teardownDid = (r: Run, re: RegExp) => r.teardownActs.some((d) => re.test(d.act.a));
 
 export const FEATURES: Record<string, (run: Run) => boolean> = {
   'a consumer heard ChildCancelled': (r) => has(r.log, /^X\d+ error CC\(/),
@@ -68,8 +75,47 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
   'unlink() let go of an output before it aborted': (r) => r.liveUnlinks > 0,
 };
 
-export function features(run: Run): string[] {
-  return Object.entries(FEATURES)
+/**
+ * What a source's teardown that acts (`teardownAct`) exercised: what it cancels completes before the call returns,
+ * a task a body may wait on excepted. Counted on the teardown mix (every probe's teardown acts); the CI mix, where
+ * one in four does, reaches them too, more rarely.
+ */
+export const TEARDOWN_FEATURES: Record<string, (run: Run) => boolean> = {
+  'a teardown cancelled a task': (r) =>
+    r.teardownActs.some((d) => d.act.a === 'cancel' && during(r, d).includes(`cancel T${d.act.t} -> true`)),
+  'a teardown aborted a controller, which cancelled a task': (r) =>
+    r.teardownActs.some((d) => d.liveAbort && r.final.some((l) => / cancelled /.test(l) && l.includes(causedBy(d)!))),
+  "a teardown's action tore down another source before the teardown returned": (r) =>
+    r.teardownActs.some((d) => has(during(r, d), /^P\d+ teardown$/)),
+  'a task a teardown cancelled was heard of before the teardown returned': (r) =>
+    r.teardownActs.some((d) => {
+      const reason = causedBy(d);
+      return reason !== null && during(r, d).some((l) => /^X\d+ error /.test(l) && l.includes(reason));
+    }),
+  'a task a teardown cancelled was heard of through detectCancel/shield only after the teardown returned': (r) =>
+    r.teardownActs.some((d) => {
+      const reason = causedBy(d);
+      return (
+        reason !== null && r.log.slice(d.to).some((l) => /^(X\d+|T\d+\.body) error CC\(/.test(l) && l.includes(reason))
+      );
+    }),
+  "a teardown's action reached cancelWhen or a combinator": (r) =>
+    r.teardownActs.some((d) =>
+      r.consumers.some(
+        (x) =>
+          (x.spec.kind === 'cancelWhen' || x.spec.kind === 'all' || x.spec.kind === 'any') &&
+          x.notifications.some((n) => n.seq >= d.from && n.seq < d.to),
+      ),
+    ),
+  'a teardown unsubscribed or subscribed a consumer': (r) => teardownDid(r, /^(unsub|sub)$/),
+  'a teardown drove a source or started a task': (r) => teardownDid(r, /^(next|complete|error|start)$/),
+  'a teardown unlinked a linkSignals output': (r) => teardownDid(r, /^unlink$/),
+  'a teardown acted, then threw (reported as unhandled)': (r) =>
+    r.teardownActs.some((d) => r.program.tasks[d.t]!.teardownThrows),
+};
+
+export function features(run: Run, kinds: Record<string, (run: Run) => boolean> = FEATURES): string[] {
+  return Object.entries(kinds)
     .filter(([, present]) => present(run))
     .map(([name]) => name);
 }

@@ -63,6 +63,14 @@ export function fmtSig(s: SigRef | undefined): string {
   return 'c' in s ? ` @C${s.c}` : 't' in s ? ` @T${s.t}` : ` @L${s.l}`;
 }
 
+/**
+ * The line a probe's teardown that performs an action (`teardownAct`) logs once the action is done: `P<i>
+ * teardown returns`, or `P<i> teardown throws` right before it throws `D<i>` (`teardownThrows`).
+ */
+export function fmtTeardownEnd(i: number, throws: boolean): string {
+  return `P${i} teardown ${throws ? 'throws' : 'returns'}`;
+}
+
 /** How a `sub` line describes the consumer it creates. */
 export function fmtConsumer(c: ConsumerSpec): string {
   switch (c.kind) {

@@ -14,7 +14,7 @@
  * order they attached. Where the contract is silent, the choices are listed in
  * RELIABILITY.md ("What the model fixes where the contract is silent").
  */
-import { fmtConsumer, fmtModel, fmtVal, type MErr, type MReason } from './format';
+import { fmtConsumer, fmtModel, fmtTeardownEnd, fmtVal, type MErr, type MReason } from './format';
 import type { Action, ConsumerSpec, LinkSpec, Mode, Program, SigRef, TaskSpec } from './program';
 
 type State = 'pending' | 'running' | 'completed' | 'errored' | 'cancelled';
@@ -189,9 +189,15 @@ class Model {
    * signal or to an output it aborted (step 4) join it, and every task of a wave waited on through detectCancel or
    * shield hears of its end (step 5) once the whole wave is torn down, in the order the tasks finished step 4.
    * Abort listeners (a task's, an output's), dependants that are neither tasks nor outputs, and observers start
-   * waves of their own.
+   * waves of their own, except under a teardown (`teardownWave`).
    */
   private wave: MTask[] | null = null;
+  /**
+   * The wave of the cancellation whose teardown (step 3) is running, while it runs, whatever it calls: under it,
+   * what user code (abort listeners, observers, consumers, the releases of cancelWhen and combinators) cancels
+   * joins that wave too, so that a body still being torn down never hears, as a child's, what its teardown set off.
+   */
+  private teardownWave: MTask[] | null = null;
 
   constructor(private readonly p: Program) {
     this.ctrls = p.preAborted.map((pre, k) => ({ aborted: pre, reason: pre ? `pre${k}` : undefined, hub: new Hub() }));
@@ -278,11 +284,14 @@ class Model {
     // Outside a wave, the tasks this abort cancels make one, also those linked to it through linkSignals outputs:
     // each is torn down now, all are heard of at the end. The outputs first, each one with what is linked to it
     // (the platform runs the dispatch, which reaches the outputs one after another); then the other dependants.
+    // Inside a teardown (a wave is being torn down), the tasks and outputs join that wave, and so do the releases
+    // of the other dependants (cancelWhen, combinators, awaitTask), in their link turn, before they report; outside
+    // one, those release what they observe in a wave of their own.
     const outer = this.wave;
     const wave: MTask[] | null = outer === null ? [] : null;
     const deps = c.hub.takeAll();
     for (const d of [...deps.filter((d) => d instanceof MLink), ...deps.filter((d) => !(d instanceof MLink))]) {
-      if (wave !== null) this.wave = d instanceof MTask || d instanceof MLink ? wave : null;
+      this.wave = d instanceof MTask || d instanceof MLink ? (wave ?? outer) : this.teardownWave;
       d.abortedBy(reason);
     }
     this.wave = outer;
@@ -309,7 +318,7 @@ class Model {
       const act = l.listener;
       l.listener = null;
       this.log.push(`L${l.k} listener`);
-      this.wave = null;
+      this.wave = this.teardownWave;
       this.perform(act);
     }
     const wave = (this.wave = outer ?? []);
@@ -349,7 +358,7 @@ class Model {
     }
     for (const d of hub.takeAll()) {
       if (d instanceof MLink) continue; // it left the hub as it aborted, or was unlinked
-      this.wave = d instanceof MTask ? wave : null;
+      this.wave = d instanceof MTask ? wave : this.teardownWave;
       d.abortedBy(reason);
     }
   }
@@ -369,12 +378,15 @@ class Model {
       const act = t.listener;
       t.listener = null;
       this.log.push(`T${t.i} listener`);
-      this.wave = null;
+      this.wave = this.teardownWave;
       this.perform(act);
       this.wave = outer;
     }
     const wave = (this.wave = outer ?? []);
+    const outerTeardown = this.teardownWave;
+    this.teardownWave = wave;
     this.teardownSource(t); // 3
+    this.teardownWave = outerTeardown;
     const hub = t.hub; // 4
     t.hub = null;
     this.step4(hub, t.cancelErr, wave);
@@ -416,17 +428,31 @@ class Model {
     }
   }
 
+  /**
+   * The probe's teardown: user code the package runs. What its action cancels (a task, through a controller, an
+   * output, a release) is cancelled completely before the action returns, by plain recursion, and joins the wave
+   * being torn down if there is one (step 3 of a cancellation): a task a body may wait on is heard of at its end.
+   * The action runs before a `teardownThrows` teardown throws; the package reports that error.
+   */
   probeTeardown(i: number): void {
     this.log.push(`P${i} teardown`);
-    if (this.tasks[i]!.spec.teardownThrows) this.unhandled.push(`D${i}`);
+    const spec = this.tasks[i]!.spec;
+    if (spec.teardownAct !== undefined) {
+      this.perform(spec.teardownAct);
+      this.log.push(fmtTeardownEnd(i, spec.teardownThrows));
+    }
+    if (spec.teardownThrows) this.unhandled.push(`D${i}`);
   }
 
-  /** Step 5. Observers are user code: a cancellation they cause is a wave of its own, even inside a wave. */
+  /**
+   * Step 5. Observers are user code: a cancellation they cause is a wave of its own, even inside a wave, unless a
+   * teardown is running (`teardownWave`).
+   */
   notifyEnd(t: MTask): void {
     const observers = t.observers;
     t.observers = [];
     const outer = this.wave;
-    this.wave = null;
+    this.wave = this.teardownWave;
     for (const e of observers) {
       e.task = null;
       this.deliverEnd(t, e.obs, e.mode);
@@ -650,7 +676,13 @@ class Model {
       const r = 'react' in x.spec ? x.spec.react : undefined;
       if (r !== undefined && !x.reacted && r.on === on) {
         x.reacted = true;
+        // an observer is user code: what it causes is a wave of its own, except when it hears a value or an end
+        // under a teardown (a source driven from there, a cancelWhen or combinator given a signal aborted there):
+        // then it joins the wave being torn down
+        const outer = this.wave;
+        this.wave = this.teardownWave;
         this.perform(r.act);
+        this.wave = outer;
       }
     };
     return {

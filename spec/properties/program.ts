@@ -63,6 +63,11 @@ export interface TaskSpec {
   syncValue: boolean;
   /** The probe's teardown throws `D<i>`. */
   teardownThrows: boolean;
+  /**
+   * An action the probe's teardown performs after logging `P<i> teardown`, before it logs `P<i> teardown returns`
+   * (or `P<i> teardown throws`, then throws `D<i>` if `teardownThrows`). Only for a probe body (source, factory).
+   */
+  teardownAct?: Action | undefined;
 }
 
 /** `linkSignals(...inputs)`, made once `at` tasks exist (after task `at - 1`, before task `at`). */
@@ -97,6 +102,21 @@ const sigRef: fc.Arbitrary<SigRef> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ l: small }) },
 );
 const mode = fc.constantFrom<Mode>('plain', 'detect', 'shield');
+
+/**
+ * What a probe's teardown may do: mostly cancel a task or abort a controller (what starts a cancellation inside
+ * a teardown), else any action an abort listener does, or subscribe a consumer (without a reaction).
+ */
+const teardownAction: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ a: fc.constant('cancel' as const), id: fc.constant(0), t: small }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ a: fc.constant('abort' as const), id: fc.constant(0), k: fc.nat({ max: CONTROLLERS - 1 }) }),
+  },
+  { weight: 1, arbitrary: fc.record({ a: fc.constant('unlink' as const), id: fc.constant(0), l: small }) },
+  { weight: 3, arbitrary: simpleAction() },
+  { weight: 1, arbitrary: consumerSpec(false).map((c): Action => ({ a: 'sub', id: 0, c })) },
+);
 
 /** Actions without `sub` or `throw`: what an abort listener may do. */
 function simpleAction(): fc.Arbitrary<Action> {
@@ -154,39 +174,48 @@ function consumerSpec(withReactions: boolean): fc.Arbitrary<ConsumerSpec> {
   );
 }
 
-const taskSpec: fc.Arbitrary<TaskSpec> = fc.record(
-  {
-    link: sigRef,
-    refCount: rare.map((b) => !b), // mostly true
-    body: fc.oneof(
-      { weight: 3, arbitrary: fc.constant<Body>({ b: 'source' }) },
-      {
-        weight: 3,
-        arbitrary: fc
-          .tuple(
-            fc.option(simpleAction(), { nil: undefined }),
-            // [selfCancel, throws]: mostly neither; each alone, and both (cancelled, then throws), now and then
-            fc.oneof(
-              { weight: 6, arbitrary: fc.constant([false, false] as const) },
-              { weight: 1, arbitrary: fc.constant([true, false] as const) },
-              { weight: 1, arbitrary: fc.constant([false, true] as const) },
-              { weight: 1, arbitrary: fc.constant([true, true] as const) },
-            ),
-          )
-          .map(([listener, [selfCancel, throws]]): Body => ({
-            b: 'factory',
-            selfCancel,
-            throws,
-            ...(listener !== undefined && { listener }),
-          })),
-      },
-      { weight: 3, arbitrary: fc.record({ b: fc.constant('child' as const), j: small, mode }) },
-    ),
-    syncValue: fc.boolean(),
-    teardownThrows: rare,
-  },
-  { requiredKeys: ['refCount', 'body', 'syncValue', 'teardownThrows'] },
-);
+/** How often a probe's teardown acts: in one probe of six (the main mixes), or in every one (the teardown mix). */
+export type TeardownActs = 'rare' | 'always';
+
+const taskSpec = (teardownActs: TeardownActs): fc.Arbitrary<TaskSpec> =>
+  fc.record(
+    {
+      link: sigRef,
+      refCount: rare.map((b) => !b), // mostly true
+      body: fc.oneof(
+        { weight: 3, arbitrary: fc.constant<Body>({ b: 'source' }) },
+        {
+          weight: 3,
+          arbitrary: fc
+            .tuple(
+              fc.option(simpleAction(), { nil: undefined }),
+              // [selfCancel, throws]: mostly neither; each alone, and both (cancelled, then throws), now and then
+              fc.oneof(
+                { weight: 6, arbitrary: fc.constant([false, false] as const) },
+                { weight: 1, arbitrary: fc.constant([true, false] as const) },
+                { weight: 1, arbitrary: fc.constant([false, true] as const) },
+                { weight: 1, arbitrary: fc.constant([true, true] as const) },
+              ),
+            )
+            .map(([listener, [selfCancel, throws]]): Body => ({
+              b: 'factory',
+              selfCancel,
+              throws,
+              ...(listener !== undefined && { listener }),
+            })),
+        },
+        { weight: 3, arbitrary: fc.record({ b: fc.constant('child' as const), j: small, mode }) },
+      ),
+      syncValue: fc.boolean(),
+      teardownThrows: rare,
+      // child bodies have no probe: normalize drops theirs
+      teardownAct:
+        teardownActs === 'always'
+          ? teardownAction
+          : fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: teardownAction }),
+    },
+    { requiredKeys: ['refCount', 'body', 'syncValue', 'teardownThrows', 'teardownAct'] },
+  );
 
 const linkSpec: fc.Arbitrary<LinkSpec> = fc.record(
   {
@@ -197,16 +226,31 @@ const linkSpec: fc.Arbitrary<LinkSpec> = fc.record(
   { requiredKeys: ['at', 'inputs'] },
 );
 
-/** Raw programs of 1–`maxTasks` tasks, 0–`maxTasks` links and 1–`maxActions` top-level actions. */
-export function programs({ maxTasks, maxActions }: { maxTasks: number; maxActions: number }): fc.Arbitrary<Program> {
+/**
+ * Raw programs of 1–`maxTasks` tasks, 0–`maxTasks` links and 1–`maxActions` top-level actions; the teardowns of
+ * one probe in six act, or of every probe (`teardownActs: 'always'`).
+ */
+export function programs({
+  maxTasks,
+  maxActions,
+  teardownActs = 'rare',
+}: {
+  maxTasks: number;
+  maxActions: number;
+  teardownActs?: TeardownActs;
+}): fc.Arbitrary<Program> {
   return fc.record({
-    preAborted: fc.array(fc.boolean(), { minLength: CONTROLLERS, maxLength: CONTROLLERS }),
+    // in the teardown mix, a controller is rarely aborted beforehand: a teardown's abort then has work to do
+    preAborted: fc.array(teardownActs === 'always' ? rare : fc.boolean(), {
+      minLength: CONTROLLERS,
+      maxLength: CONTROLLERS,
+    }),
     // no link in about a third of the programs (the mix the suite had before links were generated)
     links: fc.oneof(
       { weight: 1, arbitrary: fc.constant<LinkSpec[]>([]) },
       { weight: 2, arbitrary: fc.array(linkSpec, { minLength: 1, maxLength: maxTasks }) },
     ),
-    tasks: fc.array(taskSpec, { minLength: 1, maxLength: maxTasks }),
+    tasks: fc.array(taskSpec(teardownActs), { minLength: 1, maxLength: maxTasks }),
     actions: fc.array(
       fc.oneof(
         { weight: 4, arbitrary: consumerSpec(true).map((c): Action => ({ a: 'sub', id: 0, c })) },
@@ -219,6 +263,13 @@ export function programs({ maxTasks, maxActions }: { maxTasks: number; maxAction
 
 /** The CI mix: 1–4 tasks, 1–14 top-level actions. */
 export const programArbitrary: fc.Arbitrary<Program> = programs({ maxTasks: 4, maxActions: 14 });
+
+/** The teardown mix: the CI mix where every probe's teardown acts, and controllers are seldom aborted beforehand. */
+export const teardownArbitrary: fc.Arbitrary<Program> = programs({
+  maxTasks: 4,
+  maxActions: 14,
+  teardownActs: 'always',
+});
 
 // ---------------------------------------------------------------- normalization
 
@@ -250,7 +301,7 @@ export function normalize(raw: Program): Program {
           ? { l: s.l % links }
           : { c: s.l % CONTROLLERS };
   const sig = (s: SigRef | undefined): SigRef | undefined => (s === undefined ? undefined : sigBefore(s, n, nLinks));
-  const action = (a: Action, where: 'top' | 'reaction' | 'listener'): Action => {
+  const action = (a: Action, where: 'top' | 'reaction' | 'listener' | 'teardown'): Action => {
     const id = nextId++;
     switch (a.a) {
       case 'sub':
@@ -262,8 +313,9 @@ export function normalize(raw: Program): Program {
       case 'unlink':
         return { a: 'unlink', id, l: nLinks === 0 ? -1 : a.l % nLinks };
       case 'throw':
-        // a listener that throws is an uncaught exception (covered by userErrors.spec.ts)
-        return where === 'listener' ? { a: 'cancel', id, t: 0 } : { a: 'throw', id };
+        // a listener that throws is an uncaught exception (covered by userErrors.spec.ts); a teardown that throws
+        // is `teardownThrows`
+        return where === 'listener' || where === 'teardown' ? { a: 'cancel', id, t: 0 } : { a: 'throw', id };
       default:
         return { ...a, id, t: t(a.t) };
     }
@@ -312,12 +364,19 @@ export function normalize(raw: Program): Program {
         ...(body.listener && { listener: action(body.listener, 'listener') }),
       };
     }
+    let teardownAct =
+      spec.teardownAct !== undefined && body.b !== 'child' ? action(spec.teardownAct, 'teardown') : undefined;
+    // a teardown that cancels or drives its own task does nothing (the task has ended): another task instead
+    if (teardownAct !== undefined && 't' in teardownAct && teardownAct.t === i && n > 1) {
+      teardownAct = { ...teardownAct, t: (i + 1 + ((spec.teardownAct as { t: number }).t % (n - 1))) % n };
+    }
     return {
       ...(link && { link }),
       refCount: spec.refCount,
       body,
       syncValue: spec.syncValue,
       teardownThrows: spec.teardownThrows,
+      ...(teardownAct && { teardownAct }),
     };
   });
   const links = (raw.links ?? []).map((l, k): LinkSpec => ({

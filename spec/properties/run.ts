@@ -19,7 +19,7 @@ import {
   type LinkedSignal,
   type TaskOptions,
 } from '../../src';
-import { fmtConsumer, fmtErr, fmtReason, fmtVal } from './format';
+import { fmtConsumer, fmtErr, fmtReason, fmtTeardownEnd, fmtVal } from './format';
 import type { Action, ConsumerSpec, LinkSpec, Program, SigRef } from './program';
 
 export interface Notification {
@@ -57,6 +57,17 @@ export interface CancelCall {
   stateBefore: string;
 }
 
+/** An action a probe's teardown performed (`teardownAct`), and the log lines it spans. */
+export interface TeardownAct {
+  t: number;
+  act: Action;
+  /** Log position of its first line (the action's own), and of the teardown's `returns`/`throws` line. */
+  from: number;
+  to: number;
+  /** An `abort` action found its controller live. */
+  liveAbort: boolean;
+}
+
 export interface BodyError {
   t: number;
   error: unknown;
@@ -91,6 +102,8 @@ export interface Run {
   closedWhileSubscribing: number;
   /** `unlink()` calls made while their output had not aborted. */
   liveUnlinks: number;
+  /** The actions probes' teardowns performed, in the order they started. */
+  teardownActs: TeardownAct[];
 }
 
 export async function execute(program: Program): Promise<Run> {
@@ -126,6 +139,7 @@ class Runner {
   readonly unhandledRaw: unknown[] = [];
   readonly subscribing: number[] = [];
   readonly reentrant: string[] = [];
+  readonly teardownActs: TeardownAct[] = [];
   closedWhileSubscribing = 0;
   liveUnlinks = 0;
   readonly indexOf = (t: unknown): number => this.tasks.indexOf(t as Task<string>);
@@ -241,6 +255,17 @@ class Runner {
         this.probeTeardownSeq[i] = this.log.length;
         this.log.push(`P${i} teardown`);
         this.probeTeardowns[i]!++;
+        const act = spec.teardownAct;
+        if (act !== undefined) {
+          // the action runs first; a teardown that also throws throws once it is done
+          const liveAbort = act.a === 'abort' && !this.controllers[act.k]!.signal.aborted;
+          const record: TeardownAct = { t: i, act, from: this.log.length, to: -1, liveAbort };
+          this.teardownActs.push(record);
+          this.reentrant.push(`teardown:${act.a}`);
+          this.perform(act);
+          record.to = this.log.length;
+          this.log.push(fmtTeardownEnd(i, spec.teardownThrows));
+        }
         if (spec.teardownThrows) {
           this.thrown.push(`D${i}`);
           throw new Error(`D${i}`);
@@ -302,6 +327,7 @@ class Runner {
       reentrant: this.reentrant,
       closedWhileSubscribing: this.closedWhileSubscribing,
       liveUnlinks: this.liveUnlinks,
+      teardownActs: this.teardownActs,
     };
   }
 
