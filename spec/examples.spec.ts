@@ -3,7 +3,10 @@
 // package), so an example cannot drift from the API it shows.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { NEVER } from 'rxjs';
+import type { TestScheduler } from 'rxjs/testing';
 import ts from 'typescript';
+import { CancelledError, ChildCancelled, detectCancel, task } from '../src';
 
 const root = join(__dirname, '..');
 
@@ -136,10 +139,13 @@ describe("the documentation's TypeScript examples", () => {
     .sort()
     .flatMap((name) => examplesIn(`src/${name}`));
 
-  it("are found: one in README per export's section and the marble test, the Angular recipe, one in the JSDoc of every export", () => {
+  it("are found: one in README per export's section and the marble test, the Angular and the marble-test recipes, one in the JSDoc of every export", () => {
     expect(readme).toHaveLength(12);
     expect(readme[0].code).toContain("from 'rxjs-cancel'");
-    expect(recipes.map(({ code }) => /^export class (\w+)/m.exec(code)?.[1])).toEqual(['UserPage']);
+    expect(recipes.map(({ code }) => /^export (?:class|const) (\w+)/m.exec(code)?.[1])).toEqual([
+      'UserPage',
+      'cancellationScheduler',
+    ]);
     expect(jsDoc.map(({ file }) => file)).toEqual([
       'src/awaitTask.ts',
       'src/cancelWhen.ts',
@@ -173,4 +179,28 @@ describe("the documentation's TypeScript examples", () => {
       "src/task.ts:32: Property 'then' does not exist on type 'boolean'.",
     ]);
   }, 60_000);
+  it("docs/recipes.md's marble scheduler runs its own test, and fails one that expects the wrong task or class", () => {
+    const recipe = recipes.find(({ code }) => code.includes('cancellationScheduler'))!;
+    const js = ts.transpileModule(recipe.code, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    }).outputText;
+    const exports: { cancellationScheduler?: () => TestScheduler } = {};
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the recipe's imports, with rxjs-cancel being src/
+    const load = (name: string): unknown => require(name === 'rxjs-cancel' ? '../src' : name);
+    // runs the recipe as written: its own marble test throws if it fails
+    new Function('require', 'exports', js)(load, exports);
+    const expectingChildOf = (expected: unknown) => () => {
+      const scheduler = exports.cancellationScheduler!();
+      scheduler.run(({ cold, expectObservable }) => {
+        const child = task(cold('-a-b------'), { name: 'child' });
+        scheduler.schedule(() => child.cancel('r'), 5);
+        expectObservable(child.pipe(detectCancel())).toBe('-a-b-#', undefined, expected);
+      });
+    };
+    const named = (name: string) => task(NEVER, { name });
+    expect(expectingChildOf(new ChildCancelled(new CancelledError('r', named('child'))))).not.toThrow();
+    expect(expectingChildOf(new ChildCancelled(new CancelledError('r', named('other'))))).toThrow();
+    expect(expectingChildOf(new ChildCancelled(new CancelledError('other reason', named('child'))))).toThrow();
+    expect(expectingChildOf(new CancelledError('r', named('child')))).toThrow();
+  });
 });
