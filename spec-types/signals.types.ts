@@ -31,6 +31,9 @@ expectTypeOf(linked).toEqualTypeOf<LinkedSignal>();
 expectTypeOf(linked.signal).toEqualTypeOf<AbortSignal>();
 expectTypeOf(linked.unlink).toEqualTypeOf<() => void>();
 expectTypeOf(linkSignals()).toEqualTypeOf<LinkedSignal>();
+// unlink is a function of its own (`this: void`): destructured, as README does, it passes lint's unbound-method
+const { unlink } = linkSignals(signal);
+expectTypeOf(unlink).toEqualTypeOf<(this: void) => void>();
 expectTypeOf(linkSignals(...[signal, other])).toEqualTypeOf<LinkedSignal>();
 
 // --- CancelledError and ChildCancelled -----------------------------------------------------------

@@ -93,3 +93,27 @@ t.state = 'cancelled';
 t.signal = parentSignal;
 // @ts-expect-error: not a source
 startTask({ then: 1 });
+
+// --- sources whose branches yield different types: the union, as from() and defer() infer it -----
+
+declare const cached: string | undefined;
+expectTypeOf(task(() => (cached ? of(cached) : fetch(url).then((r) => r.status)))).toEqualTypeOf<
+  Task<string | number>
+>();
+expectTypeOf(task(cached ? of(cached) : Promise.resolve(0))).toEqualTypeOf<Task<string | number>>();
+expectTypeOf(startTask(() => (cached ? of(cached) : [1]))).toEqualTypeOf<Task<string | number>>();
+// a branch whose type is a subtype of the other's keeps what it adds
+expectTypeOf(task(cached ? of({ hit: true }) : Promise.resolve({ hit: false, at: 1 }))).toEqualTypeOf<
+  Task<{ hit: boolean } | { hit: boolean; at: number }>
+>();
+// the element type given explicitly checks the source against it
+expectTypeOf(task<number>(of(1))).toEqualTypeOf<Task<number>>();
+expectTypeOf(startTask<string | number>(() => (cached ? of(cached) : [1]))).toEqualTypeOf<Task<string | number>>();
+// @ts-expect-error -- of(1) is no source of strings
+task<string>(of(1));
+// @ts-expect-error -- a number is no ObservableInput
+task(42);
+// @ts-expect-error -- nor is what this factory returns
+startTask(() => 42);
+// an instantiation expression names the task type
+expectTypeOf<ReturnType<typeof startTask<number>>>().toEqualTypeOf<Task<number>>();

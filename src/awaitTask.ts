@@ -9,13 +9,13 @@ import { checkObservableInput, checkOptions } from './validate';
 /** Options of `awaitTask()`. */
 export interface AwaitTaskOptions {
   /** The caller's own cancellation: rejects with `CancelledError(signal.reason)` and releases the source. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * `true`: observe without owning, as `shield()` does: the task is pinned for
    * good (no unsubscription can cancel it any more, with or without a `signal`),
    * and when `signal` aborts it is left running.
    */
-  shield?: boolean;
+  shield?: boolean | undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ import {
   NEVER,
   Observable,
   type ObservableInput,
+  type ObservedValueOf,
   type Subscriber,
   type Subscription,
   type Unsubscribable,
@@ -34,11 +35,11 @@ export type TaskSource<T> = ObservableInput<T> | ((signal: AbortSignal) => Obser
  */
 export interface TaskOptions {
   /** Cancels the task when it aborts (reason: the signal's reason). */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Shown in messages and marble diagrams. */
-  name?: string;
+  name?: string | undefined;
   /** `false`: the last owner leaving does not cancel the task. Default `true`. */
-  refCount?: boolean;
+  refCount?: boolean | undefined;
 }
 
 /**
@@ -128,7 +129,7 @@ export abstract class TaskBrand<T> extends Observable<T> {
  */
 export class Task<T> extends TaskBrand<T> {
   /** The name given in the options, if any. */
-  readonly name?: string;
+  readonly name?: string | undefined;
 
   /** @internal */ _state: TaskState = 'pending';
   /** @internal the source to run; dropped once started or cancelled */
@@ -823,6 +824,10 @@ function reverseFrom(array: unknown[], start: number): void {
  *   called with the task's signal when the task starts.
  * @param options `signal` (cancels the task on abort), `name`, `refCount`.
  *
+ * The element type is inferred as `from()` and `defer()` infer it: a factory
+ * whose branches yield different types makes a task of their union. Given
+ * (`task<User>(…)`), the source is checked against it.
+ *
  * ```text
  * subscribe: ---^                the first subscription starts the task
  * source:       --a---b---|      subscribed then, once
@@ -837,6 +842,20 @@ function reverseFrom(array: unknown[], start: number): void {
  * user.subscribe(render); // starts it; later subscribers share the same request
  * ```
  */
+/* eslint-disable @typescript-eslint/unified-signatures -- one signature for a factory and a source infers a factory
+   as a source of its own */
+export function task<O>(
+  factory: (signal: AbortSignal) => O extends ObservableInput<unknown> ? O : never,
+  options?: TaskOptions,
+): Task<ObservedValueOf<O>>;
+/** A task of an `ObservableInput`: it yields what `from(source)` would. */
+export function task<O>(
+  source: O extends ObservableInput<unknown> ? O : never,
+  options?: TaskOptions,
+): Task<ObservedValueOf<O>>;
+/** With the element type given: `task<User>(…)` checks the source against it. */
+export function task<T>(source: TaskSource<T>, options?: TaskOptions): Task<T>;
+/* eslint-enable @typescript-eslint/unified-signatures */
 export function task<T>(source: TaskSource<T>, options?: TaskOptions): Task<T> {
   return new Task(source, options);
 }
@@ -859,6 +878,20 @@ export function task<T>(source: TaskSource<T>, options?: TaskOptions): Task<T> {
  * job.state; // 'running', with no subscriber yet
  * ```
  */
+/* eslint-disable @typescript-eslint/unified-signatures -- one signature for a factory and a source infers a factory
+   as a source of its own */
+export function startTask<O>(
+  factory: (signal: AbortSignal) => O extends ObservableInput<unknown> ? O : never,
+  options?: TaskOptions,
+): Task<ObservedValueOf<O>>;
+/** A started task of an `ObservableInput`: it yields what `from(source)` would. */
+export function startTask<O>(
+  source: O extends ObservableInput<unknown> ? O : never,
+  options?: TaskOptions,
+): Task<ObservedValueOf<O>>;
+/** With the element type given: `startTask<User>(…)` checks the source against it. */
+export function startTask<T>(source: TaskSource<T>, options?: TaskOptions): Task<T>;
+/* eslint-enable @typescript-eslint/unified-signatures */
 export function startTask<T>(source: TaskSource<T>, options?: TaskOptions): Task<T> {
   constructingFor = 'startTask'; // the constructor reads it first thing, and resets it
   return new Task(source, options).start();

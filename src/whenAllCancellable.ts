@@ -14,7 +14,7 @@ export type ParticipantResults<S extends readonly unknown[]> = { -readonly [K in
 /** Options of `whenAllCancellable()` and `whenAnyCancellable()`. */
 export interface CombinatorOptions {
   /** The caller's own cancellation token. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /**
