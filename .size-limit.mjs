@@ -32,7 +32,7 @@ export default [
   alone('detectCancel', '1.4 kB'),
   alone('shield', '1.5 kB'),
   alone('cancelWhen', '1.8 kB'),
-  alone('linkSignals', '1.9 kB'),
+  alone('linkSignals', '1.95 kB'),
   alone('awaitTask', '2.3 kB'),
   alone('whenAllCancellable', '2.5 kB'),
   alone('whenAnyCancellable', '2.5 kB'),
