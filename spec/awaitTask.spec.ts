@@ -139,10 +139,42 @@ describe('awaitTask', () => {
     expect(source.state).toBe('cancelled');
   });
 
+  it.each([false, true])(
+    'a signal aborting while the source subscribes releases it at once, before abort() returns (shield: %s)',
+    async (shield) => {
+      const controller = new AbortController();
+      const log: string[] = [];
+      const source = new Observable<never>((subscriber) => {
+        controller.abort('during subscribe');
+        log.push(`closed after abort: ${String(subscriber.closed)}`);
+        return () => log.push('teardown');
+      });
+      const error = await awaitTask(source, { signal: controller.signal, shield }).catch((e: unknown) => e);
+      expect(describeError(error)).toBe('CancelledError(task=-, reason=during subscribe)');
+      // shielded, the source runs on to its own end, unobserved; else it is unsubscribed at once
+      expect(log).toEqual(shield ? ['closed after abort: false'] : ['closed after abort: true', 'teardown']);
+    },
+  );
+
+  it("a task whose factory aborts the caller's signal is released in its factory: what it returns is never subscribed", async () => {
+    const controller = new AbortController();
+    const subscribed = jest.fn();
+    const source = task(() => {
+      controller.abort('in the factory');
+      return new Observable<never>(subscribed);
+    });
+    const error = await awaitTask(source, { signal: controller.signal }).catch((e: unknown) => e);
+    expect(describeError(error)).toBe('CancelledError(task=-, reason=in the factory)');
+    expect(subscribed).not.toHaveBeenCalled();
+    expect(source.state).toBe('cancelled');
+  });
+
   describe('a throwing teardown is reported and the promise still rejects with the caller cancellation', () => {
     /** RxJS wraps a teardown's error in an UnsubscriptionError. */
+    // a teardown that runs as a subscriber is unsubscribed surfaces as RxJS's UnsubscriptionError; one a source
+    // returns to a subscriber released while it subscribed runs at once, and is reported as it is
     const teardownMessage = (error: unknown) =>
-      error instanceof UnsubscriptionError ? (error.errors[0] as Error).message : describeError(error);
+      error instanceof UnsubscriptionError ? (error.errors[0] as Error).message : (error as Error).message;
     const throwingTeardown = (onSubscribe = () => {}) =>
       new Observable<never>(() => {
         onSubscribe();

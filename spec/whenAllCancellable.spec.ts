@@ -408,29 +408,62 @@ describe('what an early end does to participants it never started', () => {
     }
   });
 
-  it('a throwing teardown of a non-task participant that ends its own subscription after the run ended is reported', async () => {
-    const unhandled = captureUnhandled();
-    try {
-      const boom = new Error('teardown boom');
+  it.each<[string, (sources: Observable<never>[], options: { signal: AbortSignal }) => Observable<unknown>]>([
+    ['whenAllCancellable', whenAllCancellable],
+    ['whenAnyCancellable', whenAnyCancellable],
+  ])(
+    '%s: an end while a participant is still subscribing releases it at once (closed, as RxJS closes a released subscriber); the report waits until its subscribe call returns',
+    (_, combine) => {
       const controller = new AbortController();
-      const errors: string[] = [];
-      const source = new Observable<never>((subscriber) => {
+      const log: string[] = [];
+      const first = task(new Observable<never>(() => () => log.push('first teardown')), { name: 'first' });
+      const second = new Observable<never>((subscriber) => {
         controller.abort('early'); // ends the run while this participant is still subscribing
-        subscriber.add(() => {
-          throw boom;
-        });
-        expect(() => subscriber.unsubscribe()).not.toThrow();
+        log.push(`second closed: ${String(subscriber.closed)}, first ${first.state}`);
+        subscriber.add(() => log.push('what second adds now runs at once'));
+        return () => log.push('second teardown');
       });
-      whenAllCancellable([source], { signal: controller.signal }).subscribe({
-        error: (e) => errors.push(describeError(e)),
+      combine([first, second], { signal: controller.signal }).subscribe({
+        error: (e) => log.push(`error ${describeError(e)}`),
       });
-      expect(errors).toEqual(['CancelledError(task=-, reason=early)']);
-      await unhandled.flush();
-      expect(unhandled.errors).toHaveLength(1);
-      expect((unhandled.errors[0] as { errors?: unknown[] }).errors).toEqual([boom]);
-    } finally {
-      unhandled.restore();
-    }
+      expect(log).toEqual([
+        'first teardown',
+        'second closed: true, first cancelled',
+        'what second adds now runs at once',
+        'second teardown',
+        'error CancelledError(task=-, reason=early)',
+      ]);
+    },
+  );
+
+  it("a task participant whose factory aborts the run's signal is released in its factory: what the factory returns is never subscribed", () => {
+    const controller = new AbortController();
+    const subscribed = jest.fn();
+    const participant = task(() => {
+      controller.abort('early');
+      return new Observable<never>(subscribed);
+    });
+    const errors: string[] = [];
+    whenAllCancellable([participant], { signal: controller.signal }).subscribe({
+      error: (e) => errors.push(describeError(e)),
+    });
+    expect(subscribed).not.toHaveBeenCalled();
+    expect(participant.state).toBe('cancelled');
+    expect(errors).toEqual(['CancelledError(task=-, reason=early)']);
+  });
+
+  it('the result unsubscribed while a participant is still subscribing releases every participant then, that one included', () => {
+    const log: string[] = [];
+    const first = task(new Observable<never>(() => () => log.push('first teardown')), { name: 'first' });
+    const leave = new Subject<void>();
+    const second = new Observable<never>((subscriber) => {
+      leave.next(); // takeUntil below unsubscribes the result now, while this participant subscribes
+      log.push(`second closed: ${String(subscriber.closed)}, first ${first.state}`);
+    });
+    whenAllCancellable([first, second])
+      .pipe(takeUntil(leave))
+      .subscribe({ complete: () => log.push('consumer complete') });
+    expect(log).toEqual(['consumer complete', 'first teardown', 'second closed: true, first cancelled']);
   });
 
   it('a won race leaves unstarted pending participants pending', () => {

@@ -15,7 +15,10 @@ import { LeanSubscriber } from './leanSubscriber';
  *
  * An operator passes its subscriber as `subscription` too: a task then adds
  * what detaches the observer to it before it starts (see `Task#_observe`),
- * and the return value is `undefined`.
+ * and the return value is `undefined`. An observer that is a `Subscription`
+ * (a subscriber, `awaitTask`'s waiter) has the subscriber made for another
+ * source added to it as RxJS adds any subscriber to its destination, before
+ * the source subscribes.
  */
 export function attachDetecting<T>(
   source: ObservableInput<T>,
@@ -27,7 +30,9 @@ export function attachDetecting<T>(
 }
 
 /**
- * Attaches `observer` to any ObservableInput the way `shield` does, and returns what detaches it.
+ * Attaches `observer` to any ObservableInput the way `shield` does: what detaches it goes to
+ * `subscription`, before the source is subscribed (a task whose `subscription` has closed already
+ * returns it instead, see `Task#_observe`).
  *
  * A task is observed without owning it, and pinned. Another source gets a run of its own that
  * outlives the observer: detaching leaves the source running to its own end, unobserved. That is
@@ -38,11 +43,13 @@ export function attachDetecting<T>(
 export function attachShielding<T>(
   source: ObservableInput<T>,
   observer: TaskObserver<T>,
-  subscription?: Subscription,
+  subscription: Subscription,
 ): Unsubscribable | undefined {
   if (isTask(source)) return (source as Task<T>)._observe(observer, SHIELD_MODE, subscription);
-  const run = subscribeReporting(source, new ShieldedRun(observer));
-  return { unsubscribe: () => run._detach() };
+  const run = new ShieldedRun(observer);
+  subscription.add(() => run._detach()); // before the source subscribes: unsubscribing then detaches at once
+  subscribeReporting(source, run);
+  return undefined;
 }
 
 /**

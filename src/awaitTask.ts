@@ -1,4 +1,4 @@
-import type { ObservableInput, Unsubscribable } from 'rxjs';
+import { Subscription, type ObservableInput } from 'rxjs';
 import { attachDetecting, attachShielding } from './attach';
 import { CancelledError } from './errors';
 import { reportUnhandledError } from './report';
@@ -78,24 +78,26 @@ export function awaitTask<T>(source: ObservableInput<T>, options?: AwaitTaskOpti
     }
     const waiter = new Waiter<T>(resolve, reject, signal);
     if (signal !== undefined) waiter._hub = linkToSignal(signal, waiter);
-    const subscription = shielded ? attachShielding(source, waiter) : attachDetecting(source, waiter);
-    if (waiter._settled)
-      release(subscription); // the signal aborted while we subscribed
-    else waiter._subscription = subscription;
+    // The waiter is the subscription too, known before the source is subscribed: a signal that aborts while
+    // the source is still subscribing releases it then (a task in its factory never subscribes what it returns).
+    if (shielded) attachShielding(source, waiter, waiter);
+    else attachDetecting(source, waiter, waiter);
   });
 }
 
-class Waiter<T> implements TaskObserver<T>, AbortDependant {
-  _settled = false;
+/** The promise's observer of the source, and its subscription to it. */
+class Waiter<T> extends Subscription implements TaskObserver<T>, AbortDependant {
+  private _settled = false;
   _hub: SignalHub | null = null;
-  _subscription: Unsubscribable | undefined = undefined;
   private _last: T | undefined = undefined;
 
   constructor(
     private readonly _resolve: (value: T | undefined) => void,
     private readonly _reject: (error: unknown) => void,
     private readonly _signal: AbortSignal | undefined,
-  ) {}
+  ) {
+    super();
+  }
 
   next(value: T): void {
     this._last = value;
@@ -114,7 +116,7 @@ class Waiter<T> implements TaskObserver<T>, AbortDependant {
   _abortedBy(reason: unknown): void {
     this._hub = null; // the hub has let go of us already
     if (!this._settle()) return;
-    release(this._subscription); // a shielded task keeps running
+    release(this); // a shielded task keeps running
     this._reject(new CancelledError(reason));
   }
 
@@ -131,9 +133,9 @@ class Waiter<T> implements TaskObserver<T>, AbortDependant {
  * Releases the source. A throwing teardown is reported, as everywhere in the package, and must not keep
  * the promise from settling (nor vanish inside the Promise executor, which swallows what it throws).
  */
-function release(subscription: Unsubscribable | undefined): void {
+function release(subscription: Subscription): void {
   try {
-    subscription?.unsubscribe();
+    subscription.unsubscribe();
   } catch (error) {
     reportUnhandledError(error);
   }

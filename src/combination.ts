@@ -1,4 +1,4 @@
-import { type ObservableInput, type Subscriber, type TeardownLogic, type Unsubscribable } from 'rxjs';
+import { type ObservableInput, type Subscriber } from 'rxjs';
 import { subscribeReporting } from './attach';
 import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
 import { LeanSubscriber } from './leanSubscriber';
@@ -27,13 +27,14 @@ export abstract class Combination<R> implements AbortDependant {
   readonly _values: unknown[];
   /** Participants that have not completed yet. */
   protected _remaining: number;
-  private readonly _subscriptions: (Unsubscribable | undefined)[];
+  /** The participants attached and not yet released: each is its own subscription. */
+  private readonly _participants: (Participant | undefined)[];
   private _hub: SignalHub | null = null;
   /** Participants [0, subscribed) have been attached. */
   private _subscribed = 0;
   private _subscribing = false;
-  /** An end that happened while a participant was being attached; see `end`. */
-  private _deferredEnd: (() => void) | null = null;
+  /** The report of an end that happened while a participant was being attached; see `_end`. */
+  private _deferredReport: (() => void) | null = null;
 
   constructor(
     protected readonly _sources: readonly ObservableInput<unknown>[],
@@ -41,7 +42,7 @@ export abstract class Combination<R> implements AbortDependant {
     protected readonly _destination: Subscriber<R>,
   ) {
     this._values = _sources.map(() => undefined);
-    this._subscriptions = _sources.map(() => undefined);
+    this._participants = _sources.map(() => undefined);
     this._remaining = _sources.length;
   }
 
@@ -51,38 +52,39 @@ export abstract class Combination<R> implements AbortDependant {
    */
   abstract _completed(index: number): void;
 
-  _run(): TeardownLogic {
+  _run(): void {
     const { _signal: signal, _sources: sources } = this;
     if (signal?.aborted) {
       this._ended = true;
       this._abandonPending(signal.reason);
       this._destination.error(new CancelledError(signal.reason));
-      return undefined;
+      return;
     }
     if (sources.length === 0) {
       this._completed(-1); // as if its last participant completed: ends the run, which releases nothing
-      return undefined;
+      return;
     }
     if (signal !== undefined) this._hub = linkToSignal(signal, this);
-    // The result can be unsubscribed while a participant subscribes (before the teardown below is returned):
-    // then start no more participants; the teardown runs as soon as it is returned and releases the rest.
-    for (let i = 0; i < sources.length && !this._ended && !this._destination.closed; i++) {
+    // Added first, not returned last: the result unsubscribed while a participant subscribes releases every
+    // participant then, that one included, as RxJS's forkJoin does; no more participants start.
+    this._destination.add(() => this._unsubscribed());
+    for (let i = 0; i < sources.length && !this._ended; i++) {
       this._subscribed = i + 1;
-      this._subscribing = true;
       const source = sources[i];
-      const participant = new Participant(this, i);
-      // attachDetecting() without its DetectingSubscriber: a participant detects by itself (one object fewer each)
-      this._subscriptions[i] = isTask(source)
-        ? source._observe(participant, DETECT_MODE)
-        : subscribeReporting(source, participant);
+      // A participant is its own subscription, known before its source is subscribed, so that an end while
+      // that source is still subscribing releases it at once (attachDetecting() without its
+      // DetectingSubscriber: a participant detects by itself, one object fewer each).
+      const participant = (this._participants[i] = new Participant(this, i));
+      this._subscribing = true;
+      if (isTask(source)) source._observe(participant, DETECT_MODE, participant);
+      else subscribeReporting(source, participant);
       this._subscribing = false;
-      const end = this._deferredEnd;
-      if (end !== null) {
-        this._deferredEnd = null;
-        end();
+      const report = this._deferredReport;
+      if (report !== null) {
+        this._deferredReport = null;
+        report();
       }
     }
-    return () => this._unsubscribed();
   }
 
   _participantError(error: unknown): void {
@@ -110,20 +112,16 @@ export abstract class Combination<R> implements AbortDependant {
   }
 
   /**
-   * Ends the run: unlinks the signal, releases every participant, then
-   * reports. While a participant is still being attached, its subscription
-   * is not known yet: the attach loop finishes the end once it returns.
+   * Ends the run: unlinks the signal, releases every participant, their teardowns included, then reports.
+   * A participant still inside its subscribe call is released (closed) at once, but its source returns its
+   * teardown only when that call returns: the report waits for it, in the attach loop.
    */
   protected _end(report: () => void): void {
     this._ended = true;
     this._unlink();
-    const finish = () => {
-      // release every participant, their teardowns included, before reporting
-      runToCompletion(() => this._releaseEach());
-      report();
-    };
-    if (this._subscribing) this._deferredEnd = finish;
-    else finish();
+    runToCompletion(() => this._releaseEach());
+    if (this._subscribing) this._deferredReport = report;
+    else report();
   }
 
   private _unsubscribed(): void {
@@ -135,16 +133,12 @@ export abstract class Combination<R> implements AbortDependant {
   }
 
   private _releaseEach(): void {
-    const subscriptions = this._subscriptions;
-    for (let i = 0; i < subscriptions.length; i++) {
-      const subscription = subscriptions[i];
-      if (subscription === undefined) continue;
-      subscriptions[i] = undefined;
-      try {
-        subscription.unsubscribe();
-      } catch (error) {
-        reportUnhandledError(error);
-      }
+    const participants = this._participants;
+    for (let i = 0; i < participants.length; i++) {
+      const participant = participants[i];
+      if (participant === undefined) continue;
+      participants[i] = undefined;
+      participant.unsubscribe(); // reports what a teardown throws
     }
   }
 

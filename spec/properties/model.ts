@@ -723,15 +723,20 @@ class Model {
         x.teardown = this.cancelWhen(this.tasks[spec.t]!, this.sig(spec.s), sink);
         break;
       case 'all':
-      case 'any':
-        x.teardown = new MCombination(
+      case 'any': {
+        const combination = new MCombination(
           this,
           spec.kind,
           spec.ts.map((i) => this.tasks[i]!),
           spec.s,
           sink,
-        ).run();
+        );
+        // registered before it runs, as the package does; the consumer here holds no subscription until
+        // subscribe() returns, so it leaves only then (pendingUnsub)
+        x.teardown = () => combination.unsubscribed();
+        combination.run();
         break;
+      }
       case 'await':
         this.awaitTask(x, this.tasks[spec.t]!, spec.s === undefined ? undefined : this.sig(spec.s), spec.shield);
         break;
@@ -831,7 +836,8 @@ class Model {
       },
     };
     if (s !== undefined) hub = this.link(s, dep);
-    const entry = this.observe(
+    // the entry is known before the task starts: an abort while it is attached releases it then
+    this.observe(
       t,
       {
         next: (v) => (last = v),
@@ -845,9 +851,8 @@ class Model {
         },
       },
       shield ? MODE.shield : MODE.detect,
+      (e) => (sub = e),
     );
-    if (settled) entry?.unsubscribe();
-    else sub = entry;
   }
 }
 
@@ -859,7 +864,7 @@ class MCombination implements Dependant {
   private hub: Hub | null = null;
   private subscribed = 0;
   private subscribing = false;
-  private deferredEnd: (() => void) | null = null;
+  private deferredReport: (() => void) | null = null;
   private remaining: number;
   private readonly sig: MSig | undefined;
 
@@ -876,33 +881,33 @@ class MCombination implements Dependant {
     this.remaining = tasks.length;
   }
 
-  run(): (() => void) | null {
+  /** Each participant's entry is known before its task starts: an end while it is attached releases it then. */
+  run(): void {
     const { m, sig } = this;
     if (sig !== undefined && m.aborted(sig)) {
       this.ended = true;
       this.abandonPending(m.sigReason(sig));
       this.sink.error({ k: 'CE', task: null, reason: m.sigReason(sig) });
-      return null;
+      return;
     }
     if (this.tasks.length === 0) {
       this.ended = true;
       this.sink.next([]);
       this.sink.complete();
-      return null;
+      return;
     }
     if (sig !== undefined) this.hub = m.link(sig, this);
     for (let i = 0; i < this.tasks.length && !this.ended; i++) {
       this.subscribed = i + 1;
       this.subscribing = true;
-      this.subs[i] = m.observe(this.tasks[i]!, this.participant(i), MODE.detect);
+      m.observe(this.tasks[i]!, this.participant(i), MODE.detect, (e) => (this.subs[i] = e));
       this.subscribing = false;
-      const end = this.deferredEnd;
-      if (end !== null) {
-        this.deferredEnd = null;
-        end();
+      const report = this.deferredReport;
+      if (report !== null) {
+        this.deferredReport = null;
+        report();
       }
     }
-    return () => this.unsubscribed();
   }
 
   private participant(i: number): MObserver {
@@ -946,19 +951,19 @@ class MCombination implements Dependant {
     });
   }
 
-  /** Release every participant, then report; while attaching one, wait until it is attached. */
+  /**
+   * Release every participant at once, then report; while one is being attached, its source returns its
+   * teardown only when its subscribe call returns: the report waits until then.
+   */
   private end(report: () => void): void {
     this.ended = true;
     this.unlink();
-    const finish = () => {
-      this.releaseEach();
-      report();
-    };
-    if (this.subscribing) this.deferredEnd = finish;
-    else finish();
+    this.releaseEach();
+    if (this.subscribing) this.deferredReport = report;
+    else report();
   }
 
-  private unsubscribed(): void {
+  unsubscribed(): void {
     if (this.ended) return;
     this.ended = true;
     this.unlink();
