@@ -71,8 +71,8 @@ class CancelWhenSubscriber<T> extends LeanSubscriber<T> implements AbortDependan
 
   _abortedBy(reason: unknown): void {
     this._hub = null; // the hub has let go of us already
-    // Release before report: a task this releases finishes its cancellation now, even when the abort
-    // comes from inside another cancellation's teardown (which would otherwise defer it past the error).
+    // Release before report: a task this releases is torn down now, even when the abort comes from a teardown
+    // more than MAX_NESTED_RUNS loops deep, or from step 4, which would otherwise defer it past the error.
     try {
       runToCompletion(() => this.unsubscribe());
     } catch (error) {

@@ -15,8 +15,10 @@ export interface LinkedSignal {
  * A signal that aborts when any of `signals` does, with that input's reason
  * (if some are already aborted: the first of those, in argument order). Once
  * it aborts, or `unlink()` is called, it removes its listeners from every
- * input, so linking to a long-lived signal leaks nothing (Node's
- * `AbortSignal.any` keeps memory per call on a long-lived input). The output
+ * input, so a long-lived input keeps nothing once the link is unlinked or
+ * aborted (a link dropped without `unlink()` stays registered until an input
+ * aborts; Node's `AbortSignal.any` keeps memory per call on a long-lived
+ * input). The output
  * aborts like a task's signal: its own abort listeners run first, then what
  * this package linked to it (tasks, `cancelWhen`, …) reacts, in the same
  * cancellation and on a flat stack however long a chain of links is.

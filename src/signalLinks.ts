@@ -95,7 +95,7 @@ class ForeignHub extends Set<AbortDependant> {
     const signal = this._signal;
     foreignHubs.delete(signal);
     // Inside a teardown the package runs, the tasks cancelled here join the wave being torn down (task.ts); past
-    // a few nested loops they wait there, which keeps a chain of tasks linked through plain signals flat.
+    // MAX_NESTED_RUNS (32) nested loops they wait there, which keeps a chain of tasks linked through plain signals flat.
     this._wave(() => {
       notifyDependants(this, signal.reason, true); // linkSignals outputs first
       notifyDependants(this, signal.reason);

@@ -554,11 +554,13 @@ export interface CancellationNode extends AbortDependant {
  * recursion would give, with a flat stack: a chain of 100,000 linked tasks
  * cancels from its root without a `RangeError`, also through `linkSignals`
  * outputs. A task that a teardown (step 3) cancels or releases is cancelled
- * completely before that call returns, in a loop of its own, as a direct
- * call would: only past `MAX_NESTED_RUNS` loops does it wait on `deferTo`
- * too, which keeps chains of teardowns that cancel the level below flat.
- * Cancellations started by user code the package calls back (observers,
- * dependants such as `cancelWhen`) run immediately and completely.
+ * before that call returns, in a loop of its own, as a direct call would (a
+ * task a body may wait on is heard of at the end of the wave): only past
+ * `MAX_NESTED_RUNS` loops does it wait on `deferTo` too, which keeps chains
+ * of teardowns that cancel the level below flat. Cancellations started by
+ * user code the package calls back (observers, dependants such as
+ * `cancelWhen`) run immediately and completely, as waves of their own,
+ * except under a teardown, whose wave they join (`inTeardown`).
  */
 let deferTo: CancellationNode[] | null = null;
 
@@ -593,7 +595,9 @@ let waveEnded: CancellationNode[] | null = null;
 /**
  * Step 2. The platform runs the signal's abort listeners, user code, right
  * here: cancellations they start must complete before they return (as from
- * an observer), not wait on a deferring step the listener knows nothing of.
+ * an observer; under a teardown, the tasks a body may wait on are heard of at
+ * the end of its wave), not wait on a deferring step the listener knows
+ * nothing of.
  * @internal
  */
 export function abortOwnSignal(controller: AbortController, reason: unknown): void {
@@ -611,9 +615,12 @@ export function abortOwnSignal(controller: AbortController, reason: unknown): vo
 }
 
 /**
- * Runs `fn` so that every cancellation it causes completes, teardown
- * included, and is heard of, before it returns: what "release before report"
- * needs even when the caller itself runs inside a wave.
+ * Runs `fn` so that every cancellation it causes is torn down, with its
+ * dependants, before it returns, even where the caller's own cancellations
+ * would be deferred (step 4, or a teardown past `MAX_NESTED_RUNS`): what
+ * "release before report" needs. Outside a teardown they are heard of before
+ * it returns too; under one, a task a body may wait on is heard of at the
+ * end of that teardown's wave.
  * @internal
  */
 export function runToCompletion(fn: () => void): void {

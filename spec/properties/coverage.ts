@@ -78,7 +78,7 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
 /**
  * What a source's teardown that acts (`teardownAct`) exercised: what it cancels completes before the call returns,
  * a task a body may wait on excepted. Counted on the teardown mix (every probe's teardown acts); the CI mix, where
- * one in four does, reaches them too, more rarely.
+ * one in six does, reaches them too, more rarely.
  */
 export const TEARDOWN_FEATURES: Record<string, (run: Run) => boolean> = {
   'a teardown cancelled a task': (r) =>
