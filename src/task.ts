@@ -852,7 +852,7 @@ function reverseFrom(array: unknown[], start: number): void {
 /* eslint-disable @typescript-eslint/unified-signatures -- one signature for a factory and a source infers a factory
    as a source of its own */
 export function task<O>(
-  factory: (signal: AbortSignal) => O extends ObservableInput<unknown> ? O : never,
+  source: (signal: AbortSignal) => O extends ObservableInput<unknown> ? O : never,
   options?: TaskOptions,
 ): Task<ObservedValueOf<O>>;
 /** A task of an `ObservableInput`: it yields what `from(source)` would. */
@@ -888,7 +888,7 @@ export function task<T>(source: TaskSource<T>, options?: TaskOptions): Task<T> {
 /* eslint-disable @typescript-eslint/unified-signatures -- one signature for a factory and a source infers a factory
    as a source of its own */
 export function startTask<O>(
-  factory: (signal: AbortSignal) => O extends ObservableInput<unknown> ? O : never,
+  source: (signal: AbortSignal) => O extends ObservableInput<unknown> ? O : never,
   options?: TaskOptions,
 ): Task<ObservedValueOf<O>>;
 /** A started task of an `ObservableInput`: it yields what `from(source)` would. */
