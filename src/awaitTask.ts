@@ -116,7 +116,14 @@ class Waiter<T> extends Subscription implements TaskObserver<T>, AbortDependant 
   _abortedBy(reason: unknown): void {
     this._hub = null; // the hub has let go of us already
     if (!this._settle()) return;
-    release(this); // a shielded task keeps running
+    // Releases the source (a shielded task keeps running). A throwing teardown is reported, as everywhere in the
+    // package: it must not keep the promise from settling, nor vanish inside the Promise executor (an abort while
+    // the source subscribes), which swallows what it throws.
+    try {
+      this.unsubscribe();
+    } catch (error) {
+      reportUnhandledError(error);
+    }
     this._reject(new CancelledError(reason));
   }
 
@@ -126,17 +133,5 @@ class Waiter<T> extends Subscription implements TaskObserver<T>, AbortDependant 
     this._hub?.delete(this);
     this._hub = null;
     return true;
-  }
-}
-
-/**
- * Releases the source. A throwing teardown is reported, as everywhere in the package, and must not keep
- * the promise from settling (nor vanish inside the Promise executor, which swallows what it throws).
- */
-function release(subscription: Subscription): void {
-  try {
-    subscription.unsubscribe();
-  } catch (error) {
-    reportUnhandledError(error);
   }
 }
