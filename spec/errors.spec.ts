@@ -21,6 +21,21 @@ describe('CancelledError', () => {
     expect(error.message).toBe('the operation was cancelled');
   });
 
+  it('a reason with no string form still gives a message: logging the error never throws', () => {
+    const throwing = {
+      toString(): string {
+        throw new Error('no string');
+      },
+    };
+    const t = startTask(NEVER, { name: 'n' });
+    t.cancel(Object.create(null));
+    const error = t.signal.reason as CancelledError;
+    expect(error.message).toBe('task "n" was cancelled: [object Object]');
+    expect(String(new ChildCancelled(error))).toBe('ChildCancelled: child task "n" was cancelled: [object Object]');
+    expect(new CancelledError(throwing).message).toBe('the operation was cancelled: [object Object]');
+    expect(inspect(error)).toContain('task "n" was cancelled: [object Object]');
+  });
+
   it('is a native error that captures no stack trace by default, and does when captureStackTraces is set', () => {
     const error = new CancelledError('r');
     expect(types.isNativeError(error)).toBe(true);

@@ -199,6 +199,11 @@ function describeTask(task: Task<unknown> | undefined): string {
 
 function describeReason(reason: unknown): string {
   if (reason === undefined) return '';
-  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a reason may be anything; String() is the description there is
-  return `: ${reason instanceof Error ? reason.message : String(reason)}`;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a reason may be anything; String() is the description there is
+    return `: ${reason instanceof Error ? reason.message : String(reason)}`;
+  } catch {
+    // no string for it (`Object.create(null)`, a throwing toString): logging the error must not throw
+    return `: ${Object.prototype.toString.call(reason)}`;
+  }
 }
