@@ -203,7 +203,6 @@ function describeReason(reason: unknown): string {
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a reason may be anything; String() is the description there is
     return `: ${reason instanceof Error ? reason.message : String(reason)}`;
   } catch {
-    // no string for it (`Object.create(null)`, a throwing toString): logging the error must not throw
-    return `: ${Object.prototype.toString.call(reason)}`;
+    return ''; // no string for it (`Object.create(null)`, a throwing toString): logging the error must not throw
   }
 }
