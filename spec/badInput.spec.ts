@@ -56,8 +56,31 @@ const OBJECTS: readonly Bad[] = [
   ['a non-signal { aborted: false }', { aborted: false }, 'an object { aborted }'],
   ['an observer, not an observable', { next() {}, error() {}, complete() {} }, 'an object { next, error, complete }'],
 ];
+/** Objects whose inspection throws: the message still names the function, and says what little it can. */
+const UNINSPECTABLE: readonly Bad[] = [
+  [
+    'an object whose constructor getter throws',
+    Object.create(
+      Object.defineProperty({}, 'constructor', {
+        get(): never {
+          throw new Error('constructor getter');
+        },
+      }),
+    ) as object,
+    'an object',
+  ],
+  [
+    'an object whose Symbol.toStringTag getter throws',
+    {
+      get [Symbol.toStringTag](): string {
+        throw new Error('tag getter');
+      },
+    },
+    'an object',
+  ],
+];
 /** Not an ObservableInput (strings are refused on purpose: from('abc') emits characters). */
-const NOT_INPUT: readonly Bad[] = [...SCALARS, ...OBJECTS];
+const NOT_INPUT: readonly Bad[] = [...SCALARS, ...OBJECTS, ...UNINSPECTABLE];
 /** Not an AbortSignal, including the two classic mistakes: the controller, and a look-alike. */
 const NOT_SIGNAL: readonly Bad[] = [
   ...SCALARS.filter(([label]) => label !== 'undefined'),
@@ -70,6 +93,11 @@ const NOT_SIGNAL: readonly Bad[] = [
   ],
   ['an array of a signal', [new AbortController().signal], 'an array of length 1'],
   ['an object that only claims to be one', { [Symbol.toStringTag]: 'AbortSignal' }, 'an object tagged AbortSignal'],
+  [
+    'a tagged look-alike that can add a listener but not remove one (it would fail half-way through a cancellation)',
+    { [Symbol.toStringTag]: 'AbortSignal', aborted: false, addEventListener() {} },
+    'an object tagged AbortSignal',
+  ],
 ];
 /** Not an options bag (undefined is fine: no options). */
 const NOT_OPTIONS: readonly Bad[] = [
@@ -84,6 +112,8 @@ const NOT_OPTIONS: readonly Bad[] = [
   ['a Date', new Date(0), 'an instance of Date'],
   ['a Map', new Map(), 'an instance of Map'],
   ['a task', task(NEVER, { name: 'not options' }), 'an instance of Task'],
+  ['an Observable', of(1), 'an instance of Observable'],
+  ['a Subject', new Subject(), 'an instance of Subject'],
   [
     'a generator object',
     (function* generate() {
@@ -342,6 +372,29 @@ describe('bad input: what a factory returns is checked when the task starts', ()
       expect((errors[0] as TypeError).message).toBe(
         `task(): expected the factory to return ${INPUT}, got ${described}`,
       );
+    },
+  );
+});
+
+describe('bad input: a combinator reads each participant once, at the call', () => {
+  it.each(['whenAllCancellable', 'whenAnyCancellable'] as const)(
+    '%s: a participant whose getter answers a source, then null, runs as the source it was checked as',
+    async (name) => {
+      const combinator = name === 'whenAllCancellable' ? whenAllCancellable : whenAnyCancellable;
+      let reads = 0;
+      const sources: unknown[] = [];
+      Object.defineProperty(sources, 0, {
+        enumerable: true,
+        configurable: true,
+        get: () => (reads++ === 0 ? of('checked') : null),
+      });
+      const result = combinator(sources as never);
+      expect(reads).toBe(1);
+      sources.length = 0; // the caller's array may change afterwards, too
+      expect(await firstValueFrom(result)).toEqual(
+        name === 'whenAllCancellable' ? ['checked'] : { index: 0, value: 'checked' },
+      );
+      expect(reads).toBe(1);
     },
   );
 });

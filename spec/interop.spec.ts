@@ -602,6 +602,38 @@ describe('promise bridges', () => {
     }
   });
 
+  it("an async generator source stops at its next value: the task is cancelled and heard at once, the generator's finally runs when it next yields (RxJS's from(asyncIterable))", async () => {
+    const log: string[] = [];
+    let resume: () => void = () => undefined;
+    async function* generate() {
+      try {
+        yield 1;
+        await new Promise<void>((resolve) => (resume = resolve));
+        log.push('generator resumed');
+        yield 2;
+        log.push('generator past its last yield');
+      } finally {
+        log.push('generator finally');
+      }
+    }
+    const t = task(generate());
+    t.subscribe({ next: (v) => log.push(`next ${v}`), error: (e) => log.push(`error ${errorShape(e).class}`) });
+    await tick();
+    t.cancel('stop');
+    log.push(`state ${t.state}`);
+    await tick();
+    expect(log).toEqual(['next 1', 'error CancelledError', 'state cancelled']);
+    resume();
+    await tick();
+    expect(log).toEqual([
+      'next 1',
+      'error CancelledError',
+      'state cancelled',
+      'generator resumed',
+      'generator finally',
+    ]);
+  });
+
   it("a fetch aborted by a signal other than the task's makes the task errored (an AbortError), not cancelled", async () => {
     const other = new AbortController();
     const t = task(
@@ -687,6 +719,104 @@ describe('promise bridges', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
+describe('a promise the package never subscribes: its rejection is handled, as `await` would handle it', () => {
+  /**
+   * Runs `scenario` with a promise rejected on the next macrotask, given to the package, which ends before it
+   * subscribes it; then collects Node's unhandled rejections. (Under Jest, an unhandled rejection also fails
+   * the test by itself: each of these failed so before the package handled such promises.)
+   */
+  async function unhandledRejectionsOf(scenario: (rejecting: Promise<never>) => void): Promise<unknown[]> {
+    const rejections: unknown[] = [];
+    const onRejection = (reason: unknown) => rejections.push(reason);
+    process.on('unhandledRejection', onRejection);
+    try {
+      const rejecting = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('late')), 1));
+      scenario(rejecting);
+      await tick(20);
+    } finally {
+      process.off('unhandledRejection', onRejection);
+    }
+    return rejections;
+  }
+  const quiet = { error: () => undefined };
+
+  it('a pending task(promise) that is cancelled', async () => {
+    let t: Task<never> | undefined;
+    expect(await unhandledRejectionsOf((p) => (t = task(p)).cancel('no longer needed'))).toEqual([]);
+    expect(t?.state).toBe('cancelled');
+  });
+
+  it('task(promise) created with an already aborted signal', async () => {
+    const states: string[] = [];
+    const rejections = await unhandledRejectionsOf((p) => {
+      const t = task(p, { signal: AbortSignal.abort('gone') });
+      t.subscribe(quiet);
+      states.push(t.state);
+    });
+    expect(rejections).toEqual([]);
+    expect(states).toEqual(['cancelled']);
+  });
+
+  it('awaitTask(promise, { signal }) with an already aborted signal, shielded or not (the README pattern `awaitTask(fetch(url, { signal }), { signal })`)', async () => {
+    const settled: unknown[] = [];
+    for (const shielded of [false, true]) {
+      const rejections = await unhandledRejectionsOf((p) => {
+        awaitTask(p, { signal: AbortSignal.abort('left'), shield: shielded }).catch((e: unknown) =>
+          settled.push(errorShape(e)),
+        );
+      });
+      expect(rejections).toEqual([]);
+    }
+    expect(settled).toEqual([
+      expect.objectContaining({ class: 'CancelledError', reason: 'left' }),
+      expect.objectContaining({ class: 'CancelledError', reason: 'left' }),
+    ]);
+  });
+
+  it('whenAllCancellable and whenAnyCancellable with an already aborted signal', async () => {
+    const errors: unknown[] = [];
+    const rejections = await unhandledRejectionsOf((p) => {
+      const signal = AbortSignal.abort('left');
+      whenAllCancellable([p], { signal }).subscribe({ error: (e: unknown) => errors.push(errorShape(e)) });
+      whenAnyCancellable([p], { signal }).subscribe({ error: (e: unknown) => errors.push(errorShape(e)) });
+    });
+    expect(rejections).toEqual([]);
+    expect(errors).toEqual([
+      expect.objectContaining({ class: 'CancelledError', reason: 'left' }),
+      expect.objectContaining({ class: 'CancelledError', reason: 'left' }),
+    ]);
+  });
+
+  it('a participant after a synchronous end: whenAll failed by an earlier participant, whenAny won by one, the result unsubscribed by its consumer', async () => {
+    const seen: unknown[] = [];
+    const rejections = await unhandledRejectionsOf((p) => {
+      whenAllCancellable([throwError(() => 'first fails'), p]).subscribe({ error: (e: unknown) => seen.push(e) });
+      whenAnyCancellable([of('first wins'), p]).subscribe((winner) => seen.push(winner));
+      const consumer = new Subject<void>();
+      whenAllCancellable([
+        defer(() => {
+          consumer.next();
+          return NEVER;
+        }),
+        p,
+      ])
+        .pipe(takeUntil(consumer))
+        .subscribe({ complete: () => seen.push('left') });
+    });
+    expect(rejections).toEqual([]);
+    expect(seen).toEqual(['first fails', { index: 0, value: 'first wins' }, 'left']);
+  });
+
+  it('a promise the package does subscribe still delivers its rejection', async () => {
+    const errors: unknown[] = [];
+    const rejections = await unhandledRejectionsOf((p) => {
+      whenAllCancellable([p]).subscribe({ error: (e: unknown) => errors.push((e as Error).message) });
+    });
+    expect(rejections).toEqual([]);
+    expect(errors).toEqual(['late']);
+  });
+});
+
 describe('defer / using / fromEvent(signal)', () => {
   it('using(): a task cancelled by someone else errors the consumer, then the resource is disposed; the task ends with no subscription left', () => {
     const log: string[] = [];

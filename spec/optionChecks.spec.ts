@@ -5,7 +5,7 @@
  * whenAllCancellable, which ends through the same path as a last participant's completion.
  */
 import { getEventListeners } from 'node:events';
-import { NEVER, Observable, of, Subscriber } from 'rxjs';
+import { NEVER, Observable, of, Subject, Subscriber } from 'rxjs';
 import { awaitTask, startTask, task, Task, whenAllCancellable, whenAnyCancellable } from '../src';
 
 type Call = (options: unknown) => unknown;
@@ -75,6 +75,28 @@ describe('options: the signal first, then the typed keys in order', () => {
         `${fn}(): expected an options object or undefined, got an instance of Task`,
       );
     });
+    it(`${label}: nor is any other Observable (a Subject, an interop object with a subscribe method)`, async () => {
+      expect(await messageOf(() => call(of(2)))).toBe(
+        `${fn}(): expected an options object or undefined, got an instance of Observable`,
+      );
+      expect(await messageOf(() => call(new Subject()))).toBe(
+        `${fn}(): expected an options object or undefined, got an instance of Subject`,
+      );
+      expect(await messageOf(() => call({ subscribe: () => undefined }))).toBe(
+        `${fn}(): expected an options object or undefined, got an object { subscribe }`,
+      );
+    });
+    it(`${label}: each key is read once: a getter that answers well, then badly, is used as it answered the check`, async () => {
+      const controller = new AbortController();
+      let reads = 0;
+      const fickle = {
+        get signal() {
+          return reads++ === 0 ? controller.signal : 42;
+        },
+      };
+      expect(await messageOf(() => call(fickle))).toBeUndefined();
+      expect(reads).toBe(1);
+    });
   }
 
   for (const label of ['task', 'startTask', 'new Task']) {
@@ -87,7 +109,7 @@ describe('options: the signal first, then the typed keys in order', () => {
       expect(await messageOf(() => call(Object.create({ refCount: 'x' })))).toBe(
         `${fn}(): expected options.refCount to be a boolean, got the string "x"`,
       );
-      expect(readsOf({}, call).slice(0, 3)).toEqual(['signal', 'name', 'refCount']);
+      expect(readsOf({}, call)).toEqual(['subscribe', 'signal', 'name', 'refCount']);
     });
   }
 
@@ -99,13 +121,35 @@ describe('options: the signal first, then the typed keys in order', () => {
     expect(await messageOf(() => call({ shield: 1, name: 1 }))).toBe(
       'awaitTask(): expected options.shield to be a boolean, got the number 1',
     );
-    expect(readsOf({}, call).slice(0, 2)).toEqual(['signal', 'shield']);
+    expect(readsOf({}, call)).toEqual(['subscribe', 'signal', 'shield']);
+  });
+
+  it('awaitTask: each key is read once, and used as it answered the check', async () => {
+    const controller = new AbortController();
+    const reads: string[] = [];
+    const fickle = {
+      get signal() {
+        reads.push('signal');
+        return reads.length === 1 ? controller.signal : 42;
+      },
+      get shield() {
+        reads.push('shield');
+        return reads.length === 2 ? true : 'x';
+      },
+    };
+    const t = task(NEVER);
+    const settled = awaitTask(t, any(fickle)).catch((e: unknown) => e);
+    controller.abort('left');
+    expect(t.state).toBe('running'); // shielded: the caller left, the task runs on
+    expect(await settled).toMatchObject({ name: 'CancelledError', reason: 'left' });
+    expect(reads).toEqual(['signal', 'shield']);
+    t.cancel();
   });
 
   it('the combinators take only a signal: other keys are neither read nor checked', async () => {
     for (const call of [CALLS.whenAllCancellable, CALLS.whenAnyCancellable]) {
       expect(await messageOf(() => call({ name: 1, refCount: 'x', shield: 1 }))).toBeUndefined();
-      expect(readsOf({}, call).filter((key) => key !== 'signal')).toEqual([]);
+      expect(readsOf({}, call)).toEqual(['subscribe', 'signal']);
     }
   });
 });

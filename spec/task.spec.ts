@@ -145,6 +145,71 @@ describe('task(): creation and start', () => {
     expect((errors[0] as CancelledError).reason).toBe('too late');
     expect((errors[0] as CancelledError).task).toBe(t);
   });
+
+  describe('a pending task started by someone who heard the abort of its signal first is cancelled as if created on it: its factory never runs', () => {
+    it('started by an abort listener added before the task was linked', () => {
+      const log: string[] = [];
+      const controller = new AbortController();
+      controller.signal.addEventListener('abort', () => {
+        log.push(`listener: cleanup is ${cleanup.state}`);
+        cleanup.subscribe(recorder(log, 'observer'));
+        log.push(`listener: cleanup is ${cleanup.state}`);
+      });
+      const cleanup = task(
+        () => {
+          log.push('factory');
+          return of('cleaned');
+        },
+        { signal: controller.signal, name: 'cleanup' },
+      );
+      controller.abort('shutdown');
+      expect(log).toEqual([
+        'listener: cleanup is pending',
+        'observer: error CancelledError(task=cleanup, reason=shutdown)',
+        'listener: cleanup is cancelled',
+      ]);
+      expect(cleanup.signal.reason).toMatchObject({ task: cleanup, reason: 'shutdown' });
+    });
+
+    it("started by a cancelWhen consumer of the same signal (linked earlier), with a task signal: the reason is the parent's CancelledError", () => {
+      const log: string[] = [];
+      const parent = startTask(NEVER, { name: 'parent' });
+      NEVER.pipe(cancelWhen(parent.signal)).subscribe({ error: () => child.start() });
+      const child = task(
+        () => {
+          log.push('factory');
+          return of('done');
+        },
+        { signal: parent.signal, name: 'child' },
+      );
+      parent.cancel('stop');
+      expect(log).toEqual([]);
+      expect(child.state).toBe('cancelled');
+      expect((child.signal.reason as CancelledError).reason).toBe(parent.signal.reason);
+    });
+
+    it('a task whose signal is still live starts as usual (the check is on the abort, not on the link)', () => {
+      const controller = new AbortController();
+      const factory = jest.fn(() => of(1));
+      const t = task(factory, { signal: controller.signal });
+      t.start();
+      expect(factory).toHaveBeenCalledTimes(1);
+      expect(t.state).toBe('completed');
+    });
+  });
+});
+
+describe('a task that waits on itself (documented limit: the package does not look for cycles)', () => {
+  it('owns itself: its outside observer leaving does not release it; cancel() still ends it', () => {
+    const log: string[] = [];
+    const self: Task<never> = task<never>(() => self, { name: 'self' });
+    const subscription = self.subscribe(recorder(log, 'outside'));
+    subscription.unsubscribe();
+    expect(self.state).toBe('running');
+    expect(self.cancel('break the cycle')).toBe(true);
+    expect(self.state).toBe('cancelled');
+    expect(log).toEqual([]);
+  });
 });
 
 describe('task(): multicast and replay', () => {

@@ -1,7 +1,7 @@
 import { Subscription, type ObservableInput } from 'rxjs';
 import { attachDetecting, attachShielding } from './attach';
 import { CancelledError } from './errors';
-import { reportUnhandledError } from './report';
+import { dropPromise, reportUnhandledError } from './report';
 import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
 import type { TaskObserver } from './task';
 import { checkObservableInput, checkOptions } from './validate';
@@ -73,6 +73,7 @@ export function awaitTask<T>(source: ObservableInput<T>, options?: AwaitTaskOpti
   }
   return new Promise<T | undefined>((resolve, reject) => {
     if (signal?.aborted) {
+      dropPromise(source);
       reject(new CancelledError(signal.reason));
       return;
     }

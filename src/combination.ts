@@ -2,7 +2,7 @@ import { type ObservableInput, type Subscriber } from 'rxjs';
 import { subscribeReporting } from './attach';
 import { CancelledError, ChildCancelled, toChildCancelled } from './errors';
 import { LeanSubscriber } from './leanSubscriber';
-import { reportUnhandledError } from './report';
+import { dropPromise, reportUnhandledError } from './report';
 import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
 import { DETECT_MODE, isTask, runToCompletion } from './task';
 
@@ -55,9 +55,7 @@ export abstract class Combination<R> implements AbortDependant {
   _run(): void {
     const { _signal: signal, _sources: sources } = this;
     if (signal?.aborted) {
-      this._ended = true;
-      this._abandonPending(signal.reason);
-      this._destination.error(new CancelledError(signal.reason));
+      this._abortedBy(signal.reason); // before any participant: nothing to release, the pending ones cancelled
       return;
     }
     if (sources.length === 0) {
@@ -147,7 +145,8 @@ export abstract class Combination<R> implements AbortDependant {
     const sources = this._sources;
     for (let i = this._subscribed; i < sources.length; i++) {
       const source = sources[i];
-      if (isTask(source) && source.state === 'pending') source.cancel(reason);
+      if (!isTask(source)) dropPromise(source);
+      else if (source.state === 'pending') source.cancel(reason);
     }
   }
 

@@ -1,4 +1,4 @@
-import { config, Subject } from 'rxjs';
+import { config, noop, Subject } from 'rxjs';
 
 /**
  * Reports an error that has nobody to go to (a throwing observer, teardown or
@@ -29,4 +29,15 @@ export function reportUnhandledError(error: unknown): void {
     if (onUnhandledError) onUnhandledError(error);
     else throw error;
   });
+}
+
+/**
+ * A promise the package will never subscribe (a task cancelled before it subscribed it, a combinator or
+ * `awaitTask` whose caller's signal ended it first) is dropped as RxJS drops one whose subscription ended: its
+ * rejection goes nowhere and never becomes an unhandled rejection, as `await` would have handled it. Only a
+ * native promise: calling `then` on another thenable may start it.
+ * @internal
+ */
+export function dropPromise(value: unknown): void {
+  if (value instanceof Promise) value.then(undefined, noop);
 }

@@ -10,7 +10,7 @@ import {
 } from 'rxjs';
 import { hasBrand, isInstance, TASK_BRAND } from './brand';
 import { CancelledError, captureStackTraces, ChildCancelled, toChildCancelled } from './errors';
-import { reportUnhandledError } from './report';
+import { dropPromise, reportUnhandledError } from './report';
 import { linkToSignal, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
 import { checkOptions, isObservableInput, OBSERVABLE_INPUT, typeError } from './validate';
 import { LeanSubscriber } from './leanSubscriber';
@@ -272,6 +272,7 @@ export class Task<T> extends TaskBrand<T> {
       if (captureStackTraces) this._cancelError = null;
       else (early as { reason: unknown }).reason = reason;
     }
+    dropPromise(this._source); // a pending task's promise, never to be subscribed now
     this._source = null;
     this._leaveParentHub();
     if (this._controller !== null) abortOwnSignal(this._controller, this._cancellation()); // step 2
@@ -345,6 +346,13 @@ export class Task<T> extends TaskBrand<T> {
 
   /** @internal */
   _run(): void {
+    const parent = this._parentSignal;
+    // Started by someone who heard the abort of `options.signal` before the task did (an earlier abort listener
+    // or dependant): cancelled as if created on that aborted signal; its factory never runs.
+    if (parent?.aborted) {
+      this.cancel(parent.reason);
+      return;
+    }
     this._state = 'running';
     const source = this._source as TaskSource<T>;
     this._source = null;
@@ -362,10 +370,8 @@ export class Task<T> extends TaskBrand<T> {
       }
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the factory may have cancelled the task
       if (this._state !== 'running') {
-        // cancelled while the factory ran: never subscribe. A promise it returned (an async factory) is
-        // dropped as RxJS drops one whose subscription ended: its rejection goes nowhere, and never becomes
-        // an unhandled rejection. (Only a native promise: calling `then` on another thenable may start it.)
-        if (input instanceof Promise) input.then(undefined, ignore);
+        // cancelled while the factory ran: never subscribe (a promise it returned is dropped, see dropPromise)
+        dropPromise(input);
         return;
       }
       if (!isObservableInput(input)) {
@@ -955,8 +961,4 @@ function inspectTask(
  */
 export function isTask(value: unknown): value is Task<unknown> {
   return hasBrand(value, TASK_BRAND);
-}
-
-function ignore(): void {
-  // a rejection nobody can hear (see Task#_run)
 }

@@ -1,5 +1,4 @@
 import { from, type ObservableInput } from 'rxjs';
-import { hasBrand, TASK_BRAND } from './brand';
 
 /**
  * Argument checks shared by every export. Each failure is a `TypeError`
@@ -12,23 +11,31 @@ import { hasBrand, TASK_BRAND } from './brand';
  * `the number 42`, `the string "abc"` (cut after 40 characters), `a function`, `an array of length 2`,
  * `an object { aborted, reason }`, `an instance of AbortController` or, for an object without a class
  * whose `Symbol.toStringTag` says what it is, `an object tagged Generator`.
- * (Symbols and bigints show as `String()` does: `the symbol Symbol(s)`, `the bigint 10`.)
+ * (Symbols and bigints show as `String()` does: `the symbol Symbol(s)`, `the bigint 10`.) Never throws, and
+ * never runs longer than 100 characters and an ellipsis.
  */
 export function describe(value: unknown): string {
-  if (value == null) return String(value);
-  if (typeof value == 'function') return 'a function';
-  if (typeof value == 'string')
-    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a number, boolean, bigint or symbol here
-  if (typeof value != 'object') return `the ${typeof value} ${String(value)}`;
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-  if (typeof name == 'string' && name != 'Object' && name != '') return `an instance of ${name}`;
-  const tag = Object.prototype.toString.call(value).slice(8, -1); // 'Generator' for a generator object
-  if (tag != 'Object') return `an object tagged ${tag}`;
-  const keys = Object.keys(value);
-  return keys.length ? `an object { ${keys.join(', ')} }` : 'an empty object';
+  try {
+    if (value == null) return String(value);
+    if (typeof value == 'function') return 'a function';
+    if (typeof value == 'string')
+      return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a number, boolean, bigint or symbol here
+    if (typeof value != 'object') return `the ${typeof value} ${String(value)}`;
+    if (Array.isArray(value)) return `an array of length ${value.length}`;
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+    if (typeof name == 'string' && name != 'Object' && name != '') return `an instance of ${name}`;
+    const tag = tagOf(value); // 'Generator' for a generator object
+    if (tag != 'Object') return `an object tagged ${tag}`;
+    const keys = Object.keys(value);
+    return keys.length ? `an object { ${keys.join(', ')} }` : 'an empty object';
+  } catch {
+    return 'an object'; // a revoked Proxy, a throwing `constructor` or `Symbol.toStringTag` getter (only objects throw)
+  }
 }
+
+/** What `Object.prototype.toString` names a value: `'Object'`, `'Array'`, `'Null'`, `'AbortSignal'` (from any realm)… */
+const tagOf = (value: unknown): string => Object.prototype.toString.call(value).slice(8, -1);
 
 export function typeError(fn: string, expected: string, got: unknown): TypeError {
   return new TypeError(`${fn}(): expected ${expected}, got ${describe(got)}`);
@@ -57,15 +64,16 @@ export function checkObservableInput(fn: string, value: unknown): void {
 }
 
 /**
- * True for an `AbortSignal`, also one made by another realm (an iframe, jsdom): that one has the tag and
- * `addEventListener` (an object that only claims the tag is refused up front, rather than failing once
- * half linked).
+ * True for an `AbortSignal`, also one made by another realm (an iframe, jsdom): that one has the tag,
+ * `addEventListener` and `removeEventListener` (an object that only claims the tag is refused up front, rather
+ * than failing once half linked or half cancelled).
  */
 export function isAbortSignal(value: unknown): value is AbortSignal {
   return (
     value instanceof AbortSignal ||
-    (Object.prototype.toString.call(value) == '[object AbortSignal]' &&
-      typeof (value as AbortSignal).addEventListener == 'function')
+    (tagOf(value) == 'AbortSignal' &&
+      typeof (value as AbortSignal).addEventListener == 'function' &&
+      typeof (value as AbortSignal).removeEventListener == 'function')
   );
 }
 
@@ -75,58 +83,63 @@ export function checkSignal(fn: string, value: unknown, what = 'an AbortSignal')
 
 /**
  * Checks an options bag: `undefined` or a plain object whose `signal`, if set, is an `AbortSignal`
- * (every export that takes options takes a signal). Returns the object (or an empty one) for
- * convenient reads. An object of a built-in kind (an `AbortSignal`, a `Date`, a `Map`…) or a task is
- * refused: `awaitTask(child, signal)` instead of `{ signal }` would otherwise drop the caller's
- * cancellation without a word. Unknown keys are ignored, as RxJS's own config objects ignore them.
+ * (every export that takes options takes a signal), and returns that signal, read once: a getter that
+ * answers differently the second time cannot slip past the check. An object of a built-in kind (an
+ * `AbortSignal`, a `Date`, a `Map`…) or an Observable (a task, a Subject) is refused:
+ * `awaitTask(child, signal)` or `task(source, parent)` instead of `{ signal }` would otherwise drop the
+ * caller's cancellation without a word. Unknown keys are ignored, as RxJS's own config objects ignore them.
  *
  * The combinators take nothing but a signal, so they call this alone and leave the typed loop of
- * `checkOptions` out of their bundles (≈ 60 B each; it costs `task` ≈ 12 B and `awaitTask` ≈ 7 B, with the
- * test that skips the loop when no options were given).
+ * `checkOptions` out of their bundles.
  */
-export function checkSignalOption(fn: string, options: unknown): { signal?: AbortSignal } {
-  if (options === undefined) return NO_OPTIONS;
+export function checkSignalOption(fn: string, options: unknown): AbortSignal | undefined {
+  if (options === undefined) return undefined;
   // also refuses null, primitives, functions and arrays ('[object Null]', '[object Array]', …)
-  if (Object.prototype.toString.call(options) != '[object Object]' || hasBrand(options, TASK_BRAND)) {
+  if (tagOf(options) != 'Object' || typeof (options as { subscribe?: unknown }).subscribe == 'function') {
     throw typeError(fn, 'an options object or undefined', options);
   }
   const signal = (options as { signal?: unknown }).signal;
   if (signal !== undefined && !isAbortSignal(signal)) {
     throw typeError(fn, 'options.signal to be an AbortSignal', signal);
   }
-  return options as { signal?: AbortSignal };
+  return signal;
 }
 
 /**
- * {@link checkSignalOption}, then the other known keys, in order: each must be `undefined` or of the
- * given `typeof`.
+ * {@link checkSignalOption}, then the other known keys, in order. Returns what it checked, each key read
+ * once; each must be `undefined` or of the given `typeof`.
  */
 export function checkOptions<K extends string>(
   fn: string,
   options: unknown,
   keys: Record<K, 'string' | 'boolean'>,
-): { signal?: AbortSignal } & Partial<Record<K, unknown>> {
-  const bag = checkSignalOption(fn, options) as { signal?: AbortSignal } & Partial<Record<K, unknown>>;
+): { signal?: AbortSignal | undefined } & Partial<Record<K, unknown>> {
   // no options, nothing to check: `task(source)` is the lifecycle hot path (the loop over the empty bag ≈ 20 ns)
-  if (options !== undefined) {
-    for (const key in keys) {
-      const value = bag[key];
-      if (value !== undefined && typeof value !== keys[key]) {
-        throw typeError(fn, `options.${key} to be a ${keys[key]}`, value);
-      }
+  if (options === undefined) return NO_OPTIONS;
+  const checked: Record<string, unknown> = { signal: checkSignalOption(fn, options) };
+  for (const key in keys) {
+    const value = (options as Partial<Record<K, unknown>>)[key];
+    if (value !== undefined && typeof value !== keys[key]) {
+      throw typeError(fn, `options.${key} to be a ${keys[key]}`, value);
     }
+    checked[key] = value;
   }
-  return bag;
+  return checked as { signal?: AbortSignal } & Partial<Record<K, unknown>>;
 }
 
 /** `#__PURE__`: a bundler may drop it where no options are checked. */
 const NO_OPTIONS = /* @__PURE__ */ Object.freeze({});
 
-/** Checks a combinator's participant list: a dense array of ObservableInputs. */
-export function checkSources(fn: string, sources: unknown): asserts sources is readonly ObservableInput<unknown>[] {
+/**
+ * Checks a combinator's participant list, a dense array of ObservableInputs, and returns the copy it checked
+ * (each element read once; the caller's array may change afterwards).
+ */
+export function checkSources(fn: string, sources: unknown): ObservableInput<unknown>[] {
   if (!Array.isArray(sources)) throw typeError(fn, `an array of sources (${OBSERVABLE_INPUT} each)`, sources);
+  const copy = (sources as unknown[]).slice();
   // a hole reads as undefined, which is not a source
-  for (let i = 0; i < sources.length; i++) {
-    if (!isObservableInput(sources[i])) throw typeError(fn, `sources[${i}] to be ${OBSERVABLE_INPUT}`, sources[i]);
+  for (let i = 0; i < copy.length; i++) {
+    if (!isObservableInput(copy[i])) throw typeError(fn, `sources[${i}] to be ${OBSERVABLE_INPUT}`, copy[i]);
   }
+  return copy as ObservableInput<unknown>[];
 }

@@ -57,9 +57,8 @@ export function whenAllCancellable<const S extends readonly ObservableInput<unkn
   sources: S,
   options?: CombinatorOptions,
 ): Observable<ParticipantResults<S>> {
-  checkSources('whenAllCancellable', sources);
-  const signal = checkSignalOption('whenAllCancellable', options).signal;
-  const participants = sources.slice();
+  const participants = checkSources('whenAllCancellable', sources);
+  const signal = checkSignalOption('whenAllCancellable', options);
   return new Observable<ParticipantResults<S>>((subscriber) =>
     new WhenAll<ParticipantResults<S>>(participants, signal, subscriber)._run(),
   );

@@ -46,11 +46,10 @@ export function whenAnyCancellable<const S extends readonly ObservableInput<unkn
   sources: S,
   options?: CombinatorOptions,
 ): Observable<WhenAnyResult<S>> {
-  checkSources('whenAnyCancellable', sources);
+  const participants = checkSources('whenAnyCancellable', sources);
   // "…, got an array of length 0": the wording every argument check shares (a message of its own cost ≈ 12 B)
-  if (sources.length === 0) throw typeError('whenAnyCancellable', 'at least one source', sources);
-  const signal = checkSignalOption('whenAnyCancellable', options).signal;
-  const participants = sources.slice();
+  if (!participants.length) throw typeError('whenAnyCancellable', 'at least one source', participants);
+  const signal = checkSignalOption('whenAnyCancellable', options);
   return new Observable<WhenAnyResult<S>>((subscriber) =>
     new WhenAny<WhenAnyResult<S>>(participants, signal, subscriber)._run(),
   );

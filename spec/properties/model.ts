@@ -509,6 +509,12 @@ class Model {
   }
 
   runTask(t: MTask): void {
+    // started by someone who heard the abort of its signal before the task did: cancelled as if created on it
+    const ps = t.parentSig;
+    if (ps !== null && this.aborted(ps)) {
+      this.cancel(t, this.sigReason(ps));
+      return;
+    }
     t.state = 'running';
     const body = t.spec.body;
     if (body.b === 'source') {
