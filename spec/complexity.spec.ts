@@ -18,7 +18,7 @@
  * really collects, the test fails: it never skips.
  */
 import { getEventListeners } from 'node:events';
-import { config, forkJoin, NEVER, Observable, Subject, Subscription, throwError } from 'rxjs';
+import { config, forkJoin, NEVER, Observable, of, Subject, Subscription, throwError } from 'rxjs';
 import {
   awaitTask,
   cancelWhen,
@@ -448,6 +448,32 @@ describe('complexity: ended tasks leave nothing reachable from a long-lived sign
     await collect(gc);
     expect(kept.map((signal) => signal.aborted)).toEqual([true, false]);
     expect(retained(inputs)).toEqual([]);
+  });
+
+  it('an ended task kept as a result keeps neither its options.signal nor the task that owns it (completed, errored, cancelled, released)', async () => {
+    const gc = collector();
+    const kept: Task<unknown>[] = [];
+    const parents = new Map<string, WeakRef<object>>();
+    (() => {
+      const ends: Record<string, (child: Task<unknown>) => void> = {
+        completed: (child) => child.start(),
+        errored: (child) => (child as Task<never>).subscribe({ error: () => undefined }),
+        'cancelled by its own cancel()': (child) => child.cancel('r'),
+        'released by its last owner': (child) => child.subscribe().unsubscribe(),
+      };
+      for (const [end, finish] of Object.entries(ends)) {
+        const parent = startTask(NEVER, { name: `parent of the ${end} child` });
+        const source = end === 'completed' ? of('value') : end === 'errored' ? throwError(() => 'e') : NEVER;
+        const child = task<unknown>(source, { signal: parent.signal, name: `${end} child` });
+        finish(child);
+        kept.push(child); // a cached result, as `refCount: false` tasks are kept
+        parents.set(`parent of the ${end} child`, new WeakRef(parent));
+        parents.set(`options.signal of the ${end} child`, new WeakRef(parent.signal));
+      }
+    })();
+    await collect(gc);
+    expect(kept.map((child) => child.state)).toEqual(['completed', 'errored', 'cancelled', 'cancelled']);
+    expect(retained(parents)).toEqual([]);
   });
 
   it("a running task's signal: everything ended is collected, no listener was ever placed", async () => {

@@ -158,8 +158,8 @@ export class Task<T> extends TaskBrand<T> {
   _controller: AbortController | null = null;
   /** @internal dependants of this task's signal: linked tasks, cancelWhen, … */
   _hub: SignalHub | null = null;
-  /** @internal `options.signal` */
-  readonly _parentSignal: AbortSignal | undefined;
+  /** @internal `options.signal`, until the task ends (an ended task kept as a result keeps no parent alive) */
+  _parentSignal: AbortSignal | undefined;
   /** @internal the hub this task is a dependant of */
   _parentHub: SignalHub | null = null;
   /** @internal our subscription to the source, while running */
@@ -482,6 +482,7 @@ export class Task<T> extends TaskBrand<T> {
   _leaveParentHub(): void {
     this._parentHub?.delete(this);
     this._parentHub = null;
+    this._parentSignal = undefined;
   }
 }
 /** One attached observer; unsubscribing it detaches it. @internal */
