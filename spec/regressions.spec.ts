@@ -13,6 +13,36 @@ import { checkProgram } from './properties/check';
 import type { Program } from './properties/program';
 
 const COUNTEREXAMPLES: Record<string, Program> = {
+  // fifteenth landing, seed 20251126 (large mix, run 494), once a pending task started after its options.signal
+  // aborted is cancelled as if created on it (docs/semantics.md, "A task's life"): L1, a linkSignals output of T0,
+  // aborts first (outputs abort before the other dependants) and its listener starts T1, linked to T0's signal.
+  // T1 is cancelled with CE(T0,self0) as its reason, where its body used to run and error on its cancelled parent.
+  'a pending task started by an abort listener of an earlier output of its parent signal is cancelled, not run': {
+    preAborted: [false, false],
+    links: [
+      { at: 4, inputs: [{ t: 0 }] },
+      { at: 0, inputs: [{ t: 0 }], listener: { a: 'start', id: 0, t: 1 } },
+      { at: 0, inputs: [{ c: 0 }] },
+    ],
+    tasks: [
+      {
+        refCount: true,
+        body: { b: 'factory', selfCancel: true, throws: true },
+        syncValue: false,
+        teardownThrows: false,
+        teardownAct: undefined,
+      },
+      {
+        link: { t: 0 },
+        refCount: true,
+        body: { b: 'child', j: 0, mode: 'plain' },
+        syncValue: false,
+        teardownThrows: false,
+        teardownAct: undefined,
+      },
+    ],
+    actions: [{ a: 'start', id: 0, t: 0 }],
+  },
   // fourteenth landing, seed 20251125 (teardown mix, run 235), a model bug once the package made everything called
   // under a teardown join its wave (`inTeardown`, docs/semantics.md): X1 leaves, which releases T1, whose body
   // teardown releases T2; T2's abort listener errors T0's source, and T0's teardown cancels T3, watched by the
