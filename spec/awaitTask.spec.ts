@@ -215,3 +215,26 @@ describe('awaitTask', () => {
     });
   });
 });
+
+// From a mutation audit: only a CancelledError arriving while the signal is aborted is the caller's own.
+describe('awaitTask: an ordinary error that arrives while the signal is aborted', () => {
+  it("rejects with that error, not with the caller's CancelledError", async () => {
+    const controller = new AbortController();
+    const source = new Subject<number>();
+    const boom = new Error('boom');
+    // placed before awaitTask links to the signal: it runs first, while the signal is aborted
+    controller.signal.addEventListener('abort', () => source.error(boom));
+    const settled = awaitTask(source, { signal: controller.signal });
+    controller.abort('r');
+    await expect(settled).rejects.toBe(boom);
+  });
+
+  it("a CancelledError arriving then is still the caller's own (the contrast)", async () => {
+    const controller = new AbortController();
+    const source = new Subject<number>();
+    controller.signal.addEventListener('abort', () => source.error(new CancelledError('upstream')));
+    const settled = awaitTask(source, { signal: controller.signal }).catch((e: unknown) => describeError(e));
+    controller.abort('r');
+    await expect(settled).resolves.toBe('CancelledError(task=-, reason=r)');
+  });
+});

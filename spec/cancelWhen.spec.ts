@@ -1,5 +1,6 @@
 import { EMPTY, forkJoin, NEVER, Observable, Subject, zip } from 'rxjs';
 import { CancelledError, cancelWhen, startTask, task } from '../src';
+import { MAX_NESTED_RUNS } from '../src/task';
 import { abortListeners, captureUnhandled, describeError, runMarbles } from './helpers';
 
 describe('cancelWhen', () => {
@@ -209,5 +210,37 @@ describe('cancelWhen', () => {
       }),
     ).cancel();
     expect(log2).toEqual(['child teardown, cancelled', 'error CancelledError(task=-, reason=r2)']);
+  });
+});
+
+// From a mutation audit: release before report past MAX_NESTED_RUNS nested loops.
+describe('cancelWhen: release before report, past MAX_NESTED_RUNS nested loops', () => {
+  it('a signal aborted by a teardown that deep: the source task is torn down before the error', () => {
+    const log: string[] = [];
+    const stop = new AbortController();
+    const child = task(new Observable<never>(() => () => log.push('child teardown')), { name: 'child' });
+    child
+      .pipe(cancelWhen(stop.signal))
+      .subscribe({ error: (e) => log.push(`error ${describeError(e)}, child ${child.state}`) });
+    const depth = MAX_NESTED_RUNS + 2;
+    const controllers = Array.from({ length: depth }, () => new AbortController());
+    controllers.forEach((controller, i) =>
+      startTask(
+        new Observable<never>(() => () => {
+          if (i + 1 < depth) controllers[i + 1]!.abort('x');
+          else {
+            stop.abort('deep');
+            log.push('deepest teardown returns');
+          }
+        }),
+        { signal: controller.signal },
+      ),
+    );
+    controllers[0]!.abort('x');
+    expect(log).toEqual([
+      'child teardown',
+      'error CancelledError(task=-, reason=deep), child cancelled',
+      'deepest teardown returns',
+    ]);
   });
 });

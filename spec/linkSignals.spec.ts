@@ -267,3 +267,29 @@ describe('linkSignals', () => {
     });
   });
 });
+
+// From a mutation audit: the outputs-first pass on a plain signal (ForeignHub#handleEvent).
+describe('linkSignals on a plain signal: outputs abort first', () => {
+  it('a task linked before the link already sees the output aborted when it is cancelled', () => {
+    const controller = new AbortController();
+    const log: string[] = [];
+    const child = startTask(NEVER, { signal: controller.signal, name: 'child' }); // linked first
+    const { signal } = linkSignals(controller.signal);
+    child.subscribe({ error: (e) => log.push(`child: ${describeError(e)}, output aborted ${signal.aborted}`) });
+    signal.addEventListener('abort', () => log.push(`output aborts, child ${child.state}`));
+    controller.abort('r');
+    expect(log).toEqual([
+      'output aborts, child running',
+      'child: CancelledError(task=child, reason=r), output aborted true',
+    ]);
+  });
+
+  it("awaitTask on the output, waiting on a child linked before the link: the caller's own cancellation", async () => {
+    const controller = new AbortController();
+    const child = startTask(NEVER, { signal: controller.signal, name: 'child' });
+    const { signal } = linkSignals(controller.signal);
+    const settled = awaitTask(child, { signal }).catch((e: unknown) => describeError(e));
+    controller.abort('r');
+    await expect(settled).resolves.toBe('CancelledError(task=-, reason=r)');
+  });
+});

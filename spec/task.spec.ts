@@ -1528,3 +1528,72 @@ describe('attach modes', () => {
     expect(SHIELD_MODE).toBe(DETECTING | PINNING);
   });
 });
+
+// From a mutation audit: a deferred cancel closes its source subscriber at once (Task#cancel), and the tasks a
+// teardown that deep cancelled finish in the order they were cancelled (runCancellations).
+describe('a task released more than MAX_NESTED_RUNS loops deep while its synchronous source emits', () => {
+  function chainWithDeepestTeardown(deepestTeardown: () => void): AbortController[] {
+    const depth = MAX_NESTED_RUNS + 2;
+    const controllers = Array.from({ length: depth }, () => new AbortController());
+    controllers.forEach((controller, i) =>
+      startTask(
+        new Observable<never>(() => () => {
+          if (i + 1 < depth) controllers[i + 1]!.abort('x');
+          else deepestTeardown();
+        }),
+        { signal: controller.signal },
+      ),
+    );
+    return controllers;
+  }
+
+  it('take(1) over an endless synchronous iterable pulls one value, as share() does, though steps 3–5 wait', () => {
+    const pulled = { task: 0, share: 0 };
+    function* endless(side: 'task' | 'share') {
+      for (let i = 0; ; i++) {
+        if (++pulled[side] > 10_000) throw new Error(`${side}: the source was not stopped`);
+        yield i;
+      }
+    }
+    const heard: string[] = [];
+    const states: string[] = [];
+    const controllers = chainWithDeepestTeardown(() => {
+      const t = task(endless('task'), { name: 'inner' });
+      t.pipe(take(1)).subscribe({ next: (v) => heard.push(`task ${v}`), complete: () => heard.push('task complete') });
+      states.push(t.state); // steps 1–2 done at once
+      from(endless('share'))
+        .pipe(share(), take(1))
+        .subscribe({ next: (v) => heard.push(`share ${v}`), complete: () => heard.push('share complete') });
+    });
+    controllers[0]!.abort('x');
+    expect(pulled).toEqual({ task: 1, share: 1 });
+    expect(heard).toEqual(['task 0', 'task complete', 'share 0', 'share complete']);
+    expect(states).toEqual(['cancelled']);
+  });
+
+  it('two tasks that teardown cancels finish after it returns, in the order they were cancelled', () => {
+    const log: string[] = [];
+    const made = (name: string) => {
+      const t = startTask(new Observable<never>(() => () => log.push(`${name}: teardown`)), { name });
+      t.subscribe({ error: (e: { reason: unknown }) => log.push(`${name}: error ${String(e.reason)}`) });
+      return t;
+    };
+    let a = task(NEVER);
+    let b = task(NEVER);
+    const controllers = chainWithDeepestTeardown(() => {
+      a.cancel('ra');
+      b.cancel('rb');
+      log.push(`teardown returns; a ${a.state}, b ${b.state}`);
+    });
+    a = made('a');
+    b = made('b');
+    controllers[0]!.abort('x');
+    expect(log).toEqual([
+      'teardown returns; a cancelled, b cancelled',
+      'a: teardown',
+      'a: error ra',
+      'b: teardown',
+      'b: error rb',
+    ]);
+  });
+});

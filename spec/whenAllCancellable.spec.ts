@@ -9,6 +9,7 @@ import {
   whenAllCancellable,
   whenAnyCancellable,
 } from '../src';
+import { MAX_NESTED_RUNS } from '../src/task';
 import { abortListeners, captureUnhandled, describeError, runMarbles } from './helpers';
 
 /** A never-ending source that logs its teardown. */
@@ -550,5 +551,87 @@ describe('Task participants', () => {
     whenAllCancellable([done, of('y')]).subscribe((r) => results.push(r));
     expect(results).toEqual([['x', 'y']]);
     expect(done).toBeInstanceOf(Task);
+  });
+});
+
+// From a mutation audit: an early end leaves running unattached tasks alone (only pending ones are cancelled),
+// an ordinary error while the signal is aborted is not the caller's cancellation, release before report past
+// MAX_NESTED_RUNS.
+describe('combinators: participants the run never attached', () => {
+  it('a running task after a participant that fails synchronously is left running, not cancelled', () => {
+    const running = startTask(NEVER, { name: 'running' });
+    const errors: string[] = [];
+    whenAllCancellable([throwError(() => new Error('sync')), running]).subscribe({
+      error: (e) => errors.push(describeError(e)),
+    });
+    expect(errors).toEqual(['Error(sync)']);
+    expect(running.state).toBe('running');
+    expect(running.signal.aborted).toBe(false);
+  });
+
+  it('the same for whenAnyCancellable, and for an already aborted signal', () => {
+    const running = startTask(NEVER, { name: 'running' });
+    const pending = task(NEVER, { name: 'pending' });
+    const errors: string[] = [];
+    whenAnyCancellable([throwError(() => new Error('sync')), running, pending]).subscribe({
+      error: (e) => errors.push(describeError(e)),
+    });
+    const controller = new AbortController();
+    controller.abort('early');
+    whenAllCancellable([running], { signal: controller.signal }).subscribe({
+      error: (e) => errors.push(describeError(e)),
+    });
+    expect(errors).toEqual(['Error(sync)', 'CancelledError(task=-, reason=early)']);
+    expect(running.state).toBe('running');
+    expect(pending.state).toBe('cancelled');
+  });
+});
+
+describe('combinators: an ordinary error that arrives while the signal is aborted', () => {
+  it("is emitted as it is, not turned into the caller's CancelledError", () => {
+    const controller = new AbortController();
+    const failing = new Subject<never>();
+    // placed before the combinator links to the signal: it runs first, while the signal is aborted
+    controller.signal.addEventListener('abort', () => failing.error(new Error('boom')));
+    const log: string[] = [];
+    const other = task(new Observable<never>(() => () => log.push('other: teardown')), { name: 'other' });
+    whenAllCancellable([failing, other], { signal: controller.signal }).subscribe({
+      error: (e) => log.push(`error ${describeError(e)}`),
+    });
+    controller.abort('r');
+    expect(log).toEqual(['other: teardown', 'error Error(boom)']);
+    expect(other.state).toBe('cancelled');
+  });
+});
+
+describe('combinators: release before report, past MAX_NESTED_RUNS nested loops', () => {
+  it('a signal aborted by a teardown that deep: the participant is torn down before the error is emitted', () => {
+    const log: string[] = [];
+    const signalOfRun = new AbortController();
+    const participant = task(new Observable<never>(() => () => log.push('participant: teardown')), { name: 'p' });
+    whenAllCancellable([participant], { signal: signalOfRun.signal }).subscribe({
+      error: (e) => log.push(`error ${describeError(e)}`),
+    });
+    const depth = MAX_NESTED_RUNS + 2;
+    const controllers = Array.from({ length: depth }, () => new AbortController());
+    controllers.forEach((controller, i) =>
+      startTask(
+        new Observable<never>(() => () => {
+          if (i + 1 < depth) controllers[i + 1]!.abort('x');
+          else {
+            signalOfRun.abort('deep');
+            log.push('deepest teardown returns');
+          }
+        }),
+        { signal: controller.signal },
+      ),
+    );
+    controllers[0]!.abort('x');
+    expect(log).toEqual([
+      'participant: teardown',
+      'error CancelledError(task=-, reason=deep)',
+      'deepest teardown returns',
+    ]);
+    expect(participant.state).toBe('cancelled');
   });
 });
