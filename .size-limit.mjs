@@ -6,7 +6,7 @@
 // `import { detectCancel }` does not carry the combinators (scripts/check-package.mjs asserts
 // that explicitly). The classes are side-effect free (brands and `_subscribe` are class members),
 // and the operators recognise a task by its brand (`isTask`) rather than by `instanceof Task`, so
-// only the exports that make tasks (`Task`, `task`, `startTask`) carry the `Task` class (≈ 3.8 kB
+// only the exports that make tasks (`Task`, `task`, `startTask`) carry the `Task` class (≈ 3.9 kB
 // with the errors, signal links and argument checks it needs); `shield` and `awaitTask` run a
 // non-task source on a subscription of their own instead of a wrapper task, so they leave it out
 // too. The performance issue's 2.5 kB target is met by every export alone except those three, and not
@@ -23,9 +23,9 @@ const alone = (name, limit) => ({
 });
 
 export default [
-  { name: 'whole package (import *)', path: 'dist/index.mjs', import: '*', gzip: true, limit: '5.75 kB' },
+  { name: 'whole package (import *)', path: 'dist/index.mjs', import: '*', gzip: true, limit: '5.8 kB' },
   alone('CancelledError', '0.85 kB'),
-  alone('ChildCancelled', '0.9 kB'),
+  alone('ChildCancelled', '0.92 kB'),
   alone('Task', '3.95 kB'),
   alone('task', '3.95 kB'),
   alone('startTask', '3.95 kB'),
