@@ -376,6 +376,44 @@ describe('bad input: what a factory returns is checked when the task starts', ()
   );
 });
 
+describe('bad input: what the checks read of yours (docs/semantics.md, "Bad input")', () => {
+  const revoked = () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+  it('a revoked Proxy given as a source is described as an object', () => {
+    expect(() => task(revoked() as never)).toThrow(
+      new TypeError('task(): expected an Observable, Promise, iterable or function, got an object'),
+    );
+    expect(() => whenAllCancellable([revoked() as never])).toThrow(
+      new TypeError(
+        'whenAllCancellable(): expected sources[0] to be an Observable, Promise or iterable, got an object',
+      ),
+    );
+  });
+  it('a revoked Proxy given as options or a signal throws the engine TypeError from the check, subscribing nothing', async () => {
+    const p = probe();
+    expect(() => task(p.source, revoked() as never)).toThrow(/proxy that has been revoked/);
+    expect(() => cancelWhen(revoked() as never)).toThrow(/proxy that has been revoked/);
+    await expect(awaitTask(p.task, revoked() as never)).rejects.toThrow(/proxy that has been revoked/);
+    p.untouched();
+  });
+  it('a getter of yours that throws while options are checked escapes as its own error, subscribing nothing', async () => {
+    const p = probe();
+    const boom = new Error('getter');
+    const options = {
+      get signal(): never {
+        throw boom;
+      },
+    };
+    expect(() => task(p.source, options)).toThrow(boom);
+    expect(() => whenAllCancellable([p.task], options)).toThrow(boom);
+    await expect(awaitTask(p.task, options)).rejects.toBe(boom);
+    p.untouched();
+  });
+});
+
 describe('bad input: a combinator reads each participant once, at the call', () => {
   it.each(['whenAllCancellable', 'whenAnyCancellable'] as const)(
     '%s: a participant whose getter answers a source, then null, runs as the source it was checked as',

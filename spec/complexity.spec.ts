@@ -476,6 +476,23 @@ describe('complexity: ended tasks leave nothing reachable from a long-lived sign
     expect(retained(parents)).toEqual([]);
   });
 
+  it('the documented exception: a task cancelled through its options.signal names its parent in its reason', async () => {
+    const gc = collector();
+    let kept: Task<never> | undefined;
+    let parentRef: WeakRef<object> | undefined;
+    (() => {
+      const parent = startTask(NEVER, { name: 'parent' });
+      kept = task(NEVER, { signal: parent.signal, name: 'child' }).start();
+      parent.cancel('stop');
+      parentRef = new WeakRef(parent);
+    })();
+    await collect(gc);
+    expect(kept?.state).toBe('cancelled');
+    const reason = (kept?.signal.reason as { reason: { task: unknown } }).reason;
+    expect(reason.task).toBe(parentRef?.deref());
+    expect(parentRef?.deref()).toBeDefined();
+  });
+
   it("a running task's signal: everything ended is collected, no listener was ever placed", async () => {
     const gc = collector();
     const parent = startTask(counted(), { name: 'long-lived' });

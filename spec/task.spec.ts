@@ -188,6 +188,18 @@ describe('task(): creation and start', () => {
       expect((child.signal.reason as CancelledError).reason).toBe(parent.signal.reason);
     });
 
+    it('a starting observer through detectCancel hears a ChildCancelled naming the task', () => {
+      const log: string[] = [];
+      const controller = new AbortController();
+      let cleanup: Task<string> | null = null;
+      controller.signal.addEventListener('abort', () =>
+        cleanup?.pipe(detectCancel()).subscribe(recorder(log, 'detect')),
+      );
+      cleanup = task(() => of('never made'), { signal: controller.signal, name: 'cleanup' });
+      controller.abort('shutdown');
+      expect(log).toEqual(['detect: error ChildCancelled(task=cleanup, reason=shutdown)']);
+    });
+
     it('a task whose signal is still live starts as usual (the check is on the abort, not on the link)', () => {
       const controller = new AbortController();
       const factory = jest.fn(() => of(1));
@@ -209,6 +221,15 @@ describe('a task that waits on itself (documented limit: the package does not lo
     expect(self.cancel('break the cycle')).toBe(true);
     expect(self.state).toBe('cancelled');
     expect(log).toEqual([]);
+  });
+
+  it('two tasks waiting on each other: neither is released when the outside observer leaves; cancelling one ends both', () => {
+    const a: Task<never> = task<never>(() => b, { name: 'a' });
+    const b: Task<never> = task<never>(() => a, { name: 'b' });
+    a.subscribe().unsubscribe();
+    expect([a.state, b.state]).toEqual(['running', 'running']);
+    a.cancel('break the cycle');
+    expect([a.state, b.state]).toEqual(['cancelled', 'cancelled']); // b, released by a's teardown, was a's last owner
   });
 });
 

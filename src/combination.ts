@@ -54,6 +54,9 @@ export abstract class Combination<R> implements AbortDependant {
 
   _run(): void {
     const { _signal: signal, _sources: sources } = this;
+    // A promise participant's rejection is handled from here on, also where the run ends before subscribing it
+    // (an aborted signal, an earlier participant failing or winning, the result unsubscribed): as `await` would.
+    sources.forEach(dropPromise);
     if (signal?.aborted) {
       this._abortedBy(signal.reason); // before any participant: nothing to release, the pending ones cancelled
       return;
@@ -88,7 +91,7 @@ export abstract class Combination<R> implements AbortDependant {
   _participantError(error: unknown): void {
     if (this._ended) return;
     const signal = this._signal;
-    if (signal?.aborted === true && error instanceof CancelledError) {
+    if (signal?.aborted && error instanceof CancelledError) {
       this._fail(new CancelledError(signal.reason), signal.reason); // our own cancellation
     } else {
       this._fail(error, error);
@@ -127,7 +130,7 @@ export abstract class Combination<R> implements AbortDependant {
     this._ended = true;
     this._unlink();
     this._releaseEach(); // normal propagation: nothing is reported afterwards
-    this._abandonPending(undefined);
+    this._abandonPending();
   }
 
   private _releaseEach(): void {
@@ -141,12 +144,11 @@ export abstract class Combination<R> implements AbortDependant {
   }
 
   /** Cancels the pending tasks among the participants never attached. */
-  private _abandonPending(reason: unknown): void {
+  private _abandonPending(reason?: unknown): void {
     const sources = this._sources;
     for (let i = this._subscribed; i < sources.length; i++) {
       const source = sources[i];
-      if (!isTask(source)) dropPromise(source);
-      else if (source.state === 'pending') source.cancel(reason);
+      if (isTask(source) && source.state === 'pending') source.cancel(reason);
     }
   }
 
