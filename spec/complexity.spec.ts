@@ -504,3 +504,52 @@ describe('complexity: ended tasks leave nothing reachable from a long-lived sign
     expect(parent.state).toBe('running');
   });
 });
+
+// From a mutation audit (Task#_finish lets go of its signal's dependants):
+describe('an ended task kept as a result lets go of what is still linked to its signal', () => {
+  for (const end of ['completed', 'errored'] as const) {
+    it(`${end}: a still-running child linked to its signal, a cancelWhen subscription and a linkSignals output on it are collected`, async () => {
+      const gc = collector();
+      const kept: Task<unknown>[] = [];
+      const refs = new Map<string, WeakRef<object>>();
+      const teardowns: string[] = [];
+      (() => {
+        const subject = new Subject<number>();
+        const parent = startTask(subject, { name: 'parent' });
+        kept.push(parent); // a cached result
+        // reachable from nothing but the parent's signal: an endless source that keeps no reference
+        const child = task(new Observable<never>(() => () => teardowns.push('child')), {
+          signal: parent.signal,
+          name: 'child',
+        }).start();
+        refs.set('running child', new WeakRef(child));
+        const waiting = new Observable<never>(() => () => teardowns.push('cancelWhen source')).pipe(
+          cancelWhen(parent.signal),
+        );
+        refs.set('cancelWhen subscription', new WeakRef(waiting.subscribe({ error: () => undefined })));
+        refs.set('linkSignals output', new WeakRef(linkSignals(parent.signal).signal));
+        if (end === 'completed') subject.complete();
+        else subject.error(new Error('x'));
+        expect(child.state).toBe('running');
+      })();
+      await collect(gc);
+      expect(kept.map((t) => t.state)).toEqual([end]);
+      expect(kept[0]!.cancel('late')).toBe(false);
+      expect([...refs].filter(([, ref]) => ref.deref() !== undefined).map(([label]) => label)).toEqual([]);
+      expect(teardowns).toEqual([]); // nothing was cancelled: only let go
+    });
+  }
+
+  it('control: while the parent runs, the same child is kept alive by the parent', async () => {
+    const gc = collector();
+    const parent = startTask(NEVER, { name: 'parent' });
+    let ref: WeakRef<object> | null = null;
+    (() => {
+      ref = new WeakRef(task(new Observable<never>(() => undefined), { signal: parent.signal }).start());
+    })();
+    await collect(gc);
+    expect(ref!.deref()).toBeDefined();
+    parent.cancel();
+    expect((ref!.deref() as Task<unknown>).state).toBe('cancelled');
+  });
+});

@@ -1,6 +1,15 @@
 import { inspect, types } from 'node:util';
-import { NEVER, Observable } from 'rxjs';
-import { CancelledError, ChildCancelled, detectCancel, startTask, Task, whenAllCancellable } from '../src';
+import { NEVER, Observable, Subject } from 'rxjs';
+import {
+  CancelledError,
+  cancelWhen,
+  ChildCancelled,
+  detectCancel,
+  startTask,
+  task,
+  Task,
+  whenAllCancellable,
+} from '../src';
 
 describe('CancelledError', () => {
   it('carries reason and task, is an Error named CancelledError', () => {
@@ -213,5 +222,68 @@ describe('a task of another installed copy linked to a task signal', () => {
       'child teardown, parent body torn down: true',
       'parent observer: CancelledError',
     ]);
+  });
+});
+
+// From a mutation audit of errors.ts and brand.ts:
+describe('CancelledError: what its message and its own properties say', () => {
+  it('an Error given as the reason shows as its message, not as "Error: …" (E03)', () => {
+    const t = startTask(NEVER, { name: 'job' });
+    t.cancel(new RangeError('timed out'));
+    const error = t.signal.reason as CancelledError;
+    expect(error.message).toBe('task "job" was cancelled: timed out');
+    expect(new CancelledError(new Error('boom')).message).toBe('the operation was cancelled: boom');
+    expect(new ChildCancelled(error).message).toBe('child task "job" was cancelled: timed out');
+  });
+
+  it('a task without a name is "a task" in the message (E07)', () => {
+    const t = startTask(NEVER);
+    t.cancel('why');
+    const errors: unknown[] = [];
+    t.pipe(detectCancel()).subscribe({ error: (e: unknown) => errors.push(e) });
+    expect((t.signal.reason as CancelledError).message).toBe('a task was cancelled: why');
+    expect(String(errors[0])).toBe('ChildCancelled: child a task was cancelled: why');
+    expect(new CancelledError(undefined, task(NEVER)).message).toBe('a task was cancelled');
+  });
+
+  it('without a task, has no own "task" property at all (absent, not undefined) (E04)', () => {
+    const made = new CancelledError('r');
+    expect('task' in made).toBe(false);
+    expect(Object.keys(made)).toEqual(['reason']);
+    // the error of a signal's abort (no task) is the same shape
+    const controller = new AbortController();
+    const errors: unknown[] = [];
+    new Subject<never>().pipe(cancelWhen(controller.signal)).subscribe({ error: (e: unknown) => errors.push(e) });
+    controller.abort('stop');
+    expect(errors).toHaveLength(1);
+    expect(Object.keys(errors[0] as object)).toEqual(['reason']);
+    // with a task, it is there
+    const t = startTask(NEVER, { name: 'n' });
+    t.cancel('x');
+    expect(Object.keys(t.signal.reason as object)).toEqual(['reason', 'task']);
+  });
+
+  it('assigning name gives the error a name of its own, as on any Error (E12, E14)', () => {
+    const error = new CancelledError('r');
+    error.name = 'TimeoutCancelled';
+    expect(error.name).toBe('TimeoutCancelled');
+    expect(String(error)).toBe('TimeoutCancelled: the operation was cancelled: r');
+    expect(new CancelledError().name).toBe('CancelledError'); // the prototype's is untouched
+    const child = new ChildCancelled(new CancelledError('r'));
+    child.name = 'Mine';
+    expect(child.name).toBe('Mine');
+    expect(new ChildCancelled(new CancelledError()).name).toBe('ChildCancelled');
+  });
+});
+
+describe('brands: only the brand itself, read as true, makes an instance (B03)', () => {
+  it('an auto-mock that answers every property (a function for each key) is no Task, CancelledError or ChildCancelled', () => {
+    const mock = new Proxy({}, { get: () => () => undefined });
+    expect(mock instanceof Task).toBe(false);
+    expect(mock instanceof CancelledError).toBe(false);
+    expect(mock instanceof ChildCancelled).toBe(false);
+    const falsy = { '@@rxjs-cancel/Task@1': false, '@@rxjs-cancel/CancelledError': 'yes' };
+    expect(falsy instanceof Task).toBe(false);
+    expect(falsy instanceof CancelledError).toBe(false);
   });
 });

@@ -229,3 +229,25 @@ describe('whenAllCancellable([]): [] then complete, as before the empty hook wen
     expect(log).toEqual([[], 'complete', 'teardown done', 'parent cancelled']);
   });
 });
+
+// From a mutation audit (the emptiness check of whenAnyCancellable looks at its copy):
+describe('whenAnyCancellable: the "at least one source" check looks at the copy it checked', () => {
+  it('an array whose length reads 0 when copied and 1 afterwards is refused as empty, with its length read once', () => {
+    const reads: string[] = [];
+    let lengthReads = 0;
+    const shifty = new Proxy([] as unknown[], {
+      get(target, key, receiver) {
+        if (key === 'length') {
+          reads.push('length');
+          return lengthReads++ === 0 ? 0 : 1;
+        }
+        if (key === '0') return of('late');
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    expect(() => whenAnyCancellable(shifty as never)).toThrow(
+      new TypeError('whenAnyCancellable(): expected at least one source, got an array of length 0'),
+    );
+    expect(reads).toEqual(['length']);
+  });
+});

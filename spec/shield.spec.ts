@@ -1,4 +1,4 @@
-import { NEVER, Observable, Subject, type Subscriber } from 'rxjs';
+import { config, NEVER, Observable, Subject, take, type ObservableNotification, type Subscriber } from 'rxjs';
 import { awaitTask, CancelledError, ChildCancelled, detectCancel, shield, startTask, task } from '../src';
 import { abortListeners, captureUnhandled, describeError, forwarding, runMarbles } from './helpers';
 
@@ -208,5 +208,85 @@ describe('shield: non-task sources', () => {
     shield(child.pipe(detectCancel())).subscribe({ error: (e) => errors.push(describeError(e)) });
     child.cancel('r');
     expect(errors).toEqual(['ChildCancelled(task=child, reason=r)']);
+  });
+});
+
+// From a mutation audit of attach.ts and shield.ts:
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+function watchStopped(): { kinds: string[]; restore(): void } {
+  const kinds: string[] = [];
+  const previous = config.onStoppedNotification;
+  config.onStoppedNotification = (n: ObservableNotification<unknown>) => kinds.push(n.kind);
+  return { kinds, restore: () => (config.onStoppedNotification = previous) };
+}
+
+describe('shield: a consumer that leaves is detached at once, and is sent nothing more', () => {
+  it('a non-task synchronous source, left by take(1) while it still emits inside its subscribe call (H01)', async () => {
+    const stopped = watchStopped();
+    try {
+      const emitted: number[] = [];
+      const source = new Observable<number>((subscriber) => {
+        for (const v of [1, 2, 3]) {
+          emitted.push(v);
+          subscriber.next(v);
+        }
+        subscriber.complete();
+      });
+      const seen: string[] = [];
+      shield(source)
+        .pipe(take(1))
+        .subscribe({ next: (v) => seen.push(`next ${v}`), complete: () => seen.push('complete') });
+      expect(seen).toEqual(['next 1', 'complete']);
+      expect(emitted).toEqual([1, 2, 3]); // shielded: the source runs on to its end, unobserved
+      await tick();
+      expect(stopped.kinds).toEqual([]); // values 2, 3 and the completion never went to the closed consumer
+    } finally {
+      stopped.restore();
+    }
+  });
+
+  it('a task: a consumer that unsubscribed hears neither its later values nor its end (H11)', async () => {
+    const stopped = watchStopped();
+    try {
+      const subject = new Subject<number>();
+      const t = startTask(subject, { name: 't' });
+      const seen: string[] = [];
+      const sub = t
+        .pipe(shield())
+        .subscribe({ next: (v) => seen.push(`next ${v}`), complete: () => seen.push('complete') });
+      subject.next(1);
+      sub.unsubscribe();
+      subject.next(2);
+      subject.complete();
+      expect(t.state).toBe('completed');
+      expect(seen).toEqual(['next 1']);
+      await tick();
+      expect(stopped.kinds).toEqual([]);
+    } finally {
+      stopped.restore();
+    }
+  });
+
+  it('a non-task source: a consumer that unsubscribed is not sent the later values nor the end (H11)', async () => {
+    const stopped = watchStopped();
+    try {
+      const subject = new Subject<number>();
+      const seen: string[] = [];
+      const sub = shield(subject).subscribe({
+        next: (v) => seen.push(`next ${v}`),
+        complete: () => seen.push('complete'),
+      });
+      subject.next(1);
+      sub.unsubscribe();
+      expect(subject.observed).toBe(true); // still running, shielded
+      subject.next(2);
+      subject.complete();
+      expect(seen).toEqual(['next 1']);
+      await tick();
+      expect(stopped.kinds).toEqual([]);
+    } finally {
+      stopped.restore();
+    }
   });
 });
