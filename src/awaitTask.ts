@@ -29,8 +29,9 @@ export interface AwaitTaskOptions {
  *   running with `shield: true`. A cancellation that arrives while `signal`
  *   is aborted counts as this case.
  *
- * An already aborted signal rejects without subscribing anything. Bad
- * arguments give a promise rejected with a `TypeError`.
+ * An already aborted signal rejects without subscribing anything (a promise
+ * given then gets a rejection handler: its own rejection is dropped, never
+ * unhandled). Bad arguments give a promise rejected with a `TypeError`.
  *
  * ```text
  * child:       --a---b---|

@@ -34,7 +34,10 @@ export type TaskSource<T> = ObservableInput<T> | ((signal: AbortSignal) => Obser
  * ```
  */
 export interface TaskOptions {
-  /** Cancels the task when it aborts (reason: the signal's reason). */
+  /**
+   * Cancels the task when it aborts (reason: the signal's reason). Already aborted when the task is created or
+   * started: the task is cancelled and its factory never runs.
+   */
   signal?: AbortSignal | undefined;
   /** Shown in messages and marble diagrams. */
   name?: string | undefined;
