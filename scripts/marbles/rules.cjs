@@ -42,6 +42,10 @@ const RULES = {
     text: 'a released participant owned only by the combinator is cancelled',
   },
   'combinators.released-shared': { required: true, text: 'a released participant owned elsewhere too keeps running' },
+  'combinators.release-before-report': {
+    required: true,
+    text: 'an early end (or a win) releases the other participants before the result reports: a task linked to a released one ends first',
+  },
   'combinators.pending-cancelled': {
     required: false,
     text: 'a pending participant the combinator never started is cancelled without starting when it ends early (no deadlock)',
@@ -91,6 +95,14 @@ const RULES = {
     required: true,
     text: 'whenAnyCancellable: the abort of signal ends the race with CancelledError(signal.reason)',
   },
+  'whenAny.pre-aborted': {
+    required: true,
+    text: 'whenAnyCancellable: an already aborted signal errors at subscription without starting any participant',
+  },
+  'whenAny.signal-owns-participant-cancellation': {
+    required: true,
+    text: 'whenAnyCancellable: a participant cancellation that arrives while signal is aborted counts as the signal abort',
+  },
   'whenAny.empty': { required: true, text: 'whenAnyCancellable([]) is a TypeError' },
   'whenAny.undefined-value': {
     required: false,
@@ -112,6 +124,10 @@ const RULES = {
   'task.refcount-false': { required: false, text: 'refCount: false keeps the task running when its last owner leaves' },
   'task.first-reason-wins': { required: false, text: 'cancel() on an ended task is a no-op: the first reason wins' },
   'task.pending-cancel': { required: false, text: 'a pending task that is cancelled never subscribes its source' },
+  'task.cancellation-order': {
+    required: true,
+    text: "inside a cancellation the source is torn down (step 3), then what is linked to the task's signal reacts (step 4), then the observers hear it (step 5)",
+  },
   'task.signal': { required: false, text: 'the abort of options.signal cancels the task with the signal reason' },
   'task.linked-child': {
     required: false,
