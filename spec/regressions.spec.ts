@@ -13,6 +13,35 @@ import { checkProgram } from './properties/check';
 import type { Program } from './properties/program';
 
 const COUNTEREXAMPLES: Record<string, Program> = {
+  // fifteenth landing, seed 20251125 (run 22), a model change once what a task's abort listeners cancel at its step 2
+  // joins its wave (docs/semantics.md, "Inside a cancellation"): T1 cancels itself in its factory; its listener
+  // cancels T0, waited on by X0 through detectCancel. X0 hears T0's ChildCancelled at the end of T1's wave, after
+  // the listener's cancel() returned, where it used to hear it inside that call.
+  "a task cancelled by another task's abort listener is heard by a detectCancel consumer at the end of that wave": {
+    preAborted: [false, false],
+    links: [],
+    tasks: [
+      { refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false, teardownAct: undefined },
+      {
+        refCount: true,
+        body: { b: 'factory', selfCancel: true, throws: false, listener: { a: 'cancel', id: 0, t: 0 } },
+        syncValue: false,
+        teardownThrows: false,
+        teardownAct: undefined,
+      },
+      {
+        refCount: true,
+        body: { b: 'child', j: 0, mode: 'plain' },
+        syncValue: false,
+        teardownThrows: false,
+        teardownAct: undefined,
+      },
+    ],
+    actions: [
+      { a: 'sub', id: 0, c: { kind: 'detect', t: 0, form: 'pipe', react: undefined } },
+      { a: 'sub', id: 0, c: { kind: 'plain', t: 4, form: 'pipe', react: undefined } },
+    ],
+  },
   // fifteenth landing, seed 20251126 (large mix, run 494), once a pending task started after its options.signal
   // aborted is cancelled as if created on it (docs/semantics.md, "A task's life"): L1, a linkSignals output of T0,
   // aborts first (outputs abort before the other dependants) and its listener starts T1, linked to T0's signal.

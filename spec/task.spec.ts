@@ -21,6 +21,7 @@ import {
   ChildCancelled,
   detectCancel,
   linkSignals,
+  shield,
   startTask,
   task,
   Task,
@@ -710,6 +711,119 @@ describe('ending without cancellation lets linked parties go', () => {
     expect(abortListeners(controller.signal)).toBe(0);
     controller.abort();
     expect(t.state).toBe('errored');
+  });
+});
+
+describe('a child cancelled at its parent step 2 (an abort listener on the parent signal) joins the parent wave', () => {
+  // The parent's body is still subscribed during step 2 (its teardown is step 3): a child it waits on that a listener
+  // cancels then, directly or through AbortSignal.any, must not reach it as a ChildCancelled.
+  for (const how of ['AbortSignal.any', 'a listener calling child.cancel()'] as const) {
+    it(`${how}: the parent body never hears the child's end; the parent's observer hears its own CancelledError`, () => {
+      const log: string[] = [];
+      const parent = task(
+        (signal) => {
+          const child = task(NEVER, {
+            name: 'child',
+            signal: how === 'AbortSignal.any' ? AbortSignal.any([signal]) : undefined,
+          });
+          if (how !== 'AbortSignal.any') signal.addEventListener('abort', () => child.cancel(signal.reason));
+          return child.pipe(
+            detectCancel(),
+            catchError((e: unknown) => {
+              log.push(`body heard ${describeError(e)}`);
+              return NEVER;
+            }),
+          );
+        },
+        { name: 'parent' },
+      );
+      parent.subscribe(recorder(log, 'parent observer'));
+      parent.cancel('stop');
+      expect(log).toEqual(['parent observer: error CancelledError(task=parent, reason=stop)']);
+    });
+  }
+
+  it('the same when the parent is itself cancelled as a linked child of a grandparent (its steps 3-5 deferred in the loop), waiting through whenAllCancellable or shield', () => {
+    const log: string[] = [];
+    const grandparent = startTask(NEVER, { name: 'grandparent' });
+    for (const via of ['whenAllCancellable', 'shield'] as const) {
+      const parent = task(
+        (signal) => {
+          const child = task(NEVER, { name: `child via ${via}`, signal: AbortSignal.any([signal]) });
+          const waited = via === 'shield' ? child.pipe(shield()) : whenAllCancellable([child]);
+          return waited.pipe(
+            catchError((e: unknown) => {
+              log.push(`${via} body heard ${describeError(e)}`);
+              return NEVER;
+            }),
+          );
+        },
+        { name: `parent via ${via}`, signal: grandparent.signal },
+      );
+      parent.subscribe({ error: (e: unknown) => log.push(`parent via ${via}: observer ${(e as Error).name}`) });
+    }
+    grandparent.cancel('stop');
+    expect(log).toEqual([
+      'parent via whenAllCancellable: observer CancelledError',
+      'parent via shield: observer CancelledError',
+    ]);
+  });
+
+  it('a child shared by two bodies and linked to both parents through AbortSignal.any: cancelling one parent reaches only the other body', () => {
+    const log: string[] = [];
+    let child: Task<never> | null = null;
+    const body = (name: string) => () =>
+      child!.pipe(
+        detectCancel(),
+        catchError((e: unknown) => {
+          log.push(`${name}'s body heard ${describeError(e)}`);
+          return NEVER;
+        }),
+      );
+    const a = task(body('a'), { name: 'a' });
+    const b = task(body('b'), { name: 'b' });
+    child = task(NEVER, { name: 'child', signal: AbortSignal.any([a.signal, b.signal]) });
+    a.subscribe({ error: () => log.push('a observer: error') });
+    b.subscribe({ error: () => log.push('b observer: error') });
+    a.cancel('stop a');
+    expect(log).toEqual([
+      `b's body heard ChildCancelled(task=child, reason=${JSON.stringify({ class: 'CancelledError', reason: 'stop a', task: 'a' })})`,
+      'a observer: error', // the task that started the wave is heard of last
+    ]);
+    expect(b.state).toBe('running');
+    b.cancel();
+  });
+
+  it("the listener's cancel() still tears a task down and tells a task with plain observers only before it returns; a task waited on through detectCancel is heard of at the end of the wave", () => {
+    const log: string[] = [];
+    const made = (name: string) =>
+      startTask(new Observable<never>(() => () => log.push(`${name}: teardown`)), { name });
+    const plain = made('plain');
+    plain.subscribe({ error: () => log.push('plain: observer') });
+    const watched = made('watched');
+    watched.pipe(detectCancel()).subscribe({ error: () => log.push('watched: detectCancel observer') });
+    const parent = startTask(
+      (signal) => {
+        signal.addEventListener('abort', () => {
+          log.push(`listener: plain.cancel() returned ${String(plain.cancel('x'))}`);
+          log.push(`listener: watched.cancel() returned ${String(watched.cancel('x'))}`);
+        });
+        return new Observable<never>(() => () => log.push('parent: teardown'));
+      },
+      { name: 'parent' },
+    );
+    parent.subscribe({ error: () => log.push('parent: observer') });
+    parent.cancel();
+    expect(log).toEqual([
+      'plain: teardown',
+      'plain: observer',
+      'listener: plain.cancel() returned true',
+      'watched: teardown',
+      'listener: watched.cancel() returned true',
+      'parent: teardown',
+      'watched: detectCancel observer',
+      'parent: observer',
+    ]);
   });
 });
 

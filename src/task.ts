@@ -570,7 +570,7 @@ export interface CancellationNode extends AbortDependant {
  * of teardowns that cancel the level below flat. Cancellations started by
  * user code the package calls back (observers, dependants such as
  * `cancelWhen`) run immediately and completely, as waves of their own,
- * except under a teardown, whose wave they join (`inTeardown`).
+ * except under a teardown or a node's own step 2 (its abort listeners), whose wave they join (`inTeardown`).
  */
 let deferTo: CancellationNode[] | null = null;
 
@@ -603,24 +603,43 @@ let joinWave = false;
 let waveEnded: CancellationNode[] | null = null;
 
 /**
+ * The ends that a node's step 2 set off, waiting for the wave its own loop is about to start (see abortOwnSignal).
+ */
+let carriedWave: CancellationNode[] | null = null;
+
+/**
  * Step 2. The platform runs the signal's abort listeners, user code, right
- * here: cancellations they start must complete before they return (as from
- * an observer; under a teardown, the tasks a body may wait on are heard of at
- * the end of its wave), not wait on a deferring step the listener knows
- * nothing of.
+ * here: cancellations they start must complete before they return, not wait
+ * on a deferring step the listener knows nothing of. They belong to this
+ * node's wave, as under a teardown: the body of the task being cancelled is
+ * still subscribed (its teardown is step 3), so a task it may wait on that a
+ * listener cancels (a child linked through `AbortSignal.any`, or cancelled by
+ * a listener) is heard of at the end of the wave, after that body is gone.
  * @internal
  */
 export function abortOwnSignal(controller: AbortController, reason: unknown): void {
   // runToCompletion, inlined: no closure per cancelled task (fan-out hot path)
   const saved = deferTo;
   const savedJoin = joinWave;
+  const savedTeardown = inTeardown;
+  const outerWave = waveEnded;
   deferTo = null;
-  joinWave = false;
+  inTeardown = true; // joins (and ends) this wave, whatever joinWave says: restored below for this node's own loop
+  waveEnded = null;
   try {
     controller.abort(reason);
   } finally {
     deferTo = saved;
     joinWave = savedJoin;
+    inTeardown = savedTeardown;
+    const early = waveEnded as CancellationNode[] | null; // filled by the listeners' cancellations
+    waveEnded = outerWave;
+    // Steps 3–5 run in the loop that deferred this node (its wave is the current one) or in a loop of its own,
+    // started next by scheduleCancellation, which takes them as the first ends of its wave.
+    if (early !== null) {
+      if (saved !== null) (waveEnded ??= []).push(...early);
+      else carriedWave = early;
+    }
   }
 }
 
@@ -683,6 +702,10 @@ function runCancellations(first: CancellationNode): void {
   const joined = tearingDown || joinWave;
   const outerWave = waveEnded;
   if (!joined) waveEnded = null;
+  if (carriedWave !== null) {
+    (waveEnded ??= []).push(...carriedWave);
+    carriedWave = null;
+  }
   joinWave = false;
   runDepth++;
   let over = false;

@@ -314,14 +314,18 @@ class Model {
     l.aborted = true;
     l.reason = earlier === undefined ? reason : this.sigReason(earlier);
     const outer = this.wave;
+    const wave = (this.wave = outer ?? []);
     if (l.listener !== null) {
+      // its abort listener: user code whose cancellations join this wave, as a task's step 2 does
       const act = l.listener;
       l.listener = null;
       this.log.push(`L${l.k} listener`);
-      this.wave = this.teardownWave;
+      const outerTeardown = this.teardownWave;
+      this.teardownWave = wave;
       this.perform(act);
+      this.teardownWave = outerTeardown;
+      this.wave = wave;
     }
-    const wave = (this.wave = outer ?? []);
     const hub = l.hub;
     l.hub = null;
     this.step4(hub, l.reason, wave);
@@ -373,18 +377,18 @@ class Model {
     t.cancelErr = { k: 'CE', task: t.i, reason };
     this.leaveParentHub(t);
     const outer = this.wave;
-    if (t.listener !== null) {
-      // 2: the abort listener the factory placed on task.signal
-      const act = t.listener;
-      t.listener = null;
-      this.log.push(`T${t.i} listener`);
-      this.wave = this.teardownWave;
-      this.perform(act);
-      this.wave = outer;
-    }
     const wave = (this.wave = outer ?? []);
     const outerTeardown = this.teardownWave;
     this.teardownWave = wave;
+    if (t.listener !== null) {
+      // 2: the abort listener the factory placed on task.signal: user code run inside this cancellation, whose
+      // wave what it cancels joins, as under the teardown (the body is still subscribed until step 3)
+      const act = t.listener;
+      t.listener = null;
+      this.log.push(`T${t.i} listener`);
+      this.perform(act);
+      this.wave = wave;
+    }
     this.teardownSource(t); // 3
     this.teardownWave = outerTeardown;
     const hub = t.hub; // 4
