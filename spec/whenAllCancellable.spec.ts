@@ -3,6 +3,7 @@ import {
   awaitTask,
   CancelledError,
   ChildCancelled,
+  detectCancel,
   startTask,
   task,
   Task,
@@ -255,6 +256,17 @@ describe('no deadlock on pending participants', () => {
 });
 
 describe('what an early end does to participants it never started', () => {
+  it('reaches only tasks given themselves (refCount: false ones too); an Observable of a cached task keeps it pending', () => {
+    const cachedBare = task(NEVER, { name: 'cached bare', refCount: false });
+    const cachedPiped = task(NEVER, { name: 'cached piped', refCount: false });
+    whenAllCancellable([throwError(() => new Error('sync')), cachedBare]).subscribe({ error: () => undefined });
+    whenAllCancellable([throwError(() => new Error('sync')), cachedPiped.pipe(detectCancel())]).subscribe({
+      error: () => undefined,
+    });
+    expect(cachedBare.state).toBe('cancelled');
+    expect(cachedPiped.state).toBe('pending');
+  });
+
   it('cancels them with the reported error as reason, or signal.reason for an abort', () => {
     const boom = new Error('sync');
     const afterError = task(NEVER, { name: 'afterError' });
