@@ -1,5 +1,5 @@
-import { EMPTY, forkJoin, NEVER, Observable, Subject, zip } from 'rxjs';
-import { CancelledError, cancelWhen, startTask, task } from '../src';
+import { catchError, EMPTY, forkJoin, NEVER, Observable, Subject, zip } from 'rxjs';
+import { CancelledError, cancelWhen, linkSignals, startTask, task } from '../src';
 import { MAX_NESTED_RUNS } from '../src/task';
 import { abortListeners, captureUnhandled, describeError, runMarbles } from './helpers';
 
@@ -242,5 +242,42 @@ describe('cancelWhen: release before report, past MAX_NESTED_RUNS nested loops',
       'error CancelledError(task=-, reason=deep), child cancelled',
       'deepest teardown returns',
     ]);
+  });
+});
+
+describe("cancelWhen inside a body, given a signal derived from the body's own (docs/semantics.md, the limits of a wave)", () => {
+  function bodyHears(derive: (signal: AbortSignal) => { signal: AbortSignal; done?: () => void }): string[] {
+    const log: string[] = [];
+    const parent = task(
+      (signal) => {
+        const { signal: derived } = derive(signal);
+        return NEVER.pipe(
+          cancelWhen(derived),
+          catchError((e: unknown) => {
+            log.push(`body heard ${describeError(e)}`);
+            return NEVER;
+          }),
+        );
+      },
+      { name: 'parent' },
+    );
+    parent.subscribe({ error: (e: unknown) => log.push(`parent observer: ${describeError(e)}`) });
+    parent.cancel('stop');
+    return log;
+  }
+
+  it('linkSignals(signal, timeout): the output aborts at step 4, after the body is gone: the body hears nothing', () => {
+    const timeout = new AbortController(); // stands for AbortSignal.timeout(ms), without a timer
+    expect(bodyHears((signal) => linkSignals(signal, timeout.signal))).toEqual([
+      'parent observer: CancelledError(task=parent, reason=stop)',
+    ]);
+  });
+
+  it('the documented limit: AbortSignal.any([signal, timeout]) aborts at step 2, so the body hears its own cancellation as a CancelledError without a task', () => {
+    const timeout = new AbortController();
+    const log = bodyHears((signal) => ({ signal: AbortSignal.any([signal, timeout.signal]) }));
+    expect(log).toHaveLength(2);
+    expect(log[0]).toMatch(/^body heard CancelledError\(task=-, reason=/);
+    expect(log[1]).toBe('parent observer: CancelledError(task=parent, reason=stop)');
   });
 });

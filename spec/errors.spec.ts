@@ -1,5 +1,5 @@
 import { inspect, types } from 'node:util';
-import { NEVER, Observable, Subject } from 'rxjs';
+import { catchError, NEVER, Observable, Subject } from 'rxjs';
 import {
   CancelledError,
   cancelWhen,
@@ -190,6 +190,27 @@ describe('a task of another installed copy linked to a task signal', () => {
     whenAllCancellable([pending], { signal: AbortSignal.abort('x') }).subscribe({ error: () => undefined });
     expect(pending.state).toBe('cancelled');
     expect((pending.signal.reason as CancelledError).reason).toBe('x');
+  });
+
+  it("the documented limit: another copy's task cancelled at this copy's step 2 (AbortSignal.any) is a wave of its own, which the body still subscribed hears", () => {
+    let other!: typeof import('../src');
+    jest.isolateModules(() => {
+      other = jest.requireActual<typeof import('../src')>('../src');
+    });
+    const log: string[] = [];
+    const parent = task(
+      (signal) =>
+        detectCancel(other.task(NEVER, { name: 'other copy', signal: AbortSignal.any([signal]) })).pipe(
+          catchError((e: unknown) => {
+            log.push(`body heard ${(e as Error).name}`);
+            return NEVER;
+          }),
+        ),
+      { name: 'parent' },
+    );
+    parent.subscribe({ error: (e: unknown) => log.push(`parent observer: ${(e as Error).name}`) });
+    parent.cancel('stop');
+    expect(log).toEqual(['body heard ChildCancelled', 'parent observer: CancelledError']);
   });
 
   it("joins the parent's step 4: the parent's body is torn down first and never hears ChildCancelled", () => {

@@ -13,6 +13,40 @@ import { checkProgram } from './properties/check';
 import type { Program } from './properties/program';
 
 const COUNTEREXAMPLES: Record<string, Program> = {
+  // fifteenth landing, seed 1523 against rxjs 7.4.0 (run 5286), an invariant (stateAgreesWithObservers) once step 2's
+  // cancellations joined the wave: T1's abort listener makes T0's source emit; X0's reaction to that value cancels
+  // T0, whose end waits for the wave (X1, a combinator, may wait on it); X2, later in the same emission, still got the
+  // value of a cancelled task. Task#_emit now stops at the end, whenever it is heard of.
+  'a value stops at the observer that cancelled its task even when the end waits for the wave': {
+    preAborted: [false, false],
+    links: [],
+    tasks: [
+      {
+        refCount: true,
+        body: { b: 'source' },
+        syncValue: false,
+        teardownThrows: true,
+        teardownAct: { a: 'abort', id: 0, k: 0 },
+      },
+      {
+        refCount: true,
+        body: { b: 'factory', selfCancel: true, throws: true, listener: { a: 'next', id: 0, t: 0 } },
+        syncValue: false,
+        teardownThrows: false,
+        teardownAct: undefined,
+      },
+    ],
+    actions: [
+      {
+        a: 'sub',
+        id: 0,
+        c: { kind: 'cancelWhen', t: 0, s: { t: 0 }, react: { on: 'next', act: { a: 'cancel', id: 0, t: 0 } } },
+      },
+      { a: 'sub', id: 0, c: { kind: 'all', ts: [0], react: undefined } },
+      { a: 'sub', id: 0, c: { kind: 'plain', t: 0, form: 'pipe', react: undefined } },
+      { a: 'sub', id: 0, c: { kind: 'plain', t: 7, form: 'pipe', react: undefined } },
+    ],
+  },
   // fifteenth landing, seed 20251125 (run 22), a model change once what a task's abort listeners cancel at its step 2
   // joins its wave (docs/semantics.md, "Inside a cancellation"): T1 cancels itself in its factory; its listener
   // cancels T0, waited on by X0 through detectCancel. X0 hears T0's ChildCancelled at the end of T1's wave, after

@@ -769,6 +769,24 @@ describe('a child cancelled at its parent step 2 (an abort listener on the paren
     ]);
   });
 
+  it('an observer that cancels a task during a value, inside the wave, still keeps that value from the later observers', () => {
+    const log: string[] = [];
+    const source = new Subject<string>();
+    const t = startTask(source, { name: 't' });
+    t.subscribe({ next: (v) => (log.push(`first: next ${v}`), t.cancel('in next')), error: () => undefined });
+    t.pipe(detectCancel()).subscribe({
+      next: (v) => log.push(`watcher: next ${v}`),
+      error: () => log.push('watcher: error'),
+    });
+    t.subscribe({ next: (v) => log.push(`last: next ${v}`), error: () => log.push('last: error') });
+    const parent = startTask((signal) => {
+      signal.addEventListener('abort', () => source.next('v')); // the end of t waits for the end of parent's wave
+      return NEVER;
+    });
+    parent.cancel();
+    expect(log).toEqual(['first: next v', 'watcher: error', 'last: error']);
+  });
+
   it('a child shared by two bodies and linked to both parents through AbortSignal.any: cancelling one parent reaches only the other body', () => {
     const log: string[] = [];
     let child: Task<never> | null = null;

@@ -406,7 +406,10 @@ export class Task<T> extends TaskBrand<T> {
     this._latest = value;
     this._hasValue = true;
     const observers = this._snapshot ?? (this._snapshot = this._observers.slice());
-    for (let i = 0; i < observers.length; i++) observers[i]._observer.next(value);
+    // An observer that ends the task during the value ends it for the later ones before they hear it, as share()
+    // does; checked here, as the end itself may wait for the end of a wave (a body may wait on the task).
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an observer may end the task
+    for (let i = 0; i < observers.length && this._state === 'running'; i++) observers[i]._observer.next(value);
   }
 
   /** @internal the source completed or errored */
@@ -593,8 +596,8 @@ export const MAX_NESTED_RUNS = 32;
 let inTeardown = false;
 
 /**
- * Set by `cancelLinked`: the loop it starts belongs to the wave of a foreign hub's walk. Unlike inside a teardown,
- * the user code that loop calls back (abort listeners, observers, non-task dependants) starts waves of its own,
+ * Set by `cancelLinked`: the loop it starts belongs to the wave of a foreign hub's walk. Unlike inside a teardown
+ * or a node's step 2, the user code that loop calls back (observers, non-task dependants) starts waves of its own,
  * which end before it returns.
  */
 let joinWave = false;
@@ -638,7 +641,7 @@ export function abortOwnSignal(controller: AbortController, reason: unknown): vo
     // started next by scheduleCancellation, which takes them as the first ends of its wave.
     if (early !== null) {
       if (saved !== null) (waveEnded ??= []).push(...early);
-      else carriedWave = early;
+      else (carriedWave ??= []).push(...early); // appended: a loop that threw (out of stack) never took the last
     }
   }
 }

@@ -509,7 +509,10 @@ class Model {
     if (t.state !== 'running') return;
     t.latest = value;
     t.hasValue = true;
-    for (const e of t.observers.slice()) if (e.task !== null) e.obs.next(value);
+    for (const e of t.observers.slice()) {
+      if (t.state !== 'running') break; // an observer ended it: the later ones never hear this value
+      if (e.task !== null) e.obs.next(value);
+    }
   }
 
   runTask(t: MTask): void {
