@@ -1,7 +1,6 @@
 import { catchError, EMPTY, forkJoin, NEVER, Observable, Subject, zip } from 'rxjs';
 import { CancelledError, cancelWhen, linkSignals, startTask, task } from '../src';
-import { MAX_NESTED_RUNS } from '../src/task';
-import { abortListeners, captureUnhandled, describeError, runMarbles } from './helpers';
+import { abortListeners, captureUnhandled, chainWithDeepestTeardown, describeError, runMarbles } from './helpers';
 
 describe('cancelWhen', () => {
   it('marbles: on abort the source is unsubscribed, then the output errors with CancelledError(signal.reason)', () => {
@@ -222,20 +221,10 @@ describe('cancelWhen: release before report, past MAX_NESTED_RUNS nested loops',
     child
       .pipe(cancelWhen(stop.signal))
       .subscribe({ error: (e) => log.push(`error ${describeError(e)}, child ${child.state}`) });
-    const depth = MAX_NESTED_RUNS + 2;
-    const controllers = Array.from({ length: depth }, () => new AbortController());
-    controllers.forEach((controller, i) =>
-      startTask(
-        new Observable<never>(() => () => {
-          if (i + 1 < depth) controllers[i + 1]!.abort('x');
-          else {
-            stop.abort('deep');
-            log.push('deepest teardown returns');
-          }
-        }),
-        { signal: controller.signal },
-      ),
-    );
+    const controllers = chainWithDeepestTeardown(() => {
+      stop.abort('deep');
+      log.push('deepest teardown returns');
+    });
     controllers[0]!.abort('x');
     expect(log).toEqual([
       'child teardown',

@@ -3,7 +3,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { config, Observable, type Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
-import { CancelledError, ChildCancelled } from '../src';
+import { CancelledError, ChildCancelled, startTask } from '../src';
+import { MAX_NESTED_RUNS } from '../src/task';
 
 type RunHelpers = Parameters<Parameters<TestScheduler['run']>[0]>[0];
 
@@ -134,4 +135,24 @@ export async function collect(gc: () => void): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 0));
     gc();
   }
+}
+
+/**
+ * A chain of started tasks, each linked to a controller whose abort the teardown of the level above makes, two levels
+ * more than `MAX_NESTED_RUNS`: `controllers[0].abort()` reaches `deepestTeardown` past the nesting bound, where what
+ * it cancels waits for the teardown to return (docs/semantics.md, "past 32 nested loops").
+ */
+export function chainWithDeepestTeardown(deepestTeardown: () => void): AbortController[] {
+  const depth = MAX_NESTED_RUNS + 2;
+  const controllers = Array.from({ length: depth }, () => new AbortController());
+  controllers.forEach((controller, i) =>
+    startTask(
+      new Observable<never>(() => () => {
+        if (i + 1 < depth) controllers[i + 1]!.abort('x');
+        else deepestTeardown();
+      }),
+      { signal: controller.signal },
+    ),
+  );
+  return controllers;
 }

@@ -29,7 +29,7 @@ import {
   whenAnyCancellable,
 } from '../src';
 import { DETECT_MODE, DETECTING, MAX_NESTED_RUNS, OWNING, PINNING, PLAIN_MODE, SHIELD_MODE } from '../src/task';
-import { abortListeners, captureUnhandled, describeError, recorder } from './helpers';
+import { abortListeners, captureUnhandled, chainWithDeepestTeardown, describeError, recorder } from './helpers';
 
 /** A source that logs its subscription and teardown, and can be driven by hand. */
 function probe<T = string>(log: string[], name = 'source') {
@@ -1685,21 +1685,6 @@ describe('attach modes', () => {
 // From a mutation audit: a deferred cancel closes its source subscriber at once (Task#cancel), and the tasks a
 // teardown that deep cancelled finish in the order they were cancelled (runCancellations).
 describe('a task released more than MAX_NESTED_RUNS loops deep while its synchronous source emits', () => {
-  function chainWithDeepestTeardown(deepestTeardown: () => void): AbortController[] {
-    const depth = MAX_NESTED_RUNS + 2;
-    const controllers = Array.from({ length: depth }, () => new AbortController());
-    controllers.forEach((controller, i) =>
-      startTask(
-        new Observable<never>(() => () => {
-          if (i + 1 < depth) controllers[i + 1]!.abort('x');
-          else deepestTeardown();
-        }),
-        { signal: controller.signal },
-      ),
-    );
-    return controllers;
-  }
-
   it('take(1) over an endless synchronous iterable pulls one value, as share() does, though steps 3–5 wait', () => {
     const pulled = { task: 0, share: 0 };
     function* endless(side: 'task' | 'share') {

@@ -10,8 +10,7 @@ import {
   whenAllCancellable,
   whenAnyCancellable,
 } from '../src';
-import { MAX_NESTED_RUNS } from '../src/task';
-import { abortListeners, captureUnhandled, describeError, runMarbles } from './helpers';
+import { abortListeners, captureUnhandled, chainWithDeepestTeardown, describeError, runMarbles } from './helpers';
 
 /** A never-ending source that logs its teardown. */
 function logged(log: string[], name: string): Observable<never> {
@@ -624,20 +623,10 @@ describe('combinators: release before report, past MAX_NESTED_RUNS nested loops'
     whenAllCancellable([participant], { signal: signalOfRun.signal }).subscribe({
       error: (e) => log.push(`error ${describeError(e)}`),
     });
-    const depth = MAX_NESTED_RUNS + 2;
-    const controllers = Array.from({ length: depth }, () => new AbortController());
-    controllers.forEach((controller, i) =>
-      startTask(
-        new Observable<never>(() => () => {
-          if (i + 1 < depth) controllers[i + 1]!.abort('x');
-          else {
-            signalOfRun.abort('deep');
-            log.push('deepest teardown returns');
-          }
-        }),
-        { signal: controller.signal },
-      ),
-    );
+    const controllers = chainWithDeepestTeardown(() => {
+      signalOfRun.abort('deep');
+      log.push('deepest teardown returns');
+    });
     controllers[0]!.abort('x');
     expect(log).toEqual([
       'participant: teardown',
