@@ -11,6 +11,15 @@ import {
   whenAllCancellable,
 } from '../src';
 
+/** A second installed copy of the package: its own module instances, brands and waves. */
+function otherCopy(): typeof import('../src') {
+  let other!: typeof import('../src');
+  jest.isolateModules(() => {
+    other = jest.requireActual<typeof import('../src')>('../src');
+  });
+  return other;
+}
+
 describe('CancelledError', () => {
   it('carries reason and task, is an Error named CancelledError', () => {
     const t = startTask(Promise.resolve(1), { name: 'job' });
@@ -130,10 +139,7 @@ describe('ChildCancelled', () => {
 
 describe('instanceof across two installed copies', () => {
   it('holds for Task, CancelledError and ChildCancelled made by another copy of the package', () => {
-    let other!: typeof import('../src');
-    jest.isolateModules(() => {
-      other = jest.requireActual<typeof import('../src')>('../src');
-    });
+    const other = otherCopy();
     expect(other.Task).not.toBe(Task);
     expect(other.startTask(Promise.resolve(1))).toBeInstanceOf(Task);
     expect(new other.CancelledError()).toBeInstanceOf(CancelledError);
@@ -182,10 +188,7 @@ describe("instanceof a user's own subclass", () => {
 
 describe('a task of another installed copy linked to a task signal', () => {
   it("a combinator that ends early cancels the other copy's pending participant, as its own", () => {
-    let other!: typeof import('../src');
-    jest.isolateModules(() => {
-      other = jest.requireActual<typeof import('../src')>('../src');
-    });
+    const other = otherCopy();
     const pending = other.task(NEVER, { name: 'other copy' });
     whenAllCancellable([pending], { signal: AbortSignal.abort('x') }).subscribe({ error: () => undefined });
     expect(pending.state).toBe('cancelled');
@@ -193,10 +196,7 @@ describe('a task of another installed copy linked to a task signal', () => {
   });
 
   it("the documented limit: another copy's task cancelled at this copy's step 2 (AbortSignal.any) is a wave of its own, which the body still subscribed hears", () => {
-    let other!: typeof import('../src');
-    jest.isolateModules(() => {
-      other = jest.requireActual<typeof import('../src')>('../src');
-    });
+    const other = otherCopy();
     const log: string[] = [];
     const parent = task(
       (signal) =>
@@ -214,10 +214,7 @@ describe('a task of another installed copy linked to a task signal', () => {
   });
 
   it("joins the parent's step 4: the parent's body is torn down first and never hears ChildCancelled", () => {
-    let other!: typeof import('../src');
-    jest.isolateModules(() => {
-      other = jest.requireActual<typeof import('../src')>('../src');
-    });
+    const other = otherCopy();
     const log: string[] = [];
     const parent = startTask(
       (signal) =>
