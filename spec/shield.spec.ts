@@ -71,7 +71,7 @@ describe('shield: pinning', () => {
 });
 
 describe('shield: non-task sources', () => {
-  it('wraps each subscription in a new task, so the result stays cold', () => {
+  it('runs each subscription of a non-task source to its own end, so the result stays cold', () => {
     let runs = 0;
     const source = new Observable<number>((subscriber) => {
       runs++;

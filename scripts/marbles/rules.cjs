@@ -149,7 +149,7 @@ const RULES = {
   'shield.pinned': { required: false, text: 'a shielded task is pinned: no unsubscription can cancel it any more' },
   'shield.non-task': {
     required: false,
-    text: 'shield on a non-task source wraps each subscription in a new task (the result stays cold)',
+    text: 'shield on a non-task source runs each subscription of it to its own end, as a wrapper task would (the result stays cold)',
   },
   'cancelWhen.abort': {
     required: false,
