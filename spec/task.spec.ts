@@ -9,6 +9,7 @@ import {
   of,
   share,
   Subject,
+  type Subscriber,
   switchMap,
   throwError,
   take,
@@ -1628,6 +1629,137 @@ describe('a cancellation started inside a teardown completes before the call tha
       ...Array.from({ length: depth - deepest }, (_, k) => `level ${deepest + k}`),
       ...Array.from({ length: deepest }, (_, k) => `level ${deepest - 1 - k}`),
     ]);
+  });
+});
+
+describe("a CancelledError that reaches a body while its task's options.signal has aborted is the task's own cancellation", () => {
+  /** A body that waits, through `cancelWhen`, on `signal`, and logs its teardown. */
+  const waitingOn = (log: string[], signal: AbortSignal) =>
+    new Observable<never>(() => () => log.push(`body teardown (aborted=${String(signal.aborted)})`)).pipe(
+      cancelWhen(signal),
+    );
+
+  it('cancelWhen given a linkSignals output of that signal, made in the body: the task ends cancelled, not errored', () => {
+    const log: string[] = [];
+    const app = new AbortController();
+    const t = task(() => waitingOn(log, linkSignals(app.signal).signal), { name: 't', signal: app.signal });
+    t.subscribe(recorder(log, 'plain'));
+    t.pipe(detectCancel()).subscribe(recorder(log, 'detect'));
+    app.abort('shutdown');
+    expect(t.state).toBe('cancelled');
+    expect(log).toEqual([
+      'body teardown (aborted=true)',
+      'plain: error CancelledError(task=t, reason=shutdown)',
+      'detect: error ChildCancelled(task=t, reason=shutdown)',
+    ]);
+    expect(t.signal.reason).toMatchObject({ task: t, reason: 'shutdown' });
+  });
+
+  it('a combinator given an output linked to that signal before the task was: the task ends cancelled', () => {
+    const log: string[] = [];
+    const app = new AbortController();
+    const appLink = linkSignals(app.signal); // app-wide, linked ahead of the task: it reacts first
+    const participant = new Observable<never>(() => () => log.push('participant teardown'));
+    const t = task(() => whenAllCancellable([participant], { signal: appLink.signal }), {
+      name: 't',
+      signal: app.signal,
+    });
+    t.subscribe(recorder(log, 'plain'));
+    app.abort('shutdown');
+    expect(t.state).toBe('cancelled');
+    expect(log).toEqual(['participant teardown', 'plain: error CancelledError(task=t, reason=shutdown)']);
+  });
+
+  it("a body that links its own signal with the app's signal its task is linked to: cancelled by the app's abort", () => {
+    const log: string[] = [];
+    const app = new AbortController();
+    const t = task((signal) => waitingOn(log, linkSignals(signal, app.signal).signal), {
+      name: 't',
+      signal: app.signal,
+    });
+    t.subscribe(recorder(log, 'plain'));
+    app.abort('shutdown');
+    expect(t.state).toBe('cancelled');
+    expect(log).toEqual(['body teardown (aborted=true)', 'plain: error CancelledError(task=t, reason=shutdown)']);
+  });
+
+  it("the same with a parent task's signal: the child is cancelled with the parent's CancelledError as reason", () => {
+    const log: string[] = [];
+    const parent = startTask(NEVER, { name: 'parent' });
+    const child = task(() => waitingOn(log, linkSignals(parent.signal).signal), {
+      name: 'child',
+      signal: parent.signal,
+    });
+    child.subscribe(recorder(log, 'plain'));
+    parent.cancel('stop');
+    expect(child.state).toBe('cancelled');
+    expect(log).toEqual([
+      'body teardown (aborted=true)',
+      'plain: error CancelledError(task=child, reason={"class":"CancelledError","reason":"stop","task":"parent"})',
+    ]);
+  });
+
+  it('the task joins the wave: a body that the same cancellation tears down later, waiting on it through detectCancel, hears nothing', () => {
+    const log: string[] = [];
+    const app = new AbortController();
+    const appLink = linkSignals(app.signal);
+    const waited = task(() => waitingOn(log, appLink.signal), { name: 'waited', signal: app.signal });
+    const parent = startTask(NEVER, { name: 'parent', signal: app.signal }); // reached after waited
+    const waiter = task(() => waited.pipe(detectCancel()), { name: 'waiter', signal: parent.signal });
+    waiter.subscribe(recorder(log, 'waiter observer'));
+    app.abort('shutdown');
+    expect([waited.state, parent.state, waiter.state]).toEqual(['cancelled', 'cancelled', 'cancelled']);
+    expect(log).toEqual([
+      'body teardown (aborted=true)',
+      'waiter observer: error CancelledError(task=waiter, reason={"class":"CancelledError","reason":"shutdown","task":"parent"})',
+    ]);
+  });
+
+  it('outside any wave (an abort listener placed before the task linked) the task is cancelled and heard of at once', () => {
+    const log: string[] = [];
+    const app = new AbortController();
+    let body!: Subscriber<never>;
+    app.signal.addEventListener('abort', () => body.error(new CancelledError('from an early listener')));
+    const t = task(() => new Observable<never>((subscriber) => void (body = subscriber)), {
+      name: 't',
+      signal: app.signal,
+    });
+    t.pipe(detectCancel()).subscribe(recorder(log, 'detect'));
+    app.abort('shutdown');
+    expect(t.state).toBe('cancelled');
+    expect(log).toEqual(['detect: error ChildCancelled(task=t, reason=shutdown)']);
+  });
+
+  it('an error that is not a CancelledError still errors the task, aborted signal or not', () => {
+    const app = new AbortController();
+    const appLink = linkSignals(app.signal);
+    const failure = new Error('boom');
+    const t = task(
+      () =>
+        new Observable<never>((subscriber) => {
+          appLink.signal.addEventListener('abort', () => subscriber.error(failure));
+        }),
+      { signal: app.signal },
+    );
+    const errors: unknown[] = [];
+    t.subscribe({ error: (e) => errors.push(e) });
+    app.abort('shutdown');
+    expect(t.state).toBe('errored');
+    expect(errors).toEqual([failure]);
+  });
+
+  it('a CancelledError while options.signal has not aborted still errors the task with it', () => {
+    const app = new AbortController();
+    const other = new CancelledError('elsewhere');
+    const t = startTask(
+      throwError(() => other),
+      { signal: app.signal },
+    );
+    expect(t.state).toBe('errored');
+    expect(app.signal.aborted).toBe(false);
+    const errors: unknown[] = [];
+    t.subscribe({ error: (e) => errors.push(e) });
+    expect(errors).toEqual([other]);
   });
 });
 

@@ -415,6 +415,13 @@ export class Task<T> extends TaskBrand<T> {
   /** @internal the source completed or errored */
   _finish(state: 'completed' | 'errored', error: unknown): void {
     if (this._state !== 'running') return;
+    const parent = this._parentSignal;
+    if (parent?.aborted && error instanceof CancelledError) {
+      // A cancellation that reaches the body while options.signal has aborted is the task's own, as in the
+      // combinators: something linked to that signal ahead of the task (a linkSignals output, say) reacted first.
+      cancelLinked(this, parent.reason);
+      return;
+    }
     this._state = state;
     this._result = error;
     this._leaveParentHub();
@@ -602,6 +609,13 @@ let inTeardown = false;
  */
 let joinWave = false;
 
+/**
+ * Set while a wave runs (`runCancellations`, `asOneWave`): what `cancelLinked` cancels may join it then. Outside one
+ * (a body that hears a `CancelledError` from an abort listener placed before the package's), nothing would hear
+ * the end it held.
+ */
+let waveOpen = false;
+
 /** The tasks of the current wave that a body may wait on (Task#_isWaitedOn), in the order they finished step 4. */
 let waveEnded: CancellationNode[] | null = null;
 
@@ -667,12 +681,13 @@ export function runToCompletion(fn: () => void): void {
 
 /**
  * Cancels a node whose foreign signal's hub let it go (`AbortDependant#_abortedBy`), inside the hub's walk
- * (`asOneWave`): its end, and the ends its cancellation causes, wait for the wave's. User code that cancellation
+ * (`asOneWave`), or a task whose body heard a cancellation after its signal aborted (Task#_finish): its end, and the
+ * ends its cancellation causes, wait for the end of the wave that runs, if one does. User code that cancellation
  * calls back starts waves of its own (see abortOwnSignal). @internal
  */
 export function cancelLinked(node: CancellationNode, reason: unknown): void {
   const saved = joinWave;
-  joinWave = true;
+  joinWave = waveOpen;
   try {
     node.cancel(reason);
   } finally {
@@ -710,6 +725,8 @@ function runCancellations(first: CancellationNode): void {
     carriedWave = null;
   }
   joinWave = false;
+  const wasOpen = waveOpen;
+  waveOpen = true;
   runDepth++;
   let over = false;
   try {
@@ -765,6 +782,7 @@ function runCancellations(first: CancellationNode): void {
       else node._notifyEnd();
     }
   } finally {
+    waveOpen = wasOpen;
     runDepth--;
     deferTo = null;
     inTeardown = tearingDown;
@@ -817,10 +835,13 @@ export function asOneWave(walk: () => void): void {
     return;
   }
   const outerWave = waveEnded;
+  const wasOpen = waveOpen;
   waveEnded = null;
+  waveOpen = true;
   try {
     walk();
   } finally {
+    waveOpen = wasOpen;
     endWave(outerWave);
   }
 }

@@ -404,6 +404,12 @@ class Model {
 
   finish(t: MTask, state: 'completed' | 'errored', error?: MErr): void {
     if (t.state !== 'running') return;
+    const ps = t.parentSig;
+    if (state === 'errored' && error !== undefined && error.k !== 'E' && ps !== null && this.aborted(ps)) {
+      // a cancellation the body hears after the task's signal aborted is the task's own (Task#_finish)
+      this.cancel(t, this.sigReason(ps));
+      return;
+    }
     t.state = state;
     t.error = error;
     this.leaveParentHub(t);
