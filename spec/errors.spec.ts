@@ -292,6 +292,31 @@ describe('CancelledError: what its message and its own properties say', () => {
     expect(child.name).toBe('Mine');
     expect(new ChildCancelled(new CancelledError()).name).toBe('ChildCancelled');
   });
+
+  it('structuredClone copies own properties only: a clone is a plain Error with an empty message (documented)', () => {
+    const clone = structuredClone(new CancelledError('r')) as Error;
+    expect([clone.name, clone.message, clone instanceof CancelledError]).toEqual(['Error', '', false]);
+  });
+
+  it('assigning message gives the error a message of its own, as on any Error, also in a subclass constructor', () => {
+    const error = new CancelledError('r');
+    error.message = `while saving: ${error.message}`;
+    expect(error.message).toBe('while saving: the operation was cancelled: r');
+    expect(String(error)).toBe('CancelledError: while saving: the operation was cancelled: r');
+    expect(new CancelledError('r').message).toBe('the operation was cancelled: r'); // the prototype's is untouched
+    const child = new ChildCancelled(new CancelledError('r'));
+    child.message = 'mine';
+    child.message += ', twice'; // an own message stays writable
+    expect(child.message).toBe('mine, twice');
+    expect(new ChildCancelled(new CancelledError('r')).message).toBe('child the operation was cancelled: r');
+    class TimeoutCancelled extends CancelledError {
+      constructor(ms: number) {
+        super('timeout');
+        this.message = `timed out after ${ms} ms`;
+      }
+    }
+    expect(new TimeoutCancelled(5).message).toBe('timed out after 5 ms');
+  });
 });
 
 describe('brands: only the brand itself, read as true, makes an instance (B03)', () => {

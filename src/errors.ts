@@ -62,7 +62,19 @@ export class CancelledError extends CancelledErrorBrand {
   }
   /** Gives this error a name of its own, as assigning `name` does on any Error. */
   override set name(name: string) {
-    Object.defineProperty(this, 'name', { value: name, writable: true, configurable: true });
+    Object.defineProperty(this, 'name', { value: name, writable: true });
+  }
+
+  /**
+   * `task "name" was cancelled: reason`. A getter, so that building the text
+   * costs nothing until someone reads it.
+   */
+  override get message(): string {
+    return `${describeTask(this.task)} was cancelled${describeReason(this.reason)}`;
+  }
+  /** Gives this error a message of its own, as assigning `message` does on any Error. */
+  override set message(message: string) {
+    Object.defineProperty(this, 'message', { value: message, writable: true });
   }
 
   /** What was passed to `cancel()` or `abort()`. */
@@ -88,14 +100,6 @@ export class CancelledError extends CancelledErrorBrand {
     Error.stackTraceLimit = limit;
     this.reason = reason;
     if (task !== undefined) this.task = task;
-  }
-
-  /**
-   * `task "name" was cancelled: reason`. A getter, so that building the text
-   * costs nothing until someone reads it.
-   */
-  override get message(): string {
-    return `${describeTask(this.task)} was cancelled${describeReason(this.reason)}`;
   }
 }
 
@@ -161,7 +165,15 @@ export class ChildCancelled extends ChildCancelledBrand {
   }
   /** Gives this error a name of its own, as assigning `name` does on any Error. */
   override set name(name: string) {
-    Object.defineProperty(this, 'name', { value: name, writable: true, configurable: true });
+    Object.defineProperty(this, 'name', { value: name, writable: true });
+  }
+  /** `child task "name" was cancelled: reason`: the cause's message, prefixed. */
+  override get message(): string {
+    return `child ${this.cause.message}`;
+  }
+  /** Gives this error a message of its own, as assigning `message` does on any Error. */
+  override set message(message: string) {
+    Object.defineProperty(this, 'message', { value: message, writable: true });
   }
 
   /**
@@ -173,11 +185,6 @@ export class ChildCancelled extends ChildCancelledBrand {
     super(cause.reason, cause.task);
     this.cause = cause;
     if (cause.task !== undefined) this.child = cause.task;
-  }
-
-  /** `child task "name" was cancelled: reason`: the cause's message, prefixed. */
-  override get message(): string {
-    return `child ${this.cause.message}`;
   }
 }
 
