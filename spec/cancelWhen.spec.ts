@@ -1,5 +1,5 @@
 import { catchError, EMPTY, forkJoin, NEVER, Observable, Subject, zip } from 'rxjs';
-import { CancelledError, cancelWhen, linkSignals, startTask, task } from '../src';
+import { CancelledError, cancelWhen, detectCancel, linkSignals, startTask, task } from '../src';
 import { abortListeners, captureUnhandled, chainWithDeepestTeardown, describeError, runMarbles } from './helpers';
 
 describe('cancelWhen', () => {
@@ -268,5 +268,25 @@ describe("cancelWhen inside a body, given a signal derived from the body's own (
     expect(log).toHaveLength(2);
     expect(log[0]).toMatch(/^body heard CancelledError\(task=-, reason=/);
     expect(log[1]).toBe('parent observer: CancelledError(task=parent, reason=stop)');
+  });
+});
+
+describe('cancelWhen and detectCancel: the order decides how the caller reads its own cancellation (documented)', () => {
+  it("detectCancel() first: the abort is reported as CancelledError(signal.reason), the caller's own", () => {
+    const controller = new AbortController();
+    const child = startTask(NEVER, { name: 'child' });
+    const seen: string[] = [];
+    child.pipe(detectCancel(), cancelWhen(controller.signal)).subscribe({ error: (e) => seen.push(describeError(e)) });
+    controller.abort('mine');
+    expect(seen).toEqual(['CancelledError(task=-, reason=mine)']);
+  });
+
+  it('cancelWhen() first: detectCancel() wraps that CancelledError too, a ChildCancelled without a child', () => {
+    const controller = new AbortController();
+    const child = startTask(NEVER, { name: 'child' });
+    const seen: string[] = [];
+    child.pipe(cancelWhen(controller.signal), detectCancel()).subscribe({ error: (e) => seen.push(describeError(e)) });
+    controller.abort('mine');
+    expect(seen).toEqual(['ChildCancelled(task=-, reason=mine)']);
   });
 });

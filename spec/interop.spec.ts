@@ -359,7 +359,7 @@ describe('retry / repeat / catchError', () => {
     t.pipe(retry(2)).subscribe({ next: (v) => seen.push(v), error: (e) => seen.push((e as Error).message) });
     expect(runs).toBe(1);
     expect(seen).toEqual(['v', 'v', 'v', 'boom']);
-    // NB: retry() with no count over an errored or cancelled task loops synchronously forever.
+    // NB: retry() with no count over an errored or cancelled task resubscribes until the stack runs out (RangeError).
   });
 
   it('retry over defer(() => task(...)) re-runs the work and its signal is fresh each time', () => {
@@ -447,6 +447,60 @@ describe('retry / repeat / catchError', () => {
     parent.cancel('p');
     expect(bodyCaught).toEqual([]);
     expect(seen).toEqual([{ class: 'CancelledError', reason: 'p', task: 'parent' }]);
+  });
+
+  it('repeat over whenAnyCancellable of tasks meets the loser its first race released: ChildCancelled (documented)', () => {
+    const slow = task(NEVER, { name: 'slow' });
+    const fast = task(of('fast'), { name: 'fast' });
+    const seen: unknown[] = [];
+    whenAnyCancellable([slow, fast])
+      .pipe(repeat(2))
+      .subscribe({ next: (v) => seen.push(v), error: (e) => seen.push(errorShape(e)) });
+    expect(seen).toEqual([
+      { index: 1, value: 'fast' },
+      { class: 'ChildCancelled', reason: undefined, task: 'slow' },
+    ]);
+    // made per subscription, the tasks run again
+    const again: unknown[] = [];
+    defer(() => whenAnyCancellable([task(NEVER), task(of('fast'))]))
+      .pipe(repeat(2))
+      .subscribe((v) => again.push(v));
+    expect(again).toEqual([
+      { index: 1, value: 'fast' },
+      { index: 1, value: 'fast' },
+    ]);
+  });
+
+  it('retry over whenAllCancellable of tasks reports the participant its first run released, not the failure (documented)', () => {
+    const a = task(NEVER, { name: 'a' });
+    const b = task(
+      throwError(() => new Error('b failed')),
+      { name: 'b' },
+    );
+    const seen: unknown[] = [];
+    whenAllCancellable([a, b])
+      .pipe(retry(1))
+      .subscribe({ error: (e) => seen.push(errorShape(e)) });
+    expect(seen).toEqual([{ class: 'ChildCancelled', reason: undefined, task: 'a' }]);
+  });
+
+  it('task(otherTask): the inner task cancelled by someone else leaves the outer one errored with its CancelledError', () => {
+    const inner = startTask(NEVER, { name: 'inner' });
+    const outer = task(inner, { name: 'outer' });
+    const seen: unknown[] = [];
+    outer.subscribe({ error: (e) => seen.push(errorShape(e)) });
+    outer.pipe(detectCancel()).subscribe({ error: (e) => seen.push(errorShape(e)) });
+    inner.cancel('elsewhere');
+    expect(outer.state).toBe('errored');
+    expect(seen).toEqual([
+      { class: 'CancelledError', reason: 'elsewhere', task: 'inner' },
+      { class: 'ChildCancelled', reason: 'elsewhere', task: 'inner' },
+    ]);
+    // cancelling the outer task releases the inner one, of which it was the only owner
+    const inner2 = task(NEVER, { name: 'inner2' });
+    const outer2 = startTask(inner2);
+    outer2.cancel('stop');
+    expect(inner2.state).toBe('cancelled');
   });
 });
 
