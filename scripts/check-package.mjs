@@ -232,6 +232,8 @@ try {
     pass(`installed ${[tarball, ...peers].map((p) => p.slice(tmp.length + 1)).join(', ')}`);
 
     const tsc = require.resolve('typescript/bin/tsc');
+    // The oldest TypeScript the README promises (the `const` type parameters of the combinators need 5.0).
+    const oldestTsc = require.resolve('typescript-min/bin/tsc');
     const baseOptions = {
       target: 'ES2022',
       lib: ['ES2022', 'DOM'],
@@ -254,6 +256,13 @@ try {
         options: { module: 'nodenext', moduleResolution: 'nodenext' },
       },
       {
+        name: 'esm-nodenext, TypeScript 5.0',
+        dir: 'esm-nodenext-ts5.0',
+        type: 'module',
+        tsc: oldestTsc,
+        options: { module: 'nodenext', moduleResolution: 'nodenext' },
+      },
+      {
         name: 'bundler',
         type: 'module',
         options: {
@@ -264,7 +273,7 @@ try {
       },
     ];
     for (const variant of variants) {
-      const dir = join(consumer, variant.name);
+      const dir = join(consumer, variant.dir ?? variant.name);
       mkdirSync(dir);
       writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: variant.type }, null, 2));
       writeFileSync(
@@ -280,7 +289,7 @@ try {
       );
       writeFileSync(join(dir, 'index.ts'), consumerSource(variant.name, dts));
       try {
-        run(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir });
+        run(process.execPath, [variant.tsc ?? tsc, '-p', 'tsconfig.json'], { cwd: dir });
         let output;
         if (variant.name === 'bundler') {
           const { build } = await import(pathToFileURL(require.resolve('esbuild')).href);
