@@ -1,4 +1,4 @@
-import { NEVER, Observable } from 'rxjs';
+import { NEVER, Observable, tap } from 'rxjs';
 import {
   awaitTask,
   CancelledError,
@@ -214,24 +214,68 @@ describe('linkSignals', () => {
       ["a task's signal", () => startTask(NEVER, { name: 'root' })],
       ['a plain signal', () => new AbortController()],
     ] as const) {
-      it(`below ${input}: each output reacts, its dependants included, before the next output of the input aborts`, () => {
+      it(`below ${input}: every output aborts before any dependant reacts; then each reacts in link order`, () => {
         const log: string[] = [];
         const root = make();
         const first = linkSignals(root.signal);
         const second = linkSignals(root.signal);
+        first.signal.addEventListener('abort', () => log.push('first output aborted'));
         second.signal.addEventListener('abort', () => log.push('second output aborted'));
         task(
           new Observable<never>(() => () => {
-            log.push('teardown of a task on the first output: unlinks the second');
-            second.unlink();
+            log.push(`teardown of a task on the first output (second aborted: ${String(second.signal.aborted)})`);
+            second.unlink(); // too late: it has aborted, and what is linked to it still reacts in its turn
           }),
           { signal: first.signal },
         ).start();
         const onSecond = linkedTask(log, 'on the second', second.signal);
         if ('cancel' in root) root.cancel('stop');
         else root.abort('stop');
-        expect(log).toEqual(['teardown of a task on the first output: unlinks the second']);
-        expect([second.signal.aborted, onSecond.state]).toEqual([false, 'running']);
+        expect(log).toEqual([
+          'first output aborted',
+          'second output aborted',
+          'teardown of a task on the first output (second aborted: true)',
+          'on the second teardown',
+          expect.stringMatching(/^on the second observer: error CancelledError\(task=on the second, reason=/),
+        ]);
+        expect(onSecond.state).toBe('cancelled');
+      });
+
+      it(`below ${input}: a task linked to the input ahead of an output is torn down before what is linked to the output reacts`, () => {
+        const log: string[] = [];
+        const root = make();
+        const ahead = task(
+          () => {
+            // the body waits on an output of the input its task is linked to
+            const output = linkSignals(root.signal).signal;
+            return new Observable<never>(() => () => log.push('body teardown')).pipe(
+              cancelWhen(output),
+              tap({ error: (e: unknown) => log.push(`body heard ${describeError(e)}`) }),
+            );
+          },
+          { name: 'ahead', signal: root.signal },
+        );
+        ahead.subscribe(recorder(log, 'observer'));
+        if ('cancel' in root) root.cancel('stop');
+        else root.abort('stop');
+        expect(ahead.state).toBe('cancelled');
+        // the body never heard cancelWhen's CancelledError: it was gone when the output's turn came
+        expect(log).toEqual([
+          'body teardown',
+          expect.stringMatching(/^observer: error CancelledError\(task=ahead, reason=/),
+        ]);
+      });
+
+      it(`below ${input}: what an output's abort listener cancels is heard of within the same cancellation`, () => {
+        const log: string[] = [];
+        const root = make();
+        const output = linkSignals(root.signal);
+        const waited = startTask(NEVER, { name: 'waited' });
+        waited.pipe(detectCancel()).subscribe(recorder(log, 'waiting consumer'));
+        output.signal.addEventListener('abort', () => waited.cancel('by a listener'));
+        if ('cancel' in root) root.cancel('stop');
+        else root.abort('stop');
+        expect(log).toEqual(['waiting consumer: error ChildCancelled(task=waited, reason=by a listener)']);
       });
     }
 

@@ -274,9 +274,10 @@ const COUNTEREXAMPLES: Record<string, Program> = {
     ],
   },
   // thirteenth landing: two outputs of one controller, a task on the first observed through cancelWhen given the
-  // second. The first output and its dependants react before the second aborts, so the consumer hears the task's
-  // CancelledError, as by someone else, and not its own cancellation (docs/semantics.md, linkSignals outputs).
-  'a cancelWhen given the second output of a signal hears a task on the first one end before its own signal aborts': {
+  // second. Then the first output and its dependants reacted before the second aborted, so the consumer heard the
+  // task's CancelledError as by someone else. Since the sixteenth, both outputs abort before either one's
+  // dependants react: the consumer hears its own cancellation (docs/semantics.md, linkSignals outputs).
+  'a cancelWhen given the second output of a signal hears a task on the first one end after its own signal aborted': {
     preAborted: [false, false],
     links: [
       { at: 0, inputs: [{ c: 0 }] },

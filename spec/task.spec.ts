@@ -1715,7 +1715,7 @@ describe("a CancelledError that reaches a body while its task's options.signal h
     ]);
   });
 
-  it('outside any wave (an abort listener placed before the task linked) the task is cancelled and heard of at once', () => {
+  it('an abort listener placed before the task linked errors the body: the abort cancels the task when it gets there', () => {
     const log: string[] = [];
     const app = new AbortController();
     let body!: Subscriber<never>;
@@ -1728,6 +1728,78 @@ describe("a CancelledError that reaches a body while its task's options.signal h
     app.abort('shutdown');
     expect(t.state).toBe('cancelled');
     expect(log).toEqual(['detect: error ChildCancelled(task=t, reason=shutdown)']);
+  });
+
+  it("the signal's own reason (throwIfAborted on an output) counts too: the task ends cancelled", () => {
+    const app = new AbortController();
+    const appLink = linkSignals(app.signal); // made before the task: it aborts, and its listeners run, first
+    const t = task(
+      () =>
+        new Observable<never>((subscriber) => {
+          appLink.signal.addEventListener('abort', () => {
+            try {
+              appLink.signal.throwIfAborted();
+            } catch (error) {
+              subscriber.error(error);
+            }
+          });
+        }),
+      { name: 't', signal: app.signal },
+    );
+    const log: string[] = [];
+    t.subscribe(recorder(log, 'plain'));
+    app.abort('shutdown');
+    expect(t.state).toBe('cancelled');
+    expect(log).toEqual(['plain: error CancelledError(task=t, reason=shutdown)']);
+  });
+
+  it('an abort made by an observer inside another wave is a wave of its own, whichever way it reaches the task', () => {
+    for (const early of [false, true]) {
+      const log: string[] = [];
+      const app = new AbortController();
+      let body!: Subscriber<never>;
+      if (early) app.signal.addEventListener('abort', () => body.error(new CancelledError('early')));
+      const t = task(() => new Observable<never>((subscriber) => void (body = subscriber)), {
+        name: 't',
+        signal: app.signal,
+      });
+      t.start();
+      const x = startTask(NEVER, { name: 'x' });
+      const waiter = task(() => t.pipe(detectCancel()), { name: 'waiter' });
+      startTask(NEVER, { name: 'x2', signal: x.signal }).subscribe({
+        error: () => {
+          app.abort('app'); // user code x's wave calls back: a wave of its own, over before abort() returns
+          log.push(`abort() returned: waiter ${waiter.state}`);
+        },
+      });
+      startTask(() => waiter.pipe(detectCancel()), { name: 'x3', signal: x.signal }).subscribe({
+        error: () => undefined,
+      });
+      x.cancel('x');
+      expect([early, log]).toEqual([early, ['abort() returned: waiter errored']]);
+      expect(t.state).toBe('cancelled');
+    }
+  });
+
+  it('a chain of 1,000 bodies linked to one signal, the leaf waiting on an output of it, is cancelled level by level', () => {
+    const app = new AbortController();
+    const tasks: Task<never>[] = [];
+    let below: Task<never> | null = null;
+    for (let i = 999; i >= 0; i--) {
+      const inner = below;
+      const t: Task<never> = task(() => inner ?? NEVER.pipe(cancelWhen(linkSignals(app.signal).signal)), {
+        name: `level ${i}`,
+        signal: app.signal,
+      });
+      t.start(); // from the leaf up, as the docs advise for deep chains
+      tasks.unshift(t);
+      below = t;
+    }
+    let heard = 0;
+    for (const t of tasks) t.subscribe({ error: () => heard++ });
+    app.abort('stop');
+    expect(tasks.filter((t) => t.state !== 'cancelled')).toEqual([]);
+    expect(heard).toBe(1000);
   });
 
   it('an error that is not a CancelledError still errors the task, aborted signal or not', () => {

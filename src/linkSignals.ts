@@ -70,13 +70,13 @@ export function linkSignals(...signals: AbortSignal[]): LinkedSignal {
  */
 class SignalLink implements CancellationNode, SignalOwner {
   _hubs: (SignalHub | null)[] = [];
-  /** Reacts before the other dependants of an input (see AbortDependant). */
-  readonly _first = true as const;
   _phase = 0;
   /** What the package linked to the output. */
   _hub: SignalHub | null = null;
   /** `unlink()` was called before the output aborted: it never will. */
   private _unlinked = false;
+  /** Its turn among an input's dependants came (`cancel`): it left its inputs, and what is linked to it reacts. */
+  private _reacted = false;
   _dependantsToNotify: Iterator<AbortDependant, undefined> | null = null;
 
   constructor(
@@ -90,17 +90,24 @@ class SignalLink implements CancellationNode, SignalOwner {
   }
 
   /**
-   * Aborts the output (its listeners run now), then lets what is linked to it react (now, or in the loop that
-   * deferred this). The input heard first is not always the first to abort: a task's signal reports at its
-   * step 4, a plain one after the listeners placed on it before ours, and another input can abort in between
-   * (from a teardown, or from such a listener). An input other than the reporting one that has aborted already
-   * aborted before it; if there are several, the first in argument order wins.
+   * Aborts the output (its listeners run now), before the input's other dependants react (see AbortDependant).
+   * The input heard first is not always the first to abort: a task's signal reports at its step 4, a plain one
+   * after the listeners placed on it before ours, and another input can abort in between (from a teardown, or
+   * from such a listener). An input other than the reporting one that has aborted already aborted before it; if
+   * there are several, the first in argument order wins.
    */
-  cancel(reason: unknown): boolean {
-    if (this._unlinked || this._controller.signal.aborted) return false;
+  _abortFirst(reason: unknown): void {
+    if (this._unlinked || this._controller.signal.aborted) return;
     const earlier = this._inputs.find((signal) => signal.aborted && signal.reason !== reason);
+    abortOwnSignal(this._controller, earlier === undefined ? reason : earlier.reason, true);
+  }
+
+  /** The output's turn among the input's dependants: what is linked to it reacts (now, or in the loop that deferred this). */
+  cancel(reason: unknown): boolean {
+    if (this._unlinked || this._reacted) return false;
+    this._reacted = true;
+    this._abortFirst(reason); // aborted already, unless reached by a walk that skipped the outputs' pass
     this._leaveInputs();
-    abortOwnSignal(this._controller, earlier === undefined ? reason : earlier.reason);
     scheduleCancellation(this);
     return true;
   }
@@ -113,10 +120,13 @@ class SignalLink implements CancellationNode, SignalOwner {
     return this._controller.signal.reason;
   }
 
-  /** `unlink()`: the output can no longer abort, and lets go of what was linked to it. */
+  /**
+   * `unlink()`: the output can no longer abort, and lets go of what was linked to it. Once it has aborted,
+   * nothing: what is linked to it reacts in its turn among the input's dependants (or has).
+   */
   _unlink(): void {
-    this._leaveInputs();
     if (this._controller.signal.aborted) return;
+    this._leaveInputs();
     this._unlinked = true;
     this._hub = null;
   }

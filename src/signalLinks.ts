@@ -20,25 +20,26 @@ export interface AbortDependant {
   /** Called once; the hub has let go of the dependant already, which must not remove itself from it. */
   _abortedBy(reason: unknown): void;
   /**
-   * `true` for a `linkSignals` output: it reacts before the other dependants of the same signal, so
-   * that whatever waits on the linked signal sees it aborted when anything else linked to the input
-   * reacts (a child task linked earlier than the link, say: "a cancellation that arrives while the
-   * signal is aborted is the caller's own").
+   * A `linkSignals` output's: aborts it before the other dependants of the same signal react, so that
+   * whatever waits on the linked signal sees it aborted when anything else linked to the input reacts (a
+   * child task linked earlier than the link, say: "a cancellation that arrives while the signal is
+   * aborted is the caller's own"). What is linked to the output reacts in the output's own turn
+   * (`_abortedBy`), so a body linked to the input ahead of it is torn down first.
    */
-  readonly _first?: true;
+  _abortFirst?(reason: unknown): void;
 }
 
 /**
- * Lets the dependants of a hub react in link order (with `firstOnly`, only the `_first` ones), reporting
- * what they throw. A dependant that leaves before its turn (an earlier one's reaction unlinked it) does
- * not react, as an abort listener removed during dispatch is not called. A `_first` dependant leaves
- * every hub as it reacts (`SignalLink#cancel`), so a later walk of the same hub does not meet it again.
+ * Lets the dependants of a hub react in link order, reporting what they throw. A dependant that leaves
+ * before its turn (an earlier one's reaction unlinked it) does not react, as an abort listener removed
+ * during dispatch is not called; an output that has aborted does not leave before its turn. With
+ * `outputsFirst`, only the `linkSignals` outputs among them abort (see AbortDependant#_abortFirst).
  */
-function notifyDependants(hub: SignalHub, reason: unknown, firstOnly?: true): void {
+export function notifyDependants(hub: SignalHub, reason: unknown, outputsFirst?: true): void {
   for (const dependant of hub) {
-    if (firstOnly && !dependant._first) continue;
     try {
-      dependant._abortedBy(reason);
+      if (outputsFirst) dependant._abortFirst?.(reason);
+      else dependant._abortedBy(reason);
     } catch (error) {
       reportUnhandledError(error);
     }
@@ -52,8 +53,8 @@ function notifyDependants(hub: SignalHub, reason: unknown, firstOnly?: true): vo
  */
 export type SignalHub = Set<AbortDependant> & {
   /**
-   * Set by `linkSignals` once a `_first` dependant joined (it stays set when that one leaves: a hint,
-   * not a count), so that a task skips a first walk of its hub that would find nothing.
+   * Set by `linkSignals` once an output joined (it stays set when that one leaves: a hint, not a
+   * count), so that a walk of the hub for outputs that would find nothing is skipped.
    */
   _hasFirst?: true;
   /**
@@ -97,7 +98,7 @@ class ForeignHub extends Set<AbortDependant> {
     // Inside a teardown the package runs, the tasks cancelled here join the wave being torn down (task.ts); past
     // MAX_NESTED_RUNS (32) nested loops they wait there, which keeps a chain of tasks linked through plain signals flat.
     this._wave(() => {
-      notifyDependants(this, signal.reason, true); // linkSignals outputs first
+      notifyDependants(this, signal.reason, true); // the linkSignals outputs abort first
       notifyDependants(this, signal.reason);
       this.clear();
     });

@@ -11,7 +11,7 @@ import {
 import { hasBrand, isInstance, TASK_BRAND } from './brand';
 import { CancelledError, captureStackTraces, ChildCancelled, toChildCancelled } from './errors';
 import { dropPromise, reportUnhandledError } from './report';
-import { linkToSignal, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
+import { linkToSignal, notifyDependants, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
 import { checkOptions, isObservableInput, OBSERVABLE_INPUT, typeError } from './validate';
 import { LeanSubscriber } from './leanSubscriber';
 
@@ -415,13 +415,12 @@ export class Task<T> extends TaskBrand<T> {
   /** @internal the source completed or errored */
   _finish(state: 'completed' | 'errored', error: unknown): void {
     if (this._state !== 'running') return;
+    // The body heard a cancellation while the abort of options.signal is on its way to the task: something
+    // linked to that signal ahead of it (a linkSignals output's cancelWhen, say) reacted first. It is the task's
+    // own cancellation, as in the combinators: that abort cancels the task when it gets there, in its wave.
     const parent = this._parentSignal;
-    if (parent?.aborted && error instanceof CancelledError) {
-      // A cancellation that reaches the body while options.signal has aborted is the task's own, as in the
-      // combinators: something linked to that signal ahead of the task (a linkSignals output, say) reacted first.
-      cancelLinked(this, parent.reason);
+    if (parent?.aborted && this._parentHub !== null && (error instanceof CancelledError || error === parent.reason))
       return;
-    }
     this._state = state;
     this._result = error;
     this._leaveParentHub();
@@ -609,13 +608,6 @@ let inTeardown = false;
  */
 let joinWave = false;
 
-/**
- * Set while a wave runs (`runCancellations`, `asOneWave`): what `cancelLinked` cancels may join it then. Outside one
- * (a body that hears a `CancelledError` from an abort listener placed before the package's), nothing would hear
- * the end it held.
- */
-let waveOpen = false;
-
 /** The tasks of the current wave that a body may wait on (Task#_isWaitedOn), in the order they finished step 4. */
 let waveEnded: CancellationNode[] | null = null;
 
@@ -632,9 +624,10 @@ let carriedWave: CancellationNode[] | null = null;
  * still subscribed (its teardown is step 3), so a task it may wait on that a
  * listener cancels (a child linked through `AbortSignal.any`, or cancelled by
  * a listener) is heard of at the end of the wave, after that body is gone.
- * @internal
+ * `inWalk`: a `linkSignals` output aborting ahead of its input's other dependants, in the walk of a wave
+ * that is running (its ends join that wave, as a deferred node's do). @internal
  */
-export function abortOwnSignal(controller: AbortController, reason: unknown): void {
+export function abortOwnSignal(controller: AbortController, reason: unknown, inWalk?: true): void {
   // runToCompletion, inlined: no closure per cancelled task (fan-out hot path)
   const saved = deferTo;
   const savedJoin = joinWave;
@@ -654,7 +647,7 @@ export function abortOwnSignal(controller: AbortController, reason: unknown): vo
     // Steps 3–5 run in the loop that deferred this node (its wave is the current one) or in a loop of its own,
     // started next by scheduleCancellation, which takes them as the first ends of its wave.
     if (early !== null) {
-      if (saved !== null) (waveEnded ??= []).push(...early);
+      if (saved !== null || inWalk) (waveEnded ??= []).push(...early);
       else (carriedWave ??= []).push(...early); // appended: a loop that threw (out of stack) never took the last
     }
   }
@@ -681,13 +674,12 @@ export function runToCompletion(fn: () => void): void {
 
 /**
  * Cancels a node whose foreign signal's hub let it go (`AbortDependant#_abortedBy`), inside the hub's walk
- * (`asOneWave`), or a task whose body heard a cancellation after its signal aborted (Task#_finish): its end, and the
- * ends its cancellation causes, wait for the end of the wave that runs, if one does. User code that cancellation
+ * (`asOneWave`): its end, and the ends its cancellation causes, wait for the wave's. User code that cancellation
  * calls back starts waves of its own (see abortOwnSignal). @internal
  */
 export function cancelLinked(node: CancellationNode, reason: unknown): void {
   const saved = joinWave;
-  joinWave = waveOpen;
+  joinWave = true;
   try {
     node.cancel(reason);
   } finally {
@@ -725,8 +717,6 @@ function runCancellations(first: CancellationNode): void {
     carriedWave = null;
   }
   joinWave = false;
-  const wasOpen = waveOpen;
-  waveOpen = true;
   runDepth++;
   let over = false;
   try {
@@ -749,14 +739,13 @@ function runCancellations(first: CancellationNode): void {
           continue;
         }
       }
-      let dependant: AbortDependant | undefined;
       if (node._phase === LINKS_FIRST) {
-        // The linkSignals outputs (see AbortDependant) react first, one after the other in link order, each with
-        // its own dependants, as the outputs linked to a plain signal do when it aborts.
-        dependant = nextFirstDependant(node);
-        if (dependant === undefined) node._phase = LINKED;
+        // The linkSignals outputs abort first (see AbortDependant), as those linked to a plain signal do when it
+        // aborts; then every dependant reacts in link order, what is linked to an output in the output's turn.
+        node._phase = LINKED;
+        if (node._hub?._hasFirst) notifyDependants(node._hub, node._cancellation(), true);
       }
-      if (node._phase === LINKED) dependant = nextDependant(node);
+      const dependant = nextDependant(node);
       if (dependant !== undefined) {
         if (isNode(dependant)) {
           deferTo = stack;
@@ -782,7 +771,6 @@ function runCancellations(first: CancellationNode): void {
       else node._notifyEnd();
     }
   } finally {
-    waveOpen = wasOpen;
     runDepth--;
     deferTo = null;
     inTeardown = tearingDown;
@@ -792,19 +780,6 @@ function runCancellations(first: CancellationNode): void {
     if (!joined) endWave(outerWave);
   }
   if (over) first._notifyEnd();
-}
-
-/**
- * Step 4 begins: the next `linkSignals` output linked to a node's signal, if any. A hub without one is not walked
- * for nothing: that would cost an iterator per level of a deep chain, and a pass over 10⁵ linked tasks.
- */
-function nextFirstDependant(node: CancellationNode): AbortDependant | undefined {
-  const hub = node._hub;
-  if (hub === null || !hub._hasFirst) return undefined;
-  const pending = (node._dependantsToNotify ??= hub.values());
-  for (let next = pending.next(); next.done !== true; next = pending.next()) if (next.value._first) return next.value;
-  node._dependantsToNotify = null; // the walk of the others starts afresh
-  return undefined;
 }
 
 /** Step 4: the next dependant of a node's signal to react, if any. */
@@ -835,13 +810,10 @@ export function asOneWave(walk: () => void): void {
     return;
   }
   const outerWave = waveEnded;
-  const wasOpen = waveOpen;
   waveEnded = null;
-  waveOpen = true;
   try {
     walk();
   } finally {
-    waveOpen = wasOpen;
     endWave(outerWave);
   }
 }

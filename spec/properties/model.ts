@@ -9,8 +9,8 @@
  * It is deliberately naive: a cancellation runs its five steps by plain
  * recursion (a cancellation caused while another one runs completes before
  * the call that caused it returns), dependants of a signal react in the order
- * they were linked (its linkSignals outputs first, each with what is linked to
- * it, as docs/semantics.md says), observers of a task are notified in the
+ * they were linked (its linkSignals outputs abort first, and what is linked to
+ * each reacts in its turn, as docs/semantics.md says), observers of a task are notified in the
  * order they attached. Where the contract is silent, the choices are listed in
  * RELIABILITY.md ("What the model fixes where the contract is silent").
  */
@@ -120,14 +120,16 @@ class MTask implements Dependant {
 
 /**
  * A `linkSignals` output (docs/semantics.md, "a linkSignals output aborts like a task's signal"): a dependant of
- * each input that reacts before the input's other dependants; when it aborts it leaves every input, its own abort
- * listener runs, then what is linked to it reacts as at a task's step 4, in the same wave.
+ * each input that aborts before the input's other dependants react (its own abort listener runs then); in its turn
+ * among them it leaves every input and what is linked to it reacts as at a task's step 4, in the same wave.
  */
 class MLink implements Dependant {
   aborted = false;
   reason: MReason = undefined;
   /** `unlink()` was called before it aborted: it never will, and has let go of what was linked to it. */
   unlinked = false;
+  /** Its turn among an input's dependants came: it left its inputs, and what is linked to it reacted. */
+  reacted = false;
   /** What is linked to the output. */
   hub: Hub | null = null;
   /** The hubs of its inputs it is a dependant of. */
@@ -282,15 +284,15 @@ class Model {
     c.aborted = true;
     c.reason = reason;
     // Outside a wave, the tasks this abort cancels make one, also those linked to it through linkSignals outputs:
-    // each is torn down now, all are heard of at the end. The outputs first, each one with what is linked to it
-    // (the platform runs the dispatch, which reaches the outputs one after another); then the other dependants.
+    // each is torn down now, all are heard of at the end. The outputs abort first; then every dependant reacts in
+    // link order, what is linked to an output in the output's turn.
     // Inside a teardown (a wave is being torn down), the tasks and outputs join that wave, and so do the releases
     // of the other dependants (cancelWhen, combinators, awaitTask), in their link turn, before they report; outside
     // one, those release what they observe in a wave of their own.
     const outer = this.wave;
     const wave: MTask[] | null = outer === null ? [] : null;
-    const deps = c.hub.takeAll();
-    for (const d of [...deps.filter((d) => d instanceof MLink), ...deps.filter((d) => !(d instanceof MLink))]) {
+    for (const d of c.hub.deps.slice()) if (d instanceof MLink) this.abortLink(d, reason, (wave ?? outer)!);
+    for (const d of c.hub.takeAll()) {
       this.wave = d instanceof MTask || d instanceof MLink ? (wave ?? outer) : this.teardownWave;
       d.abortedBy(reason);
     }
@@ -308,29 +310,41 @@ class Model {
    * current wave or in one of its own. Nothing if it had aborted already or was unlinked.
    */
   cancelLink(l: MLink, reason: MReason): void {
-    if (l.aborted || l.unlinked) return;
-    this.leaveInputs(l);
-    const earlier = l.inputs.find((s) => this.aborted(s) && this.sigReason(s) !== reason);
-    l.aborted = true;
-    l.reason = earlier === undefined ? reason : this.sigReason(earlier);
+    if (l.unlinked || l.reacted) return;
+    l.reacted = true;
     const outer = this.wave;
     const wave = (this.wave = outer ?? []);
-    if (l.listener !== null) {
-      // its abort listener: user code whose cancellations join this wave, as a task's step 2 does
-      const act = l.listener;
-      l.listener = null;
-      this.log.push(`L${l.k} listener`);
-      const outerTeardown = this.teardownWave;
-      this.teardownWave = wave;
-      this.perform(act);
-      this.teardownWave = outerTeardown;
-      this.wave = wave;
-    }
+    this.abortLink(l, reason, wave); // it has aborted already, ahead of the input's other dependants
+    this.leaveInputs(l);
+    this.wave = wave;
     const hub = l.hub;
     l.hub = null;
     this.step4(hub, l.reason, wave);
     this.wave = outer;
     if (outer === null) for (const x of wave) this.notifyEnd(x);
+  }
+
+  /**
+   * The output aborts, ahead of its input's other dependants: with the reason of an input that had aborted already
+   * with another one (the first in argument order) if any; its abort listener runs, user code whose cancellations
+   * join `wave`, as a task's step 2 does. Nothing if it had aborted already or was unlinked.
+   */
+  abortLink(l: MLink, reason: MReason, wave: MTask[]): void {
+    if (l.aborted || l.unlinked) return;
+    const earlier = l.inputs.find((s) => this.aborted(s) && this.sigReason(s) !== reason);
+    l.aborted = true;
+    l.reason = earlier === undefined ? reason : this.sigReason(earlier);
+    if (l.listener === null) return;
+    const act = l.listener;
+    l.listener = null;
+    this.log.push(`L${l.k} listener`);
+    const outerWave = this.wave;
+    const outerTeardown = this.teardownWave;
+    this.wave = wave;
+    this.teardownWave = wave;
+    this.perform(act);
+    this.teardownWave = outerTeardown;
+    this.wave = outerWave;
   }
 
   leaveInputs(l: MLink): void {
@@ -339,30 +353,25 @@ class Model {
   }
 
   unlink(l: MLink): void {
+    if (l.aborted) return; // what is linked to it reacts in its turn (or has)
     this.leaveInputs(l);
-    if (l.aborted) return;
     l.unlinked = true;
     l.listener = null; // it never aborts
     l.hub = null;
   }
 
   /**
-   * Step 4 of a task, or of an output, whose signal's dependants are `hub`: the outputs linked to it first, one
-   * after the other in link order, each aborting (its listener runs) and then letting what is linked to it react
-   * (recursively the same) before the next one aborts; then the other dependants react in link order. A task or an
-   * output among them joins the wave; the other dependants' reactions, like the listeners, are user code: waves
+   * Step 4 of a task, or of an output, whose signal's dependants are `hub`: the outputs linked to it abort first,
+   * in link order (their listeners run); then every dependant reacts in link order, an output by letting what is
+   * linked to it react (recursively the same). A task or an output among them joins the wave; the other dependants' reactions, like the listeners, are user code: waves
    * of their own. The same order as a plain signal's dispatch (`abortController`).
    */
   step4(hub: Hub | null, reason: MReason, wave: MTask[]): void {
     if (hub === null) return;
-    for (const d of hub.deps.slice()) {
-      if (!(d instanceof MLink)) continue;
-      this.wave = wave;
-      this.cancelLink(d, reason); // nothing if it left before its turn (aborted through another input, unlinked)
-    }
+    for (const d of hub.deps.slice()) if (d instanceof MLink) this.abortLink(d, reason, wave);
     for (const d of hub.takeAll()) {
-      if (d instanceof MLink) continue; // it left the hub as it aborted, or was unlinked
-      this.wave = d instanceof MTask ? wave : this.teardownWave;
+      // an output: nothing if its turn came already (through another input) or it was unlinked before it aborted
+      this.wave = d instanceof MTask || d instanceof MLink ? wave : this.teardownWave;
       d.abortedBy(reason);
     }
   }
@@ -405,10 +414,8 @@ class Model {
   finish(t: MTask, state: 'completed' | 'errored', error?: MErr): void {
     if (t.state !== 'running') return;
     const ps = t.parentSig;
-    if (state === 'errored' && error !== undefined && error.k !== 'E' && ps !== null && this.aborted(ps)) {
-      // a cancellation the body hears after the task's signal aborted is the task's own (Task#_finish)
-      this.cancel(t, this.sigReason(ps));
-      return;
+    if (error !== undefined && error.k !== 'E' && ps !== null && this.aborted(ps) && t.parentHub !== null) {
+      return; // a cancellation the body hears while its signal's abort is on its way is the task's own (Task#_finish)
     }
     t.state = state;
     t.error = error;
