@@ -1,10 +1,13 @@
 import { inspect, types } from 'node:util';
 import { catchError, NEVER, Observable, Subject } from 'rxjs';
 import {
+  awaitTask,
   CancelledError,
   cancelWhen,
   ChildCancelled,
   detectCancel,
+  linkSignals,
+  shield,
   startTask,
   task,
   Task,
@@ -211,6 +214,30 @@ describe('a task of another installed copy linked to a task signal', () => {
     parent.subscribe({ error: (e: unknown) => log.push(`parent observer: ${(e as Error).name}`) });
     parent.cancel('stop');
     expect(log).toEqual(['body heard ChildCancelled', 'parent observer: CancelledError']);
+  });
+
+  it('an output linked to the task signal of another copy: what its abort listener cancels is heard of', async () => {
+    const here = { awaitTask, linkSignals, shield, startTask };
+    const other = otherCopy();
+    for (const [outputs, tasks] of [
+      [other, here],
+      [here, other],
+    ] as const) {
+      const parent = tasks.startTask(NEVER, { name: 'parent' });
+      const output = outputs.linkSignals(parent.signal);
+      // a task of the output's copy, cancelled by the output's listener while the other copy's walk aborts it
+      const waited = outputs.startTask(NEVER, { name: 'waited' });
+      const heard: string[] = [];
+      waited.pipe(outputs.shield()).subscribe({ error: (e: unknown) => heard.push((e as Error).name) });
+      const settled = outputs.awaitTask(waited).then(
+        () => 'resolved',
+        (e: unknown) => (e as Error).name,
+      );
+      output.signal.addEventListener('abort', () => waited.cancel('by a listener'));
+      parent.cancel('stop');
+      expect(heard).toEqual(['ChildCancelled']);
+      await expect(settled).resolves.toBe('ChildCancelled');
+    }
   });
 
   it("joins the parent's step 4: the parent's body is torn down first and never hears ChildCancelled", () => {

@@ -611,6 +611,9 @@ let joinWave = false;
 /** The tasks of the current wave that a body may wait on (Task#_isWaitedOn), in the order they finished step 4. */
 let waveEnded: CancellationNode[] | null = null;
 
+/** Set while `asOneWave` walks a foreign hub: a wave of this copy is open (see abortOwnSignal). */
+let walkingWave = false;
+
 /**
  * The ends that a node's step 2 set off, waiting for the wave its own loop is about to start (see abortOwnSignal).
  */
@@ -630,6 +633,9 @@ let carriedWave: CancellationNode[] | null = null;
 export function abortOwnSignal(controller: AbortController, reason: unknown, inWalk?: true): void {
   // runToCompletion, inlined: no closure per cancelled task (fan-out hot path)
   const saved = deferTo;
+  // An output aborting ahead of its input's other dependants (`inWalk`) does so in the walk of one of this copy's
+  // waves, which its listeners' ends join; reached from another copy's walk, no wave of this copy is open.
+  const intoWave = saved !== null || (inWalk === true && (runDepth > 0 || inTeardown || walkingWave));
   const savedJoin = joinWave;
   const savedTeardown = inTeardown;
   const outerWave = waveEnded;
@@ -647,7 +653,7 @@ export function abortOwnSignal(controller: AbortController, reason: unknown, inW
     // Steps 3–5 run in the loop that deferred this node (its wave is the current one) or in a loop of its own,
     // started next by scheduleCancellation, which takes them as the first ends of its wave.
     if (early !== null) {
-      if (saved !== null || inWalk) (waveEnded ??= []).push(...early);
+      if (intoWave) (waveEnded ??= []).push(...early);
       else (carriedWave ??= []).push(...early); // appended: a loop that threw (out of stack) never took the last
     }
   }
@@ -810,10 +816,13 @@ export function asOneWave(walk: () => void): void {
     return;
   }
   const outerWave = waveEnded;
+  const wasWalking = walkingWave;
   waveEnded = null;
+  walkingWave = true;
   try {
     walk();
   } finally {
+    walkingWave = wasWalking;
     endWave(outerWave);
   }
 }
