@@ -321,6 +321,33 @@ const COUNTEREXAMPLES: Record<string, Program> = {
       { a: 'sub', id: 0, c: { kind: 'all', ts: [], react: undefined } },
     ],
   },
+  // sixteenth landing, seed 1623 (run 9761): a too-strict invariant, not a package bug (the build before the
+  // landing gives the same). T0's teardown subscribes X1 = whenAll([T2, T0]) given L0 = linkSignals(T2, T0): T0's
+  // end replays at once, before L0 aborts (T0's step 4), so X1 ends with ChildCancelled(T0); its release of T2
+  // then aborts L0, whose reason is T0's cancellation (it aborted first). The invariant now reads that the child
+  // had ended before X1 subscribed, so its end arrived before the signal aborted.
+  'a combinator made in a teardown of its participant, given an output of it, reports that participant as a child': {
+    preAborted: [false, false],
+    links: [
+      { at: 3, inputs: [{ t: 5 }, { t: 0 }] },
+      { at: 0, inputs: [{ l: 0 }] },
+    ],
+    tasks: [
+      {
+        refCount: true,
+        body: { b: 'factory', selfCancel: false, throws: false },
+        syncValue: false,
+        teardownThrows: false,
+        teardownAct: { a: 'sub', id: 0, c: { kind: 'all', ts: [5, 0], s: { l: 0 }, react: undefined } },
+      },
+      { refCount: false, body: { b: 'source' }, syncValue: false, teardownThrows: false, teardownAct: undefined },
+      { refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false, teardownAct: undefined },
+    ],
+    actions: [
+      { a: 'sub', id: 0, c: { kind: 'await', t: 0, shield: false } },
+      { a: 'cancel', id: 0, t: 0 },
+    ],
+  },
   // seed 20251125, run 465: found a too-strict invariant, not a package bug. T1 is cancelled by someone else; the
   // combinator releases T0, which aborts the combinator's own signal (T0.signal), then reports ChildCancelled(T1):
   // T1's cancellation arrived before the signal aborted, so it is not the combinator's own.

@@ -67,9 +67,11 @@ export function chainReaches(error: unknown, signal: AbortSignal, tasks: readonl
  *   CancelledError that arrives while its signal is aborted into that form;
  * - a task body never hears an error whose cancellation chain names its own task.
  * A `linkSignals` output shares its input's reason, so a chain that reaches that reason reached the output only
- * if the output had aborted when the error arrived: the outputs of one signal react one after the other, each
- * with its dependants (docs/semantics.md), so a participant linked to an earlier output of the same input is
- * cancelled, and may be heard of, before this one aborts, as by someone else.
+ * if the output had aborted when the error arrived.
+ * A combinator reports after it releases its participants, and that release may abort its own signal (a
+ * participant's signal is one of its inputs): a child that had ended before the combinator subscribed, and whose
+ * replayed end ended it during that subscribe call, arrived before the signal aborted, so it is a child's
+ * (the contract: only a cancellation that arrives while the signal is aborted is the caller's own).
  */
 export const ownCancellationIsNeverAnError: Invariant = (run) => {
   const out: string[] = [];
@@ -87,7 +89,14 @@ export const ownCancellationIsNeverAnError: Invariant = (run) => {
         e.task === undefined &&
         e.reason === signal.reason;
       if (ownForm && !n.ownAborted) out.push(`X${x.idx} heard ${f(e)} before its signal aborted`);
-      if (!ownForm && (!output || n.ownAborted) && chainReaches(e, signal, run.tasks)) {
+      const endedBefore =
+        (x.spec.kind === 'all' || x.spec.kind === 'any') &&
+        n.duringSubscribe &&
+        !x.abortedAtSubscribe &&
+        e instanceof ChildCancelled &&
+        e.child !== undefined &&
+        x.endedAtSubscribe.has(e.child as Task<string>);
+      if (!ownForm && !endedBefore && (!output || n.ownAborted) && chainReaches(e, signal, run.tasks)) {
         out.push(`X${x.idx} heard its own cancellation as ${f(e)}`);
       }
       if (!ownForm && x.spec.kind === 'cancelWhen' && n.ownAborted && e instanceof CancelledError) {

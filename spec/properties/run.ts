@@ -46,6 +46,9 @@ export interface RunConsumer {
   reacted: boolean;
   /** Log position where its unsubscribe() actually ran (Infinity: never). */
   unsubSeq: number;
+  /** Whether its signal had aborted when it subscribed, and the tasks that had ended by then. */
+  abortedAtSubscribe: boolean;
+  endedAtSubscribe: ReadonlySet<Task<string>>;
   notifications: Notification[];
   outcome?: string;
 }
@@ -415,7 +418,10 @@ class Runner {
       reacted: false,
       unsubSeq: Infinity,
       notifications: [],
+      abortedAtSubscribe: false,
+      endedAtSubscribe: new Set(this.tasks.filter((t) => t.state !== 'pending' && t.state !== 'running')),
     };
+    x.abortedAtSubscribe = x.signal?.aborted === true;
     this.consumers.push(x);
     this.log.push(`sub X${x.idx} ${fmtConsumer(spec)}`);
     const observer: Observer<unknown> = {
