@@ -553,3 +553,39 @@ describe('an ended task kept as a result lets go of what is still linked to its 
     expect((ref!.deref() as Task<unknown>).state).toBe('cancelled');
   });
 });
+
+// From a mutation audit (sixteenth landing): unlink() lets go of what is linked to a kept output.
+describe('an unlinked linkSignals output that is kept lets go of what is linked to it', () => {
+  it('tasks linked to the output before and after unlink() are collected while the output is kept', async () => {
+    const gc = collector();
+    const kept: AbortSignal[] = [];
+    const refs = new Map<string, WeakRef<object>>();
+    (() => {
+      const input = new AbortController();
+      const link = linkSignals(input.signal);
+      kept.push(link.signal); // as fetch or a stream keeps the signal it was given
+      // reachable from nothing but the output: an endless source that keeps no reference
+      const endless = () => new Observable<never>(() => undefined);
+      refs.set('linked before unlink', new WeakRef(task(endless(), { signal: link.signal }).start()));
+      link.unlink();
+      refs.set('linked after unlink', new WeakRef(task(endless(), { signal: link.signal }).start()));
+    })();
+    await collect(gc);
+    expect(kept.map((signal) => signal.aborted)).toEqual([false]);
+    expect([...refs].filter(([, ref]) => ref.deref() !== undefined).map(([label]) => label)).toEqual([]);
+  });
+
+  it('control: an output still linked keeps the task linked to it', async () => {
+    const gc = collector();
+    const input = new AbortController();
+    const { signal } = linkSignals(input.signal);
+    let ref: WeakRef<object> | null = null;
+    (() => {
+      ref = new WeakRef(task(new Observable<never>(() => undefined), { signal }).start());
+    })();
+    await collect(gc);
+    expect(ref!.deref()).toBeDefined();
+    input.abort('stop');
+    expect((ref!.deref() as { state: string }).state).toBe('cancelled');
+  });
+});

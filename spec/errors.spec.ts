@@ -344,6 +344,56 @@ describe('CancelledError: what its message and its own properties say', () => {
     }
     expect(new TimeoutCancelled(5).message).toBe('timed out after 5 ms');
   });
+
+  // From a mutation audit (sixteenth landing): the setters' own properties, and the cause's own message.
+  it('an assigned message stays writable on a CancelledError, as on a ChildCancelled', () => {
+    const error = new CancelledError('r');
+    error.message = 'while saving';
+    error.message += ', retried'; // a second assignment: the own message is writable
+    expect(error.message).toBe('while saving, retried');
+    expect(String(error)).toBe('CancelledError: while saving, retried');
+    expect(new CancelledError('r').message).toBe('the operation was cancelled: r');
+  });
+
+  it('an assigned name stays writable, on a CancelledError and on a ChildCancelled', () => {
+    const error = new CancelledError('r');
+    error.name = 'TimeoutCancelled';
+    error.name = 'DeadlineCancelled';
+    expect(String(error)).toBe('DeadlineCancelled: the operation was cancelled: r');
+    const child = new ChildCancelled(new CancelledError('r'));
+    child.name = 'Mine';
+    child.name += 'Too';
+    expect(child.name).toBe('MineToo');
+    expect([new CancelledError().name, new ChildCancelled(new CancelledError()).name]).toEqual([
+      'CancelledError',
+      'ChildCancelled',
+    ]);
+  });
+
+  it("a ChildCancelled's message is its cause's message prefixed, also when the cause has a message of its own", () => {
+    const cause = new CancelledError('r');
+    cause.message = 'the upload was cancelled';
+    expect(new ChildCancelled(cause).message).toBe('child the upload was cancelled');
+    class TimeoutCancelled extends CancelledError {
+      constructor(ms: number) {
+        super('timeout');
+        this.message = `timed out after ${ms} ms`;
+      }
+    }
+    const child = new ChildCancelled(new TimeoutCancelled(5));
+    expect([child.message, child.reason]).toEqual(['child timed out after 5 ms', 'timeout']);
+  });
+
+  it("an assigned message or name stays out of Object.keys, as an Error's own message does", () => {
+    const error = new CancelledError('r');
+    error.message = 'mine';
+    error.name = 'Mine';
+    expect(Object.keys(error)).toEqual(['reason']);
+    const child = new ChildCancelled(new CancelledError('r'));
+    child.message = 'mine';
+    child.name = 'Mine';
+    expect(Object.keys(child)).toEqual(['reason', 'cause']);
+  });
 });
 
 describe('brands: only the brand itself, read as true, makes an instance (B03)', () => {
