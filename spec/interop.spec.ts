@@ -878,6 +878,23 @@ describe('a promise the package never subscribes: its rejection is handled, as `
     expect(seen).toEqual(['left']);
   });
 
+  it('a native promise while the global Promise is replaced, as zone.js replaces it with its ZoneAwarePromise', async () => {
+    const NativePromise = Promise;
+    class ZoneAwarePromise<T> extends NativePromise<T> {}
+    const global = globalThis as { Promise: PromiseConstructor };
+    let t: Task<never> | undefined;
+    const rejections = await unhandledRejectionsOf((p) => {
+      global.Promise = ZoneAwarePromise; // `p instanceof Promise` is false from here on, as under zone.js
+      try {
+        (t = task(p)).cancel('no longer needed');
+      } finally {
+        global.Promise = NativePromise;
+      }
+    });
+    expect(rejections).toEqual([]);
+    expect(t?.state).toBe('cancelled');
+  });
+
   it('a promise the package does subscribe still delivers its rejection', async () => {
     const errors: unknown[] = [];
     const rejections = await unhandledRejectionsOf((p) => {

@@ -1,4 +1,5 @@
 import { config, noop, Subject } from 'rxjs';
+import { tagOf } from './validate';
 
 /**
  * Reports an error that has nobody to go to (a throwing observer, teardown or
@@ -39,5 +40,5 @@ export function reportUnhandledError(error: unknown): void {
  * @internal
  */
 export function dropPromise(value: unknown): void {
-  if (value instanceof Promise) value.then(undefined, noop);
+  if (value != null && tagOf(value) === 'Promise') (value as Promise<unknown>).catch(noop);
 }

@@ -35,7 +35,7 @@ export function describe(value: unknown): string {
 }
 
 /** What `Object.prototype.toString` names a value: `'Object'`, `'Array'`, `'Null'`, `'AbortSignal'` (from any realm)… */
-const tagOf = (value: unknown): string => Object.prototype.toString.call(value).slice(8, -1);
+export const tagOf = (value: unknown): string => Object.prototype.toString.call(value).slice(8, -1);
 
 export function typeError(fn: string, expected: string, got: unknown): TypeError {
   return new TypeError(`${fn}(): expected ${expected}, got ${describe(got)}`);
