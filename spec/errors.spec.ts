@@ -384,6 +384,15 @@ describe('CancelledError: what its message and its own properties say', () => {
     expect([child.message, child.reason]).toEqual(['child timed out after 5 ms', 'timeout']);
   });
 
+  it('an assigned message or name is writable, not enumerable and not configurable (README: bytes spared)', () => {
+    const error = new CancelledError('r');
+    error.message = 'mine';
+    error.name = 'Mine';
+    const attributes = { value: expect.any(String), writable: true, enumerable: false, configurable: false };
+    expect(Object.getOwnPropertyDescriptor(error, 'message')).toEqual(attributes);
+    expect(Object.getOwnPropertyDescriptor(error, 'name')).toEqual(attributes);
+  });
+
   it("an assigned message or name stays out of Object.keys, as an Error's own message does", () => {
     const error = new CancelledError('r');
     error.message = 'mine';
