@@ -949,6 +949,51 @@ describe('defer / using / fromEvent(signal)', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------------------
+describe('a task piped through an operator is observed plainly (documented limit, and its workaround)', () => {
+  // A shared task and a task whose body waits on it through a combinator, both linked to the app's signal: at
+  // shutdown the shared task's end is heard at once by map's plain subscription, before the body's own task is
+  // reached, so the combinator, whose signal has not aborted yet, reports a child's cancellation.
+  function shutdown(piped: (shared: Task<never>) => Observable<never>) {
+    const app = new AbortController();
+    const shared = startTask(NEVER, { signal: app.signal, name: 'shared' });
+    const log: string[] = [];
+    const body = task(
+      (signal) =>
+        whenAllCancellable([piped(shared)], { signal }).pipe(
+          catchError((e: unknown) => {
+            log.push(`body heard ${String(errorShape(e).class)}`);
+            return of('fallback');
+          }),
+        ),
+      { signal: app.signal, name: 'body' },
+    );
+    body.subscribe({ error: (e: unknown) => log.push(`observer: ${String(errorShape(e).class)}`) });
+    app.abort('shutdown');
+    return { log, state: body.state };
+  }
+
+  it('piped plainly (map): the body hears ChildCancelled for its own shutdown and its fallback completes it', () => {
+    expect(shutdown((shared) => shared.pipe(map((x) => x)))).toEqual({
+      log: ['body heard ChildCancelled'],
+      state: 'completed',
+    });
+  });
+
+  it("detectCancel() first: the shared task's end waits for the wave, and the body is torn down first", () => {
+    expect(
+      shutdown((shared) =>
+        shared.pipe(
+          detectCancel(),
+          map((x) => x),
+        ),
+      ),
+    ).toEqual({
+      log: ['observer: CancelledError'],
+      state: 'cancelled',
+    });
+  });
+});
+
 describe('plain RxJS combinators over tasks', () => {
   it('forkJoin: a cancelled task errors forkJoin with CancelledError, and the other tasks are released AFTER the error (RxJS order, unlike whenAllCancellable)', () => {
     const log: string[] = [];
