@@ -54,7 +54,7 @@ export function notifyDependants(hub: SignalHub, reason: unknown, outputsFirst?:
 export type SignalHub = Set<AbortDependant> & {
   /**
    * Set by `linkSignals` once an output joined (it stays set when that one leaves: a hint, not a
-   * count), so that a walk of the hub for outputs that would find nothing is skipped.
+   * count), so that a task skips the outputs' walk of its hub at step 4 when it would find nothing.
    */
   _hasFirst?: true;
   /**
