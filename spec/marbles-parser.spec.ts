@@ -159,6 +159,20 @@ describe('marble files: a malformed file fails with an error naming the file, th
       'c',
       "unknown error class 'Cancelled'",
     ],
+    [
+      'an error written in the constructor order (reason first)',
+      file(GOOD.replace("#: CancelledError(child, 'X')", "#: CancelledError('X', child)")),
+      13,
+      'c',
+      'CancelledError(task, reason): the task comes first in a marble file (the constructor takes (reason, task))',
+    ],
+    [
+      'an error with more than a task and a reason',
+      file(GOOD.replace("#: CancelledError(child, 'X')", "#: CancelledError(child, 'X', 'Y')")),
+      13,
+      'c',
+      'CancelledError(task, reason) takes at most a task and a reason',
+    ],
     ['a key no line uses', file(`${GOOD}\n  Y: 'unused'`), 14, 'c', "the key 'Y' is not used by any timeline"],
     ['a key defined twice', file(`${GOOD}\n  #: Error('again')`), 14, 'c', "'#' is defined twice"],
     [
