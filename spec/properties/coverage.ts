@@ -73,6 +73,30 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
   "a linkSignals output's abort listener acted re-entrantly": (r) =>
     r.reentrant.some((a) => a.startsWith('output listener:')),
   'unlink() let go of an output before it aborted': (r) => r.liveUnlinks > 0,
+  // outputs made once actions have begun (`link` actions), and outputs of no input or of three
+  'an output made by an action aborted after it was made': (r) =>
+    r.linksMade.some((m, k) => m.where !== 'before' && !m.abortedAtOnce && r.links[k]!.signal.aborted),
+  'an output made by an action was aborted when it was made': (r) =>
+    r.linksMade.some((m) => m.where !== 'before' && m.abortedAtOnce),
+  'an output was made by a reaction or a teardown': (r) => r.linksMade.some((m) => m.where === 'reentrant'),
+  'the abort listener of an output made by an action acted': (r) =>
+    r.linksMade.some((m, k) => m.where !== 'before' && r.log.includes(`L${k} listener`)),
+  'a consumer heard its own cancellation through an output made by an action': (r) =>
+    r.consumers.some((x) => {
+      const s = 's' in x.spec ? x.spec.s : undefined;
+      if (s === undefined || !('l' in s) || r.linksMade[s.l]!.where === 'before') return false;
+      return (
+        x.notifications.some((n) => n.kind === 'error' && r.log[n.seq]!.startsWith(`X${x.idx} error CE(-,`)) ||
+        x.outcome?.startsWith('reject CE(-,') === true
+      );
+    }),
+  'a consumer was given an output of no input': (r) =>
+    r.consumers.some((x) => {
+      const s = 's' in x.spec ? x.spec.s : undefined;
+      return s !== undefined && 'l' in s && r.linksMade[s.l]!.inputs === 0;
+    }),
+  'an output of three inputs aborted after it was made': (r) =>
+    r.linksMade.some((m, k) => m.inputs === 3 && !m.abortedAtOnce && r.links[k]!.signal.aborted),
 };
 
 /**
@@ -110,6 +134,7 @@ export const TEARDOWN_FEATURES: Record<string, (run: Run) => boolean> = {
   'a teardown unsubscribed or subscribed a consumer': (r) => teardownDid(r, /^(unsub|sub)$/),
   'a teardown drove a source or started a task': (r) => teardownDid(r, /^(next|complete|error|start)$/),
   'a teardown unlinked a linkSignals output': (r) => teardownDid(r, /^unlink$/),
+  'a teardown made a linkSignals output': (r) => teardownDid(r, /^link$/),
   'a teardown acted, then threw (reported as unhandled)': (r) =>
     r.teardownActs.some((d) => r.program.tasks[d.t]!.teardownThrows),
 };

@@ -85,3 +85,8 @@ export function fmtConsumer(c: ConsumerSpec): string {
       return `${c.kind} T${c.t}`;
   }
 }
+
+/** The line a `link` action logs: `link L3 C0,T1,L2` (the output it makes, and its inputs). */
+export function fmtLink(k: number, inputs: readonly SigRef[]): string {
+  return `link L${k}${inputs.length === 0 ? '' : ' '}${inputs.map((s) => fmtSig(s).slice(2)).join(',')}`;
+}

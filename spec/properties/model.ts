@@ -14,8 +14,18 @@
  * order they attached. Where the contract is silent, the choices are listed in
  * RELIABILITY.md ("What the model fixes where the contract is silent").
  */
-import { fmtConsumer, fmtModel, fmtTeardownEnd, fmtVal, type MErr, type MReason } from './format';
-import type { Action, ConsumerSpec, LinkSpec, Mode, Program, SigRef, TaskSpec } from './program';
+import { fmtConsumer, fmtLink, fmtModel, fmtTeardownEnd, fmtVal, type MErr, type MReason } from './format';
+import {
+  resolveConsumer,
+  resolveSig,
+  type Action,
+  type ConsumerSpec,
+  type LinkSpec,
+  type Mode,
+  type Program,
+  type SigRef,
+  type TaskSpec,
+} from './program';
 
 type State = 'pending' | 'running' | 'completed' | 'errored' | 'cancelled';
 
@@ -225,7 +235,7 @@ class Model {
   }
 
   /** `linkSignals(...inputs)`: aborted at once with the first aborted input's reason, else linked to each input. */
-  makeLink(spec: LinkSpec): void {
+  makeLink(spec: Pick<LinkSpec, 'inputs' | 'listener'>): void {
     const l = new MLink(this.links.length, this);
     this.links.push(l);
     l.inputs = spec.inputs.map((ref) => this.sig(ref));
@@ -673,13 +683,20 @@ class Model {
         return;
       }
       case 'unlink': {
-        const l = this.links[a.l];
-        if (l === undefined) {
+        if (this.links.length === 0) {
           this.log.push('unlink none');
           return;
         }
-        this.log.push(`unlink L${a.l}`);
+        const l = this.links[a.l % this.links.length]!;
+        this.log.push(`unlink L${l.k}`);
         this.unlink(l);
+        return;
+      }
+      case 'link': {
+        // made now, of what exists now: aborted at once if an input has aborted (its listener never runs)
+        const inputs = a.inputs.map((ref) => resolveSig(ref, this.links.length));
+        this.log.push(fmtLink(this.links.length, inputs));
+        this.makeLink({ inputs, ...(a.listener && { listener: a.listener }) });
         return;
       }
       case 'throw':
@@ -732,7 +749,8 @@ class Model {
     };
   }
 
-  subscribe(spec: ConsumerSpec): void {
+  subscribe(raw: ConsumerSpec): void {
+    const spec = resolveConsumer(raw, this.links.length);
     const x = new MConsumer(this.consumers.length, spec);
     this.consumers.push(x);
     this.log.push(`sub X${x.idx} ${fmtConsumer(spec)}`);

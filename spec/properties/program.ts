@@ -30,8 +30,13 @@ export type Action =
   | { a: 'next'; id: number; t: number }
   | { a: 'complete'; id: number; t: number }
   | { a: 'error'; id: number; t: number }
-  /** `unlink()` of link `l` (-1 once normalized: the program has no link). */
+  /** `unlink()` of link `l % (links made so far)`, resolved when it runs ("unlink none" while there is none). */
   | { a: 'unlink'; id: number; l: number }
+  /**
+   * `linkSignals(...inputs)` made now (an output named after the links made before it), with an abort listener of
+   * its own doing one action; its inputs are resolved when it runs (`resolveSig`).
+   */
+  | { a: 'link'; id: number; inputs: SigRef[]; listener?: Action }
   | { a: 'throw'; id: number };
 
 export interface Reaction {
@@ -73,7 +78,7 @@ export interface TaskSpec {
 /** `linkSignals(...inputs)`, made once `at` tasks exist (after task `at - 1`, before task `at`). */
 export interface LinkSpec {
   at: number;
-  /** 1–2 inputs: controllers, tasks below `at`, earlier links (normalized; a raw one may point anywhere). */
+  /** 0–3 inputs: controllers, tasks below `at`, earlier links (normalized; a raw one may point anywhere). */
   inputs: SigRef[];
   /** An abort listener the program adds on the output right after making it, doing one action. */
   listener?: Action;
@@ -103,6 +108,21 @@ const sigRef: fc.Arbitrary<SigRef> = fc.oneof(
 );
 const mode = fc.constantFrom<Mode>('plain', 'detect', 'shield');
 
+/** 0–3 inputs: mostly one or two; none (an output that never aborts) and three now and then. */
+const linkInputs: fc.Arbitrary<SigRef[]> = fc.oneof(
+  { weight: 6, arbitrary: fc.array(sigRef, { minLength: 1, maxLength: 2 }) },
+  { weight: 1, arbitrary: fc.constant<SigRef[]>([]) },
+  { weight: 1, arbitrary: fc.array(sigRef, { minLength: 3, maxLength: 3 }) },
+);
+
+/** A `link` action: an output made once actions have begun, possibly with an abort listener doing one action. */
+function linkAction(): fc.Arbitrary<Action> {
+  return fc.record(
+    { a: fc.constant('link' as const), id: fc.constant(0), inputs: linkInputs, listener: simpleAction() },
+    { requiredKeys: ['a', 'id', 'inputs'] },
+  );
+}
+
 /**
  * What a probe's teardown may do: mostly cancel a task or abort a controller (what starts a cancellation inside
  * a teardown), else any action an abort listener does, or subscribe a consumer (without a reaction).
@@ -116,6 +136,7 @@ const teardownAction: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ a: fc.constant('unlink' as const), id: fc.constant(0), l: small }) },
   { weight: 3, arbitrary: simpleAction() },
   { weight: 1, arbitrary: consumerSpec(false).map((c): Action => ({ a: 'sub', id: 0, c })) },
+  { weight: 1, arbitrary: linkAction() },
 );
 
 /** Actions without `sub` or `throw`: what an abort listener may do. */
@@ -141,6 +162,7 @@ function consumerSpec(withReactions: boolean): fc.Arbitrary<ConsumerSpec> {
             { weight: 6, arbitrary: simpleAction() },
             { weight: 1, arbitrary: fc.record({ a: fc.constant('throw' as const), id: fc.constant(0) }) },
             { weight: 1, arbitrary: consumerSpec(false).map((c): Action => ({ a: 'sub', id: 0, c })) },
+            { weight: 1, arbitrary: linkAction() },
           ),
         }),
         { nil: undefined, freq: 2 },
@@ -220,7 +242,7 @@ const taskSpec = (teardownActs: TeardownActs): fc.Arbitrary<TaskSpec> =>
 const linkSpec: fc.Arbitrary<LinkSpec> = fc.record(
   {
     at: small,
-    inputs: fc.array(sigRef, { minLength: 1, maxLength: 2 }),
+    inputs: linkInputs,
     listener: simpleAction(),
   },
   { requiredKeys: ['at', 'inputs'] },
@@ -255,6 +277,7 @@ export function programs({
       fc.oneof(
         { weight: 4, arbitrary: consumerSpec(true).map((c): Action => ({ a: 'sub', id: 0, c })) },
         { weight: 5, arbitrary: simpleAction() },
+        { weight: 1, arbitrary: linkAction() },
       ),
       { minLength: 1, maxLength: maxActions },
     ),
@@ -288,7 +311,6 @@ export function normalize(raw: Program): Program {
   let at = 0;
   const linkAt = (raw.links ?? []).map((l) => (at = Math.max(at, l.at % (n + 1))));
   const linksBefore = (i: number) => linkAt.filter((a) => a <= i).length;
-  const nLinks = linkAt.length;
   /** A signal made before task `tasks` and link `links`: a controller in place of what does not exist yet. */
   const sigBefore = (s: SigRef, tasks: number, links: number): SigRef =>
     'c' in s
@@ -300,7 +322,10 @@ export function normalize(raw: Program): Program {
         : links > 0
           ? { l: s.l % links }
           : { c: s.l % CONTROLLERS };
-  const sig = (s: SigRef | undefined): SigRef | undefined => (s === undefined ? undefined : sigBefore(s, n, nLinks));
+  // once actions have begun, links can be made at any time (`link` actions, also in reactions and teardowns): an
+  // output is named by a number that `resolveSig` reads modulo the links made when it is used
+  const dyn = (s: SigRef): SigRef => ('c' in s ? { c: s.c % CONTROLLERS } : 't' in s ? { t: t(s.t) } : { l: s.l });
+  const sig = (s: SigRef | undefined): SigRef | undefined => (s === undefined ? undefined : dyn(s));
   const action = (a: Action, where: 'top' | 'reaction' | 'listener' | 'teardown'): Action => {
     const id = nextId++;
     switch (a.a) {
@@ -311,7 +336,14 @@ export function normalize(raw: Program): Program {
       case 'abort':
         return { a: 'abort', id, k: a.k % CONTROLLERS };
       case 'unlink':
-        return { a: 'unlink', id, l: nLinks === 0 ? -1 : a.l % nLinks };
+        return { a: 'unlink', id, l: a.l };
+      case 'link':
+        return {
+          a: 'link',
+          id,
+          inputs: a.inputs.map(dyn),
+          ...(a.listener && { listener: action(a.listener, 'listener') }),
+        };
       case 'throw':
         // a listener that throws is an uncaught exception (covered by userErrors.spec.ts); a teardown that throws
         // is `teardownThrows`
@@ -391,4 +423,19 @@ export function normalize(raw: Program): Program {
     tasks,
     actions,
   };
+}
+
+/**
+ * The signal a normalized action's `SigRef` names when it is used, `links` outputs having been made so far: an
+ * output modulo those, or a controller while there is none (the rule `normalize` applies to what exists before
+ * the actions, applied at run time).
+ */
+export function resolveSig(ref: SigRef, links: number): SigRef {
+  if (!('l' in ref)) return ref;
+  return links > 0 ? { l: ref.l % links } : { c: ref.l % CONTROLLERS };
+}
+
+/** A consumer's spec with its signal resolved (`resolveSig`) when it subscribes. */
+export function resolveConsumer(c: ConsumerSpec, links: number): ConsumerSpec {
+  return 's' in c && c.s !== undefined ? { ...c, s: resolveSig(c.s, links) } : c;
 }

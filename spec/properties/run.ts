@@ -19,8 +19,16 @@ import {
   type LinkedSignal,
   type TaskOptions,
 } from '../../src';
-import { fmtConsumer, fmtErr, fmtReason, fmtTeardownEnd, fmtVal } from './format';
-import type { Action, ConsumerSpec, LinkSpec, Program, SigRef } from './program';
+import { fmtConsumer, fmtErr, fmtLink, fmtReason, fmtTeardownEnd, fmtVal } from './format';
+import {
+  resolveConsumer,
+  resolveSig,
+  type Action,
+  type ConsumerSpec,
+  type LinkSpec,
+  type Program,
+  type SigRef,
+} from './program';
 
 export interface Notification {
   seq: number;
@@ -107,6 +115,18 @@ export interface Run {
   liveUnlinks: number;
   /** The actions probes' teardowns performed, in the order they started. */
   teardownActs: TeardownAct[];
+  /** How each `linkSignals` output was made, in the program's order. */
+  linksMade: LinkMade[];
+}
+
+/** A `linkSignals` output: before the actions, or by a `link` action (top-level, or re-entrantly). */
+export interface LinkMade {
+  where: 'before' | 'top' | 'reentrant';
+  inputs: number;
+  /** An input had aborted: the output was aborted when it was made. */
+  abortedAtOnce: boolean;
+  /** Log position of its `link` line (-1: made before the actions). */
+  seq: number;
 }
 
 export async function execute(program: Program): Promise<Run> {
@@ -143,6 +163,7 @@ class Runner {
   readonly subscribing: number[] = [];
   readonly reentrant: string[] = [];
   readonly teardownActs: TeardownAct[] = [];
+  readonly linksMade: LinkMade[] = [];
   closedWhileSubscribing = 0;
   liveUnlinks = 0;
   readonly indexOf = (t: unknown): number => this.tasks.indexOf(t as Task<string>);
@@ -164,7 +185,7 @@ class Runner {
     // the links made once `at` tasks exist, before task `at`
     const makeLinks = (at: number) => {
       while (this.links.length < links.length && links[this.links.length]!.at === at)
-        this.makeLink(links[this.links.length]!);
+        this.makeLink(links[this.links.length]!, 'before');
     };
     makeLinks(0);
     p.tasks.forEach((spec, i) => {
@@ -223,10 +244,16 @@ class Runner {
   }
 
   /** `linkSignals(...inputs)`, and the abort listener the program places on its output. */
-  private makeLink(spec: LinkSpec): void {
+  private makeLink(spec: Pick<LinkSpec, 'inputs' | 'listener'>, where: LinkMade['where']): void {
     const k = this.links.length;
     const link = linkSignals(...spec.inputs.map((s) => this.signal(s)));
     this.links.push(link);
+    this.linksMade.push({
+      where,
+      inputs: spec.inputs.length,
+      abortedAtOnce: link.signal.aborted,
+      seq: where === 'before' ? -1 : this.log.length - 1,
+    });
     const listener = spec.listener;
     if (listener !== undefined) {
       link.signal.addEventListener(
@@ -331,6 +358,7 @@ class Runner {
       closedWhileSubscribing: this.closedWhileSubscribing,
       liveUnlinks: this.liveUnlinks,
       teardownActs: this.teardownActs,
+      linksMade: this.linksMade,
     };
   }
 
@@ -383,14 +411,24 @@ class Runner {
         this.subjects[a.t]!.error(new Error(`E${a.id}`));
         return;
       case 'unlink': {
-        const link = this.links[a.l];
-        if (link === undefined) {
+        if (this.links.length === 0) {
           this.log.push('unlink none');
           return;
         }
-        this.log.push(`unlink L${a.l}`);
+        const l = a.l % this.links.length;
+        const link = this.links[l]!;
+        this.log.push(`unlink L${l}`);
         if (!link.signal.aborted) this.liveUnlinks++;
         link.unlink();
+        return;
+      }
+      case 'link': {
+        const inputs = a.inputs.map((ref) => resolveSig(ref, this.links.length));
+        this.log.push(fmtLink(this.links.length, inputs));
+        this.makeLink(
+          { inputs, ...(a.listener && { listener: a.listener }) },
+          this.p.actions.includes(a) ? 'top' : 'reentrant',
+        );
         return;
       }
       case 'throw':
@@ -407,7 +445,8 @@ class Runner {
     s.unsubscribe();
   }
 
-  subscribe(spec: ConsumerSpec): void {
+  subscribe(raw: ConsumerSpec): void {
+    const spec = resolveConsumer(raw, this.links.length);
     const x: RunConsumer = {
       idx: this.consumers.length,
       spec,
