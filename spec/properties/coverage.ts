@@ -3,7 +3,7 @@
  * interactions the invariants are about (a property that never re-enters
  * proves nothing about re-entrancy).
  */
-import type { Run, TeardownAct } from './run';
+import type { Run, RunConsumer, TeardownAct } from './run';
 
 const has = (lines: readonly string[], re: RegExp) => lines.some((l) => re.test(l));
 
@@ -13,6 +13,11 @@ const during = (r: Run, d: TeardownAct) => r.log.slice(d.from, d.to);
 const causedBy = (d: TeardownAct) =>
   d.act.a === 'cancel' ? `,r${d.act.id})` : d.act.a === 'abort' ? `,a${d.act.id})` : null;
 const teardownDid = (r: Run, re: RegExp) => r.teardownActs.some((d) => re.test(d.act.a));
+
+/** The consumer observes a plain Observable `Q<i>`, or a combinator has one among its participants. */
+const overQ = (x: RunConsumer) =>
+  'q' in x.spec ? x.spec.q === true : 'ts' in x.spec && x.spec.ts.some((p) => typeof p !== 'number');
+const heard = (x: RunConsumer, kind: 'next' | 'error' | 'complete') => x.notifications.some((n) => n.kind === kind);
 
 export const FEATURES: Record<string, (run: Run) => boolean> = {
   'a consumer heard ChildCancelled': (r) => has(r.log, /^X\d+ error CC\(/),
@@ -95,6 +100,37 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
       const s = 's' in x.spec ? x.spec.s : undefined;
       return s !== undefined && 'l' in s && r.linksMade[s.l]!.inputs === 0;
     }),
+  // plain Observables (Q<i>, no task) given directly to the exports
+  'a combinator with a plain Observable participant emitted its result': (r) =>
+    r.consumers.some((x) => overQ(x) && (x.spec.kind === 'all' || x.spec.kind === 'any') && heard(x, 'next')),
+  'a combinator with a plain Observable participant ended early': (r) =>
+    r.consumers.some((x) => overQ(x) && (x.spec.kind === 'all' || x.spec.kind === 'any') && heard(x, 'error')),
+  'detectCancel over a plain Observable heard its end': (r) =>
+    r.consumers.some((x) => overQ(x) && x.spec.kind === 'detect' && (heard(x, 'complete') || heard(x, 'error'))),
+  // the run goes on, unobserved (the model checks that nothing tears it down before its source ends)
+  'shield over a plain Observable: the consumer left while its run went on': (r) =>
+    r.consumers.some(
+      (x) =>
+        overQ(x) &&
+        x.spec.kind === 'shield' &&
+        x.unsubSeq !== Infinity &&
+        !x.notifications.some((n) => n.kind !== 'next'),
+    ),
+  'shield over a plain Observable heard its end, its source torn down first': (r) =>
+    r.consumers.some(
+      (x) =>
+        overQ(x) &&
+        x.spec.kind === 'shield' &&
+        x.notifications.some(
+          (n) => n.kind !== 'next' && r.log[n.seq - 1] === `Q${(x.spec as { t: number }).t} teardown`,
+        ),
+    ),
+  'cancelWhen over a plain Observable heard its own cancellation': (r) =>
+    r.consumers.some(
+      (x) => overQ(x) && x.spec.kind === 'cancelWhen' && has(r.log, new RegExp(`^X${x.idx} error CE\\(-`)),
+    ),
+  'awaitTask over a plain Observable settled': (r) =>
+    r.consumers.some((x) => overQ(x) && x.spec.kind === 'await' && x.outcome !== undefined),
   'an output of three inputs aborted after it was made': (r) =>
     r.linksMade.some((m, k) => m.inputs === 3 && !m.abortedAtOnce && r.links[k]!.signal.aborted),
 };

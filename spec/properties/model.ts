@@ -40,6 +40,13 @@ interface MObserver {
   complete(): void;
 }
 
+interface Unsubscribable {
+  unsubscribe(): void;
+}
+
+/** Attaches an observer to a source; `register` gets what detaches it before the source starts. */
+type Attach = (obs: MObserver, register: (e: Unsubscribable) => void) => Unsubscribable | undefined;
+
 interface Dependant {
   abortedBy(reason: MReason): void;
 }
@@ -155,10 +162,60 @@ class MLink implements Dependant {
   }
 }
 
+/** Task i's Subject: the probe of task i and the plain Observable `Q<i>` follow it. */
 class MProbe {
   state: 'open' | 'completed' | 'errored' = 'open';
   error: MErr | null = null;
-  active: ProbeSub | null = null;
+  /** Its subscribers, in the order they subscribed (a Subject's order): the task's probe, `Q<i>`'s subscriptions. */
+  subs: (ProbeSub | QSub)[] = [];
+  remove(s: ProbeSub | QSub): void {
+    const k = this.subs.indexOf(s);
+    if (k >= 0) this.subs.splice(k, 1);
+  }
+}
+
+/**
+ * How a subscription to `Q<i>` (a plain Observable, no task) reacts to its end and to its unsubscription, per
+ * export: `detectCancel`, `cancelWhen`, `awaitTask` subscribe it as RxJS operators do (the observer hears the end,
+ * then the source is torn down; leaving tears it down); `shield` and `awaitTask(…, { shield: true })` run it as the
+ * task the contract wraps it in (torn down when it ends, then the observer hears it; leaving detaches the observer
+ * and the run goes on, unobserved, to its end); a combinator's participant is torn down before the combinator hears
+ * its end, and released (torn down) by it (docs/semantics.md, "Who sees what" and "Combinators").
+ */
+type QMode = 'operator' | 'shield' | 'participant';
+
+/** One subscription to the plain Observable `Q<i>`. */
+class QSub {
+  closed = false;
+  stopped = false;
+  /** Its subscribe function has returned its teardown. */
+  registered = false;
+  constructor(
+    readonly i: number,
+    readonly obs: MObserver,
+    private readonly m: Model,
+  ) {}
+  next(v: unknown): void {
+    if (!this.closed && !this.stopped) this.obs.next(v);
+  }
+  complete(): void {
+    if (this.closed || this.stopped) return;
+    this.stopped = true;
+    this.obs.complete();
+  }
+  error(e: MErr): void {
+    if (this.closed || this.stopped) return;
+    this.stopped = true;
+    this.obs.error(e);
+  }
+  /** Tears the subscription down (its teardown logs once it has been returned). */
+  unsubscribe(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopped = true;
+    this.m.probes[this.i]!.remove(this);
+    if (this.registered) this.m.log.push(`Q${this.i} teardown`);
+  }
 }
 
 class MConsumer {
@@ -448,7 +505,7 @@ class Model {
     s.stopped = true;
     if (s instanceof ProbeSub) {
       const probe = this.probes[t.i]!;
-      if (probe.active === s) probe.active = null;
+      probe.remove(s);
       if (s.registered) this.probeTeardown(t.i);
     } else if (s.registered) {
       s.entry?.unsubscribe();
@@ -603,9 +660,60 @@ class Model {
     if (t.spec.syncValue) this.probeNext(ps, `s${t.i}`);
     if (probe.state === 'completed') this.probeComplete(ps);
     else if (probe.state === 'errored') this.probeError(ps, probe.error!);
-    else if (!ps.closed) probe.active = ps;
+    else if (!ps.closed) probe.subs.push(ps);
     ps.registered = true;
     if (ps.closed) this.probeTeardown(t.i); // the teardown runs once it is returned
+  }
+
+  /**
+   * Subscribes `Q<i>` for `obs` (see `QMode`); `register` gets the subscription before the source is subscribed
+   * (the package's subscriber exists by then). A source that ended while it subscribed is torn down once its
+   * subscribe function returns its teardown.
+   */
+  attachQ(i: number, obs: MObserver, mode: QMode, register?: (e: Unsubscribable) => void): undefined {
+    // Q<i> errors only with the Subject's `E<id>`, which detectCancel and the combinators pass on unchanged
+    let observer: MObserver | null = obs;
+    const qs = new QSub(
+      i,
+      mode === 'operator'
+        ? {
+            next: (v) => obs.next(v),
+            complete: () => {
+              obs.complete();
+              qs.unsubscribe();
+            },
+            error: (e) => {
+              obs.error(e);
+              qs.unsubscribe();
+            },
+          }
+        : {
+            next: (v) => observer?.next(v),
+            complete: () => {
+              const o = observer;
+              observer = null;
+              qs.unsubscribe();
+              o?.complete();
+            },
+            error: (e) => {
+              const o = observer;
+              observer = null;
+              qs.unsubscribe();
+              o?.error(e);
+            },
+          },
+      this,
+    );
+    register?.(mode === 'shield' ? { unsubscribe: () => (observer = null) } : qs);
+    this.log.push(`Q${i} sub`);
+    const probe = this.probes[i]!;
+    if (this.tasks[i]!.spec.syncValue) qs.next(`q${i}`);
+    if (probe.state === 'completed') qs.complete();
+    else if (probe.state === 'errored') qs.error(probe.error!);
+    else if (!qs.closed) probe.subs.push(qs);
+    qs.registered = true;
+    if (qs.closed) this.log.push(`Q${i} teardown`); // the teardown runs once it is returned
+    return undefined;
   }
 
   probeNext(ps: ProbeSub, value: string): void {
@@ -662,7 +770,12 @@ class Model {
       case 'next': {
         this.log.push(`next T${a.t} v${a.id}`);
         const probe = this.probes[a.t]!;
-        if (probe.state === 'open' && probe.active !== null) this.probeNext(probe.active, `v${a.id}`);
+        if (probe.state !== 'open') return;
+        // a Subject: to those subscribed when the value comes (one that left since is closed and ignores it)
+        for (const s of probe.subs.slice()) {
+          if (s instanceof ProbeSub) this.probeNext(s, `v${a.id}`);
+          else s.next(`v${a.id}`);
+        }
         return;
       }
       case 'complete':
@@ -670,15 +783,19 @@ class Model {
         this.log.push(`${a.a} T${a.t}${a.a === 'error' ? ` E${a.id}` : ''}`);
         const probe = this.probes[a.t]!;
         if (probe.state !== 'open') return;
-        const ps = probe.active;
-        probe.active = null;
-        if (a.a === 'complete') {
-          probe.state = 'completed';
-          if (ps !== null) this.probeComplete(ps);
-        } else {
+        if (a.a === 'complete') probe.state = 'completed';
+        else {
           probe.state = 'errored';
           probe.error = { k: 'E', msg: `E${a.id}` };
-          if (ps !== null) this.probeError(ps, probe.error);
+        }
+        // a Subject ends its subscribers one by one, taking each off its list first; one that leaves meanwhile is
+        // not told, one that subscribes meanwhile hears the end at once
+        for (let s = probe.subs.shift(); s !== undefined; s = probe.subs.shift()) {
+          if (s instanceof ProbeSub) {
+            if (a.a === 'complete') this.probeComplete(s);
+            else this.probeError(s, probe.error!);
+          } else if (a.a === 'complete') s.complete();
+          else s.error(probe.error!);
         }
         return;
       }
@@ -759,19 +876,25 @@ class Model {
       case 'plain':
       case 'detect':
       case 'shield': {
+        if (spec.q === true) {
+          let e: Unsubscribable | undefined;
+          this.attachQ(spec.t, sink, spec.kind === 'shield' ? 'shield' : 'operator', (handle) => (e = handle));
+          x.teardown = () => e?.unsubscribe();
+          break;
+        }
         const e = this.observe(this.tasks[spec.t]!, sink, MODE[spec.kind]);
         x.teardown = () => e?.unsubscribe();
         break;
       }
       case 'cancelWhen':
-        x.teardown = this.cancelWhen(this.tasks[spec.t]!, this.sig(spec.s), sink);
+        x.teardown = this.cancelWhen(this.source(spec.t, spec.q === true, 'operator', OWNING), this.sig(spec.s), sink);
         break;
       case 'all':
       case 'any': {
         const combination = new MCombination(
           this,
           spec.kind,
-          spec.ts.map((i) => this.tasks[i]!),
+          spec.ts.map((p) => (typeof p === 'number' ? this.tasks[p]! : p)),
           spec.s,
           sink,
         );
@@ -782,22 +905,41 @@ class Model {
         break;
       }
       case 'await':
-        this.awaitTask(x, this.tasks[spec.t]!, spec.s === undefined ? undefined : this.sig(spec.s), spec.shield);
+        this.awaitTask(
+          x,
+          this.source(
+            spec.t,
+            spec.q === true,
+            spec.shield ? 'shield' : 'operator',
+            spec.shield ? MODE.shield : MODE.detect,
+          ),
+          spec.s === undefined ? undefined : this.sig(spec.s),
+        );
         break;
     }
     x.ready = true;
     if (x.pendingUnsub) this.unsubscribe(x);
   }
 
-  /** `task.pipe(cancelWhen(signal))`: a plain (owning) observer linked to the signal. */
-  cancelWhen(t: MTask, s: MSig, sink: MObserver): (() => void) | null {
+  /**
+   * How an operator attaches to its source: task `t` in `mode`, or the plain Observable `Q<t>` in `qMode`. The
+   * entry goes to `register` before the source starts; the return value is the entry of a task that had ended
+   * already (nothing to detach), else undefined.
+   */
+  source(t: number, q: boolean, qMode: QMode, mode: number): Attach {
+    if (q) return (obs, register) => this.attachQ(t, obs, qMode, register);
+    return (obs, register) => this.observe(this.tasks[t]!, obs, mode, register);
+  }
+
+  /** `source.pipe(cancelWhen(signal))`: a plain (owning) observer linked to the signal. */
+  cancelWhen(attach: Attach, s: MSig, sink: MObserver): (() => void) | null {
     if (this.aborted(s)) {
       sink.error({ k: 'CE', task: null, reason: this.sigReason(s) });
       return null;
     }
     let closed = false;
     let stopped = false;
-    const attached: { entry?: MEntry | undefined; ready: boolean } = { ready: false };
+    const attached: { entry?: Unsubscribable | undefined; ready: boolean } = { ready: false };
     let hub: Hub | null = null;
     // an abort while the task is being attached waits for the attach to return (release, then report)
     let subscribing = true;
@@ -820,8 +962,7 @@ class Model {
       },
     };
     hub = this.link(s, dep);
-    const entry = this.observe(
-      t,
+    const entry = attach(
       {
         next: (v) => {
           if (!closed && !stopped) sink.next(v);
@@ -839,7 +980,6 @@ class Model {
           unsubscribe();
         },
       },
-      OWNING,
       (e) => {
         attached.entry = e;
         attached.ready = true;
@@ -854,7 +994,8 @@ class Model {
     return unsubscribe;
   }
 
-  awaitTask(x: MConsumer, t: MTask, s: MSig | undefined, shield: boolean): void {
+  /** `awaitTask(source, { signal, shield })`, `attach` observing the source as `detectCancel` or `shield` does. */
+  awaitTask(x: MConsumer, attach: Attach, s: MSig | undefined): void {
     const reject = (e: MErr) => (this.awaits[x.idx] = `reject ${fmtModel(e)}`);
     if (s !== undefined && this.aborted(s)) {
       reject({ k: 'CE', task: null, reason: this.sigReason(s) });
@@ -862,7 +1003,7 @@ class Model {
     }
     let settled = false;
     let hub: Hub | null = null;
-    let sub: MEntry | undefined;
+    let sub: Unsubscribable | undefined;
     let last: unknown;
     const settle = () => {
       if (settled) return false;
@@ -881,8 +1022,7 @@ class Model {
     };
     if (s !== undefined) hub = this.link(s, dep);
     // the entry is known before the task starts: an abort while it is attached releases it then
-    this.observe(
-      t,
+    attach(
       {
         next: (v) => (last = v),
         complete: () => {
@@ -894,7 +1034,6 @@ class Model {
           reject(own ? { k: 'CE', task: null, reason: this.sigReason(s) } : e);
         },
       },
-      shield ? MODE.shield : MODE.detect,
       (e) => (sub = e),
     );
   }
@@ -904,7 +1043,7 @@ class Model {
 class MCombination implements Dependant {
   private ended = false;
   private readonly values: unknown[];
-  private readonly subs: (MEntry | undefined)[];
+  private readonly subs: (Unsubscribable | undefined)[];
   private hub: Hub | null = null;
   private subscribed = 0;
   private subscribing = false;
@@ -915,7 +1054,8 @@ class MCombination implements Dependant {
   constructor(
     private readonly m: Model,
     private readonly kind: 'all' | 'any',
-    private readonly tasks: MTask[],
+    /** A task, or `{ q }`: the plain Observable `Q<q>`, subscribed directly (a participant in `attachQ`). */
+    private readonly tasks: (MTask | { q: number })[],
     sig: SigRef | undefined,
     private readonly sink: MObserver,
   ) {
@@ -944,7 +1084,9 @@ class MCombination implements Dependant {
     for (let i = 0; i < this.tasks.length && !this.ended; i++) {
       this.subscribed = i + 1;
       this.subscribing = true;
-      m.observe(this.tasks[i]!, this.participant(i), MODE.detect, (e) => (this.subs[i] = e));
+      const p = this.tasks[i]!;
+      if (p instanceof MTask) m.observe(p, this.participant(i), MODE.detect, (e) => (this.subs[i] = e));
+      else m.attachQ(p.q, this.participant(i), 'participant', (e) => (this.subs[i] = e));
       this.subscribing = false;
       const report = this.deferredReport;
       if (report !== null) {
@@ -1027,7 +1169,7 @@ class MCombination implements Dependant {
   private abandonPending(reason: MReason): void {
     for (let i = this.subscribed; i < this.tasks.length; i++) {
       const t = this.tasks[i]!;
-      if (t.state === 'pending') this.m.cancel(t, reason);
+      if (t instanceof MTask && t.state === 'pending') this.m.cancel(t, reason);
     }
   }
 

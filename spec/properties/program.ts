@@ -45,11 +45,20 @@ export interface Reaction {
   act: Action;
 }
 
+/**
+ * A combinator participant: task `t` (a number), or `{ q }`, the plain cold Observable `Q<q>` given directly (not a
+ * task): each subscription to it logs `Q<q> sub`, emits `q<q>` synchronously if task `q`'s probe does (`syncValue`),
+ * then follows task `q`'s Subject (the same `next`/`complete`/`error` actions drive both), and logs `Q<q> teardown`
+ * when torn down.
+ */
+export type Participant = number | { q: number };
+
+/** `q: true`: the consumer's source is the plain Observable `Q<t>` (see `Participant`), not task `t`. */
 export type ConsumerSpec =
-  | { kind: Mode; t: number; form?: 'pipe' | 'call'; react?: Reaction }
-  | { kind: 'cancelWhen'; t: number; s: SigRef; react?: Reaction }
-  | { kind: 'all' | 'any'; ts: number[]; s?: SigRef; react?: Reaction }
-  | { kind: 'await'; t: number; s?: SigRef; shield: boolean };
+  | { kind: Mode; t: number; q?: boolean; form?: 'pipe' | 'call'; react?: Reaction }
+  | { kind: 'cancelWhen'; t: number; q?: boolean; s: SigRef; react?: Reaction }
+  | { kind: 'all' | 'any'; ts: Participant[]; s?: SigRef; react?: Reaction }
+  | { kind: 'await'; t: number; q?: boolean; s?: SigRef; shield: boolean };
 
 export type Body =
   /** The task's probe (a Subject-driven Observable) given directly. */
@@ -107,6 +116,27 @@ const sigRef: fc.Arbitrary<SigRef> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ l: small }) },
 );
 const mode = fc.constantFrom<Mode>('plain', 'detect', 'shield');
+/**
+ * How often plain Observables (`Q<i>`, not tasks) are given to the exports: a consumer's source one time in four and
+ * a combinator participant one time in three in the main mixes; one time in eight each in the teardown mix (whose
+ * kinds of interaction are about tasks' teardowns; `Q<i>`'s teardown only logs). Both shrink to a task.
+ */
+interface PlainSources {
+  source: fc.Arbitrary<boolean>;
+  participant: fc.Arbitrary<Participant>;
+}
+const plainSources = (oneIn: { source: number; participant: number }): PlainSources => ({
+  source: fc.oneof(
+    { weight: oneIn.source - 1, arbitrary: fc.constant(false) },
+    { weight: 1, arbitrary: fc.constant(true) },
+  ),
+  participant: fc.oneof(
+    { weight: oneIn.participant - 1, arbitrary: small },
+    { weight: 1, arbitrary: fc.record({ q: small }) },
+  ),
+});
+const SOME_PLAIN = plainSources({ source: 4, participant: 3 });
+const FEW_PLAIN = plainSources({ source: 8, participant: 8 });
 
 /** 0–3 inputs: mostly one or two; none (an output that never aborts) and three now and then. */
 const linkInputs: fc.Arbitrary<SigRef[]> = fc.oneof(
@@ -127,17 +157,22 @@ function linkAction(): fc.Arbitrary<Action> {
  * What a probe's teardown may do: mostly cancel a task or abort a controller (what starts a cancellation inside
  * a teardown), else any action an abort listener does, or subscribe a consumer (without a reaction).
  */
-const teardownAction: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ a: fc.constant('cancel' as const), id: fc.constant(0), t: small }) },
-  {
-    weight: 3,
-    arbitrary: fc.record({ a: fc.constant('abort' as const), id: fc.constant(0), k: fc.nat({ max: CONTROLLERS - 1 }) }),
-  },
-  { weight: 1, arbitrary: fc.record({ a: fc.constant('unlink' as const), id: fc.constant(0), l: small }) },
-  { weight: 3, arbitrary: simpleAction() },
-  { weight: 1, arbitrary: consumerSpec(false).map((c): Action => ({ a: 'sub', id: 0, c })) },
-  { weight: 1, arbitrary: linkAction() },
-);
+const teardownAction = (plain: PlainSources): fc.Arbitrary<Action> =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.record({ a: fc.constant('cancel' as const), id: fc.constant(0), t: small }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        a: fc.constant('abort' as const),
+        id: fc.constant(0),
+        k: fc.nat({ max: CONTROLLERS - 1 }),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ a: fc.constant('unlink' as const), id: fc.constant(0), l: small }) },
+    { weight: 3, arbitrary: simpleAction() },
+    { weight: 1, arbitrary: consumerSpec(false, plain).map((c): Action => ({ a: 'sub', id: 0, c })) },
+    { weight: 1, arbitrary: linkAction() },
+  );
 
 /** Actions without `sub` or `throw`: what an abort listener may do. */
 function simpleAction(): fc.Arbitrary<Action> {
@@ -153,7 +188,7 @@ function simpleAction(): fc.Arbitrary<Action> {
   );
 }
 
-function consumerSpec(withReactions: boolean): fc.Arbitrary<ConsumerSpec> {
+function consumerSpec(withReactions: boolean, plain: PlainSources): fc.Arbitrary<ConsumerSpec> {
   const react: fc.Arbitrary<Reaction | undefined> = withReactions
     ? fc.option(
         fc.record({
@@ -161,7 +196,7 @@ function consumerSpec(withReactions: boolean): fc.Arbitrary<ConsumerSpec> {
           act: fc.oneof(
             { weight: 6, arbitrary: simpleAction() },
             { weight: 1, arbitrary: fc.record({ a: fc.constant('throw' as const), id: fc.constant(0) }) },
-            { weight: 1, arbitrary: consumerSpec(false).map((c): Action => ({ a: 'sub', id: 0, c })) },
+            { weight: 1, arbitrary: consumerSpec(false, plain).map((c): Action => ({ a: 'sub', id: 0, c })) },
             { weight: 1, arbitrary: linkAction() },
           ),
         }),
@@ -171,15 +206,24 @@ function consumerSpec(withReactions: boolean): fc.Arbitrary<ConsumerSpec> {
   return fc.oneof(
     {
       weight: 4,
-      arbitrary: fc.record({ kind: mode, t: small, form: fc.constantFrom<'pipe' | 'call'>('pipe', 'call'), react }),
+      arbitrary: fc.record({
+        kind: mode,
+        t: small,
+        q: plain.source,
+        form: fc.constantFrom<'pipe' | 'call'>('pipe', 'call'),
+        react,
+      }),
     },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancelWhen' as const), t: small, s: sigRef, react }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({ kind: fc.constant('cancelWhen' as const), t: small, q: plain.source, s: sigRef, react }),
+    },
     {
       weight: 2,
       arbitrary: fc.record(
         {
           kind: fc.constantFrom<'all' | 'any'>('all', 'any'),
-          ts: fc.array(small, { minLength: 0, maxLength: 3 }),
+          ts: fc.array(plain.participant, { minLength: 0, maxLength: 3 }),
           s: sigRef,
           react,
         },
@@ -189,8 +233,8 @@ function consumerSpec(withReactions: boolean): fc.Arbitrary<ConsumerSpec> {
     {
       weight: 1,
       arbitrary: fc.record(
-        { kind: fc.constant('await' as const), t: small, s: sigRef, shield: fc.boolean() },
-        { requiredKeys: ['kind', 't', 'shield'] },
+        { kind: fc.constant('await' as const), t: small, q: plain.source, s: sigRef, shield: fc.boolean() },
+        { requiredKeys: ['kind', 't', 'q', 'shield'] },
       ),
     },
   );
@@ -199,7 +243,7 @@ function consumerSpec(withReactions: boolean): fc.Arbitrary<ConsumerSpec> {
 /** How often a probe's teardown acts: in one probe of six (the main mixes), or in every one (the teardown mix). */
 export type TeardownActs = 'rare' | 'always';
 
-const taskSpec = (teardownActs: TeardownActs): fc.Arbitrary<TaskSpec> =>
+const taskSpec = (teardownActs: TeardownActs, plain: PlainSources): fc.Arbitrary<TaskSpec> =>
   fc.record(
     {
       link: sigRef,
@@ -233,8 +277,8 @@ const taskSpec = (teardownActs: TeardownActs): fc.Arbitrary<TaskSpec> =>
       // child bodies have no probe: normalize drops theirs
       teardownAct:
         teardownActs === 'always'
-          ? teardownAction
-          : fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: teardownAction }),
+          ? teardownAction(plain)
+          : fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: teardownAction(plain) }),
     },
     { requiredKeys: ['refCount', 'body', 'syncValue', 'teardownThrows', 'teardownAct'] },
   );
@@ -261,6 +305,7 @@ export function programs({
   maxActions: number;
   teardownActs?: TeardownActs;
 }): fc.Arbitrary<Program> {
+  const plain = teardownActs === 'always' ? FEW_PLAIN : SOME_PLAIN;
   return fc.record({
     // in the teardown mix, a controller is rarely aborted beforehand: a teardown's abort then has work to do
     preAborted: fc.array(teardownActs === 'always' ? rare : fc.boolean(), {
@@ -272,10 +317,10 @@ export function programs({
       { weight: 1, arbitrary: fc.constant<LinkSpec[]>([]) },
       { weight: 2, arbitrary: fc.array(linkSpec, { minLength: 1, maxLength: maxTasks }) },
     ),
-    tasks: fc.array(taskSpec(teardownActs), { minLength: 1, maxLength: maxTasks }),
+    tasks: fc.array(taskSpec(teardownActs, plain), { minLength: 1, maxLength: maxTasks }),
     actions: fc.array(
       fc.oneof(
-        { weight: 4, arbitrary: consumerSpec(true).map((c): Action => ({ a: 'sub', id: 0, c })) },
+        { weight: 4, arbitrary: consumerSpec(true, plain).map((c): Action => ({ a: 'sub', id: 0, c })) },
         { weight: 5, arbitrary: simpleAction() },
         { weight: 1, arbitrary: linkAction() },
       ),
@@ -357,21 +402,23 @@ export function normalize(raw: Program): Program {
       withReaction && 'react' in c && c.react !== undefined
         ? { on: c.react.on, act: action(c.react.act, 'reaction') }
         : undefined;
+    // a plain subscribe to a plain Observable involves no export: that consumer observes the task
+    const q = 'q' in c && c.q === true && c.kind !== 'plain';
     switch (c.kind) {
       case 'plain':
       case 'detect':
       case 'shield':
-        return { kind: c.kind, t: t(c.t), form: c.form ?? 'pipe', ...(react && { react }) };
+        return { kind: c.kind, t: t(c.t), ...(q && { q }), form: c.form ?? 'pipe', ...(react && { react }) };
       case 'cancelWhen':
-        return { kind: 'cancelWhen', t: t(c.t), s: sig(c.s)!, ...(react && { react }) };
+        return { kind: 'cancelWhen', t: t(c.t), ...(q && { q }), s: sig(c.s)!, ...(react && { react }) };
       case 'all':
       case 'any': {
-        const ts = c.ts.map(t);
+        const ts = c.ts.map((p): Participant => (typeof p === 'number' ? t(p) : { q: t(p.q) }));
         if (c.kind === 'any' && ts.length === 0) ts.push(0);
         return { kind: c.kind, ts, ...(c.s && { s: sig(c.s) }), ...(react && { react }) };
       }
       case 'await':
-        return { kind: 'await', t: t(c.t), shield: c.shield, ...(c.s && { s: sig(c.s) }) };
+        return { kind: 'await', t: t(c.t), ...(q && { q }), shield: c.shield, ...(c.s && { s: sig(c.s) }) };
     }
   };
   const tasks = raw.tasks.map((spec, i): TaskSpec => {

@@ -26,6 +26,7 @@ import {
   type Action,
   type ConsumerSpec,
   type LinkSpec,
+  type Participant,
   type Program,
   type SigRef,
 } from './program';
@@ -117,6 +118,8 @@ export interface Run {
   teardownActs: TeardownAct[];
   /** How each `linkSignals` output was made, in the program's order. */
   linksMade: LinkMade[];
+  /** Per plain Observable `Q<i>`: its subscriptions, each with how many times it was torn down. */
+  qSubscriptions: number[][];
 }
 
 /** A `linkSignals` output: before the actions, or by a `link` action (top-level, or re-entrantly). */
@@ -164,6 +167,9 @@ class Runner {
   readonly reentrant: string[] = [];
   readonly teardownActs: TeardownAct[] = [];
   readonly linksMade: LinkMade[] = [];
+  /** The plain Observables `Q<i>` (program.ts, `Participant`), and each one's subscriptions' teardown counts. */
+  readonly qs: Observable<string>[];
+  readonly qSubscriptions: number[][];
   closedWhileSubscribing = 0;
   liveUnlinks = 0;
   readonly indexOf = (t: unknown): number => this.tasks.indexOf(t as Task<string>);
@@ -176,6 +182,8 @@ class Runner {
       return c;
     });
     this.subjects = p.tasks.map(() => new Subject<string>());
+    this.qSubscriptions = p.tasks.map(() => []);
+    this.qs = p.tasks.map((_, i) => this.plainSource(i));
     this.probeSubscriptions = new Array<number>(n).fill(0);
     this.probeTeardowns = new Array<number>(n).fill(0);
     this.probeTeardownSeq = new Array<number>(n).fill(-1);
@@ -304,6 +312,22 @@ class Runner {
     });
   }
 
+  /** `Q<i>`: a cold Observable over task i's Subject, given to consumers directly (not a task). */
+  private plainSource(i: number): Observable<string> {
+    const spec = this.p.tasks[i]!;
+    return new Observable<string>((subscriber) => {
+      this.log.push(`Q${i} sub`);
+      const n = this.qSubscriptions[i]!.push(0) - 1;
+      if (spec.syncValue) subscriber.next(`q${i}`);
+      const inner = this.subjects[i]!.subscribe(subscriber);
+      return () => {
+        inner.unsubscribe();
+        this.log.push(`Q${i} teardown`);
+        this.qSubscriptions[i]![n]!++;
+      };
+    });
+  }
+
   signal(ref: SigRef): AbortSignal {
     return 'c' in ref
       ? this.controllers[ref.c]!.signal
@@ -359,6 +383,7 @@ class Runner {
       liveUnlinks: this.liveUnlinks,
       teardownActs: this.teardownActs,
       linksMade: this.linksMade,
+      qSubscriptions: this.qSubscriptions,
     };
   }
 
@@ -469,37 +494,36 @@ class Runner {
       complete: () => this.notify(x, 'complete', undefined),
     };
     const options = x.signal === undefined ? undefined : { signal: x.signal };
+    // the consumer's source: task t, or the plain Observable Q<t>
+    const source = (): Observable<string> =>
+      'q' in spec && spec.q === true ? this.qs[spec.t]! : this.tasks[(spec as { t: number }).t]!;
+    const participants = (ts: readonly Participant[]) =>
+      ts.map((p) => (typeof p === 'number' ? this.tasks[p]! : this.qs[p.q]!));
     switch (spec.kind) {
       case 'plain':
         x.subscription = this.tasks[spec.t]!.subscribe(observer);
         break;
       case 'detect': {
-        const t = this.tasks[spec.t]!;
+        const t = source();
         x.subscription = (spec.form === 'call' ? detectCancel(t) : t.pipe(detectCancel())).subscribe(observer);
         break;
       }
       case 'shield': {
-        const t = this.tasks[spec.t]!;
+        const t = source();
         x.subscription = (spec.form === 'call' ? shield(t) : t.pipe(shield())).subscribe(observer);
         break;
       }
       case 'cancelWhen':
-        x.subscription = this.tasks[spec.t]!.pipe(cancelWhen(x.signal!)).subscribe(observer);
+        x.subscription = source().pipe(cancelWhen(x.signal!)).subscribe(observer);
         break;
       case 'all':
-        x.subscription = whenAllCancellable(
-          spec.ts.map((i) => this.tasks[i]!),
-          options,
-        ).subscribe(observer);
+        x.subscription = whenAllCancellable(participants(spec.ts), options).subscribe(observer);
         break;
       case 'any':
-        x.subscription = whenAnyCancellable(
-          spec.ts.map((i) => this.tasks[i]!),
-          options,
-        ).subscribe(observer);
+        x.subscription = whenAnyCancellable(participants(spec.ts), options).subscribe(observer);
         break;
       case 'await':
-        awaitTask(this.tasks[spec.t]!, { shield: spec.shield, ...options }).then(
+        awaitTask(source(), { shield: spec.shield, ...options }).then(
           (v) => (x.outcome = `resolve ${fmtVal(v)}`),
           (e: unknown) => (x.outcome = `reject ${fmtErr(e, this.indexOf)}`),
         );
@@ -510,7 +534,8 @@ class Runner {
   }
 
   private notify(x: RunConsumer, kind: 'next' | 'error' | 'complete', value: unknown): void {
-    const direct = x.spec.kind === 'plain' || x.spec.kind === 'detect' || x.spec.kind === 'shield';
+    const direct =
+      (x.spec.kind === 'plain' || x.spec.kind === 'detect' || x.spec.kind === 'shield') && x.spec.q !== true;
     x.notifications.push({
       seq: this.log.length,
       kind,
