@@ -86,6 +86,7 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
   'an output was made by a reaction or a teardown': (r) => r.linksMade.some((m) => m.where === 'reentrant'),
   'the abort listener of an output made by an action acted': (r) =>
     r.linksMade.some((m, k) => m.where !== 'before' && r.log.includes(`L${k} listener`)),
+  'an abort listener made an output': (r) => r.reentrant.some((a) => /^(output )?listener:link$/.test(a)),
   'a consumer heard its own cancellation through an output made by an action': (r) =>
     r.consumers.some((x) => {
       const s = 's' in x.spec ? x.spec.s : undefined;
@@ -108,13 +109,12 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
   'detectCancel over a plain Observable heard its end': (r) =>
     r.consumers.some((x) => overQ(x) && x.spec.kind === 'detect' && (heard(x, 'complete') || heard(x, 'error'))),
   // the run goes on, unobserved (the model checks that nothing tears it down before its source ends)
-  'shield over a plain Observable: the consumer left while its run went on': (r) =>
+  'a shielded run of a plain Observable went on after its consumer left (shield, or awaitTask shield aborted)': (r) =>
     r.consumers.some(
       (x) =>
         overQ(x) &&
-        x.spec.kind === 'shield' &&
-        x.unsubSeq !== Infinity &&
-        !x.notifications.some((n) => n.kind !== 'next'),
+        ((x.spec.kind === 'shield' && x.unsubSeq !== Infinity && !x.notifications.some((n) => n.kind !== 'next')) ||
+          (x.spec.kind === 'await' && x.spec.shield && x.outcome?.startsWith('reject CE(-,') === true)),
     ),
   'shield over a plain Observable heard its end, its source torn down first': (r) =>
     r.consumers.some(

@@ -219,7 +219,10 @@ class QSub {
 }
 
 class MConsumer {
+  /** It has heard its end, or unsubscribed: it hears nothing more. */
   closed = false;
+  /** Its subscription was unsubscribed (also from inside its end notification: see `unsubscribe`). */
+  unsubscribed = false;
   ready = false;
   pendingUnsub = false;
   reacted = false;
@@ -823,8 +826,15 @@ class Model {
     }
   }
 
+  /**
+   * The consumer's `unsubscribe()`. Also after it heard its end: during that notification, RxJS's subscriber is
+   * stopped but not closed yet (it closes once the notification returns), so an unsubscription made there runs its
+   * teardown then, before the source an RxJS operator tears down after notifying (`Q<i>` under `detectCancel` or
+   * `cancelWhen`); once closed, every teardown below is a no-op.
+   */
   unsubscribe(x: MConsumer): void {
-    if (x.closed || x.spec.kind === 'await') return;
+    if (x.unsubscribed || x.spec.kind === 'await') return;
+    x.unsubscribed = true;
     x.closed = true;
     x.teardown?.();
   }

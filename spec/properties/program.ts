@@ -148,7 +148,7 @@ const linkInputs: fc.Arbitrary<SigRef[]> = fc.oneof(
 /** A `link` action: an output made once actions have begun, possibly with an abort listener doing one action. */
 function linkAction(): fc.Arbitrary<Action> {
   return fc.record(
-    { a: fc.constant('link' as const), id: fc.constant(0), inputs: linkInputs, listener: simpleAction() },
+    { a: fc.constant('link' as const), id: fc.constant(0), inputs: linkInputs, listener: listenerAction() },
     { requiredKeys: ['a', 'id', 'inputs'] },
   );
 }
@@ -174,7 +174,21 @@ const teardownAction = (plain: PlainSources): fc.Arbitrary<Action> =>
     { weight: 1, arbitrary: linkAction() },
   );
 
-/** Actions without `sub` or `throw`: what an abort listener may do. */
+/**
+ * What an abort listener (a factory's on its task's signal, or one on an output) may do: an action without `sub` or
+ * `throw`, or, now and then, make an output (whose own listener does not make one).
+ */
+function listenerAction(): fc.Arbitrary<Action> {
+  return fc.oneof(
+    { weight: 8, arbitrary: simpleAction() },
+    {
+      weight: 1,
+      arbitrary: fc.record({ a: fc.constant('link' as const), id: fc.constant(0), inputs: linkInputs }),
+    },
+  );
+}
+
+/** Actions without `sub`, `throw` or `link`. */
 function simpleAction(): fc.Arbitrary<Action> {
   return fc.oneof(
     fc.record({ a: fc.constant('unsub' as const), id: fc.constant(0), x: small }),
@@ -254,7 +268,7 @@ const taskSpec = (teardownActs: TeardownActs, plain: PlainSources): fc.Arbitrary
           weight: 3,
           arbitrary: fc
             .tuple(
-              fc.option(simpleAction(), { nil: undefined }),
+              fc.option(listenerAction(), { nil: undefined }),
               // [selfCancel, throws]: mostly neither; each alone, and both (cancelled, then throws), now and then
               fc.oneof(
                 { weight: 6, arbitrary: fc.constant([false, false] as const) },
@@ -287,7 +301,7 @@ const linkSpec: fc.Arbitrary<LinkSpec> = fc.record(
   {
     at: small,
     inputs: linkInputs,
-    listener: simpleAction(),
+    listener: listenerAction(),
   },
   { requiredKeys: ['at', 'inputs'] },
 );
