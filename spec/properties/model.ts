@@ -11,7 +11,9 @@
  * the call that caused it returns), dependants of a signal react in the order
  * they were linked (its linkSignals outputs abort first, and what is linked to
  * each reacts in its turn, as docs/semantics.md says), observers of a task are notified in the
- * order they attached. Where the contract is silent, the choices are listed in
+ * order they attached; a plain Observable (`Q<i>`, no task) is subscribed as
+ * docs/semantics.md says each export subscribes a source that is not a task
+ * (`QMode`). Where the contract is silent, the choices are listed in
  * RELIABILITY.md ("What the model fixes where the contract is silent").
  */
 import { fmtConsumer, fmtLink, fmtModel, fmtTeardownEnd, fmtVal, type MErr, type MReason } from './format';

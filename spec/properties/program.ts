@@ -2,9 +2,10 @@
  * Random programs for the property suite: a few tasks (some linked through
  * `options.signal` to a plain AbortController, to another task's signal or to
  * a `linkSignals` output, some whose body subscribes another task), `linkSignals`
- * outputs made between them (of controllers, task signals or earlier outputs),
- * then a list of actions, some of which create consumers that react
- * re-entrantly to what they hear.
+ * outputs made between them (of 0–3 controllers, task signals or earlier outputs),
+ * then a list of actions, some of which create consumers (of a task, or of a
+ * plain Observable `Q<i>` given directly) that react re-entrantly to what they
+ * hear, and some of which make more outputs (`link`).
  *
  * A generated program is "raw": task and consumer numbers are arbitrary small
  * naturals. `normalize()` maps them onto what exists (modulo), gives every
