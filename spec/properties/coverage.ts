@@ -116,15 +116,9 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
         ((x.spec.kind === 'shield' && x.unsubSeq !== Infinity && !x.notifications.some((n) => n.kind !== 'next')) ||
           (x.spec.kind === 'await' && x.spec.shield && x.outcome?.startsWith('reject CE(-,') === true)),
     ),
-  'shield over a plain Observable heard its end, its source torn down first': (r) =>
-    r.consumers.some(
-      (x) =>
-        overQ(x) &&
-        x.spec.kind === 'shield' &&
-        x.notifications.some(
-          (n) => n.kind !== 'next' && r.log[n.seq - 1] === `Q${(x.spec as { t: number }).t} teardown`,
-        ),
-    ),
+  // its source torn down first, or, when it ended while it subscribed, once its subscribe function returns
+  'shield over a plain Observable heard its end': (r) =>
+    r.consumers.some((x) => overQ(x) && x.spec.kind === 'shield' && (heard(x, 'complete') || heard(x, 'error'))),
   'cancelWhen over a plain Observable heard its own cancellation': (r) =>
     r.consumers.some(
       (x) => overQ(x) && x.spec.kind === 'cancelWhen' && has(r.log, new RegExp(`^X${x.idx} error CE\\(-`)),
