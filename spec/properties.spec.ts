@@ -4,9 +4,10 @@
  * fast-check generates programs over a few tasks (linked to a controller, to
  * another task's signal or to a linkSignals output, some whose body subscribes
  * another task through plain/detectCancel/shield), linkSignals outputs of
- * earlier signals, and consumers (plain, detectCancel, shield, cancelWhen,
- * whenAllCancellable, whenAnyCancellable, awaitTask), interleaving subscribe,
- * unsubscribe, cancel, start, abort, unlink and source next/complete/error,
+ * 0–3 earlier signals, and consumers (plain, detectCancel, shield, cancelWhen,
+ * whenAllCancellable, whenAnyCancellable, awaitTask) of tasks or of plain
+ * Observables given directly, interleaving subscribe, unsubscribe, cancel,
+ * start, abort, unlink, link (an output made now) and source next/complete/error,
  * with consumers and abort listeners that react re-entrantly (cancel, abort,
  * unsubscribe, subscribe, drive a source, throw), and sources whose teardown
  * acts (cancels a task, aborts a controller, ...) before it returns: in one

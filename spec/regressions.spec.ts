@@ -13,6 +13,40 @@ import { checkProgram } from './properties/check';
 import type { Program } from './properties/program';
 
 const COUNTEREXAMPLES: Record<string, Program> = {
+  // seventeenth landing, seed 1711 (run 23096), a model bug once plain Observables (Q<i>, no task) were generated:
+  // X0 = Q0.pipe(cancelWhen(C0)) reacts to Q0's completion by cancelling T0, whose output L1's listener unsubscribes
+  // X0. RxJS notifies before it tears an operator's source down, and an unsubscription made during that
+  // notification tears Q0 down at once (the subscriber is stopped, not closed, until the notification returns); the
+  // model took "heard its end" for "unsubscribed" and tore Q0 down only after the reaction returned.
+  "an unsubscription during a cancelWhen consumer's end tears its plain source down at once": {
+    preAborted: [false, false],
+    links: [{ at: 0, inputs: [{ c: 0 }] }],
+    tasks: [
+      {
+        refCount: false,
+        body: { b: 'child', j: 0, mode: 'plain' },
+        syncValue: false,
+        teardownThrows: false,
+        teardownAct: undefined,
+      },
+    ],
+    actions: [
+      {
+        a: 'sub',
+        id: 0,
+        c: {
+          kind: 'cancelWhen',
+          t: 0,
+          q: true,
+          s: { c: 0 },
+          react: { on: 'complete', act: { a: 'cancel', id: 0, t: 0 } },
+        },
+      },
+      { a: 'link', id: 0, inputs: [{ t: 0 }], listener: { a: 'unsub', id: 0, x: 0 } },
+      { a: 'complete', id: 0, t: 0 },
+      { a: 'sub', id: 0, c: { kind: 'cancelWhen', t: 0, q: false, s: { c: 0 }, react: undefined } },
+    ],
+  },
   // fifteenth landing, seed 1523 against rxjs 7.4.0 (run 5286), an invariant (stateAgreesWithObservers) once step 2's
   // cancellations joined the wave: T1's abort listener makes T0's source emit; X0's reaction to that value cancels
   // T0, whose end waits for the wave (X1, a combinator, may wait on it); X2, later in the same emission, still got the

@@ -3,7 +3,7 @@
  * interactions the invariants are about (a property that never re-enters
  * proves nothing about re-entrancy).
  */
-import type { Run, TeardownAct } from './run';
+import type { Run, RunConsumer, TeardownAct } from './run';
 
 const has = (lines: readonly string[], re: RegExp) => lines.some((l) => re.test(l));
 
@@ -13,6 +13,11 @@ const during = (r: Run, d: TeardownAct) => r.log.slice(d.from, d.to);
 const causedBy = (d: TeardownAct) =>
   d.act.a === 'cancel' ? `,r${d.act.id})` : d.act.a === 'abort' ? `,a${d.act.id})` : null;
 const teardownDid = (r: Run, re: RegExp) => r.teardownActs.some((d) => re.test(d.act.a));
+
+/** The consumer observes a plain Observable `Q<i>`, or a combinator has one among its participants. */
+const overQ = (x: RunConsumer) =>
+  'q' in x.spec ? x.spec.q === true : 'ts' in x.spec && x.spec.ts.some((p) => typeof p !== 'number');
+const heard = (x: RunConsumer, kind: 'next' | 'error' | 'complete') => x.notifications.some((n) => n.kind === kind);
 
 export const FEATURES: Record<string, (run: Run) => boolean> = {
   'a consumer heard ChildCancelled': (r) => has(r.log, /^X\d+ error CC\(/),
@@ -73,6 +78,55 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
   "a linkSignals output's abort listener acted re-entrantly": (r) =>
     r.reentrant.some((a) => a.startsWith('output listener:')),
   'unlink() let go of an output before it aborted': (r) => r.liveUnlinks > 0,
+  // outputs made once actions have begun (`link` actions), and outputs of no input or of three
+  'an output made by an action aborted after it was made': (r) =>
+    r.linksMade.some((m, k) => m.where !== 'before' && !m.abortedAtOnce && r.links[k]!.signal.aborted),
+  'an output made by an action was aborted when it was made': (r) =>
+    r.linksMade.some((m) => m.where !== 'before' && m.abortedAtOnce),
+  'an output was made by a reaction or a teardown': (r) => r.linksMade.some((m) => m.where === 'reentrant'),
+  'the abort listener of an output made by an action acted': (r) =>
+    r.linksMade.some((m, k) => m.where !== 'before' && r.log.includes(`L${k} listener`)),
+  'an abort listener made an output': (r) => r.reentrant.some((a) => /^(output )?listener:link$/.test(a)),
+  'a consumer heard its own cancellation through an output made by an action': (r) =>
+    r.consumers.some((x) => {
+      const s = 's' in x.spec ? x.spec.s : undefined;
+      if (s === undefined || !('l' in s) || r.linksMade[s.l]!.where === 'before') return false;
+      return (
+        x.notifications.some((n) => n.kind === 'error' && r.log[n.seq]!.startsWith(`X${x.idx} error CE(-,`)) ||
+        x.outcome?.startsWith('reject CE(-,') === true
+      );
+    }),
+  'a consumer was given an output of no input': (r) =>
+    r.consumers.some((x) => {
+      const s = 's' in x.spec ? x.spec.s : undefined;
+      return s !== undefined && 'l' in s && r.linksMade[s.l]!.inputs === 0;
+    }),
+  // plain Observables (Q<i>, no task) given directly to the exports
+  'a combinator with a plain Observable participant emitted its result': (r) =>
+    r.consumers.some((x) => overQ(x) && (x.spec.kind === 'all' || x.spec.kind === 'any') && heard(x, 'next')),
+  'a combinator with a plain Observable participant ended early': (r) =>
+    r.consumers.some((x) => overQ(x) && (x.spec.kind === 'all' || x.spec.kind === 'any') && heard(x, 'error')),
+  'detectCancel over a plain Observable heard its end': (r) =>
+    r.consumers.some((x) => overQ(x) && x.spec.kind === 'detect' && (heard(x, 'complete') || heard(x, 'error'))),
+  // the run goes on, unobserved (the model checks that nothing tears it down before its source ends)
+  'a shielded run of a plain Observable went on after its consumer left (shield, or awaitTask shield aborted)': (r) =>
+    r.consumers.some(
+      (x) =>
+        overQ(x) &&
+        ((x.spec.kind === 'shield' && x.unsubSeq !== Infinity && !x.notifications.some((n) => n.kind !== 'next')) ||
+          (x.spec.kind === 'await' && x.spec.shield && x.outcome?.startsWith('reject CE(-,') === true)),
+    ),
+  // its source torn down first, or, when it ended while it subscribed, once its subscribe function returns
+  'shield over a plain Observable heard its end': (r) =>
+    r.consumers.some((x) => overQ(x) && x.spec.kind === 'shield' && (heard(x, 'complete') || heard(x, 'error'))),
+  'cancelWhen over a plain Observable heard its own cancellation': (r) =>
+    r.consumers.some(
+      (x) => overQ(x) && x.spec.kind === 'cancelWhen' && has(r.log, new RegExp(`^X${x.idx} error CE\\(-`)),
+    ),
+  'awaitTask over a plain Observable settled': (r) =>
+    r.consumers.some((x) => overQ(x) && x.spec.kind === 'await' && x.outcome !== undefined),
+  'an output of three inputs aborted after it was made': (r) =>
+    r.linksMade.some((m, k) => m.inputs === 3 && !m.abortedAtOnce && r.links[k]!.signal.aborted),
 };
 
 /**
@@ -110,6 +164,7 @@ export const TEARDOWN_FEATURES: Record<string, (run: Run) => boolean> = {
   'a teardown unsubscribed or subscribed a consumer': (r) => teardownDid(r, /^(unsub|sub)$/),
   'a teardown drove a source or started a task': (r) => teardownDid(r, /^(next|complete|error|start)$/),
   'a teardown unlinked a linkSignals output': (r) => teardownDid(r, /^unlink$/),
+  'a teardown made a linkSignals output': (r) => teardownDid(r, /^link$/),
   'a teardown acted, then threw (reported as unhandled)': (r) =>
     r.teardownActs.some((d) => r.program.tasks[d.t]!.teardownThrows),
 };

@@ -76,12 +76,17 @@ export function fmtConsumer(c: ConsumerSpec): string {
   switch (c.kind) {
     case 'all':
     case 'any':
-      return `${c.kind}[${c.ts.map((t) => `T${t}`).join(',')}]${fmtSig(c.s)}`;
+      return `${c.kind}[${c.ts.map((p) => (typeof p === 'number' ? `T${p}` : `Q${p.q}`)).join(',')}]${fmtSig(c.s)}`;
     case 'await':
-      return `await T${c.t}${c.shield ? ' shield' : ''}${fmtSig(c.s)}`;
+      return `await ${c.q === true ? 'Q' : 'T'}${c.t}${c.shield ? ' shield' : ''}${fmtSig(c.s)}`;
     case 'cancelWhen':
-      return `cancelWhen T${c.t}${fmtSig(c.s)}`;
+      return `cancelWhen ${c.q === true ? 'Q' : 'T'}${c.t}${fmtSig(c.s)}`;
     default:
-      return `${c.kind} T${c.t}`;
+      return `${c.kind} ${c.q === true ? 'Q' : 'T'}${c.t}`;
   }
+}
+
+/** The line a `link` action logs: `link L3 C0,T1,L2` (the output it makes, and its inputs). */
+export function fmtLink(k: number, inputs: readonly SigRef[]): string {
+  return `link L${k}${inputs.length === 0 ? '' : ' '}${inputs.map((s) => fmtSig(s).slice(2)).join(',')}`;
 }

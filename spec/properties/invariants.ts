@@ -9,8 +9,9 @@ import type { Run, RunConsumer } from './run';
 
 export type Invariant = (run: Run) => string[];
 
+/** A consumer that observes a task itself (plain, detectCancel, shield), not the plain Observable `Q<t>`. */
 const isDirect = (x: RunConsumer): x is RunConsumer & { spec: { kind: 'plain' | 'detect' | 'shield'; t: number } } =>
-  x.spec.kind === 'plain' || x.spec.kind === 'detect' || x.spec.kind === 'shield';
+  (x.spec.kind === 'plain' || x.spec.kind === 'detect' || x.spec.kind === 'shield') && x.spec.q !== true;
 
 /** True when `error` (following ChildCancelled causes and CancelledError reasons) names `task`. */
 export function chainHas(error: unknown, task: Task<unknown>): boolean {
@@ -116,6 +117,9 @@ export const sourcesTornDownOrOwned: Invariant = (run) => {
   run.tasks.forEach((t, i) => {
     const subs = run.probeSubscriptions[i]!;
     const downs = run.probeTeardowns[i]!;
+    run.qSubscriptions[i]!.forEach((downs, n) => {
+      if (downs > 1) out.push(`Q${i}'s subscription ${n} was torn down ${downs} times`);
+    });
     if (subs > 1) out.push(`T${i} subscribed its source ${subs} times`);
     if (run.factoryCalls[i]! > 1) out.push(`T${i} called its factory ${run.factoryCalls[i]} times`);
     if (downs > subs) out.push(`T${i}'s source was torn down ${downs} times for ${subs} subscriptions`);
@@ -134,6 +138,7 @@ function isHeld(run: Run, i: number): boolean {
   if (run.log.includes(`start T${i}`)) return true;
   for (const x of run.consumers) {
     const c = x.spec;
+    if ('q' in c && c.q === true) continue; // observes Q<t>, not task t
     const open = !x.notifications.some((n) => n.kind !== 'next') && x.unsubSeq === Infinity;
     if (c.kind === 'shield' && c.t === i) return true; // pinned for good
     if (c.kind === 'await' && c.t === i && (c.shield || x.outcome === undefined)) return true;

@@ -11,11 +11,23 @@
  * the call that caused it returns), dependants of a signal react in the order
  * they were linked (its linkSignals outputs abort first, and what is linked to
  * each reacts in its turn, as docs/semantics.md says), observers of a task are notified in the
- * order they attached. Where the contract is silent, the choices are listed in
+ * order they attached; a plain Observable (`Q<i>`, no task) is subscribed as
+ * docs/semantics.md says each export subscribes a source that is not a task
+ * (`QMode`). Where the contract is silent, the choices are listed in
  * RELIABILITY.md ("What the model fixes where the contract is silent").
  */
-import { fmtConsumer, fmtModel, fmtTeardownEnd, fmtVal, type MErr, type MReason } from './format';
-import type { Action, ConsumerSpec, LinkSpec, Mode, Program, SigRef, TaskSpec } from './program';
+import { fmtConsumer, fmtLink, fmtModel, fmtTeardownEnd, fmtVal, type MErr, type MReason } from './format';
+import {
+  resolveConsumer,
+  resolveSig,
+  type Action,
+  type ConsumerSpec,
+  type LinkSpec,
+  type Mode,
+  type Program,
+  type SigRef,
+  type TaskSpec,
+} from './program';
 
 type State = 'pending' | 'running' | 'completed' | 'errored' | 'cancelled';
 
@@ -29,6 +41,13 @@ interface MObserver {
   error(error: MErr): void;
   complete(): void;
 }
+
+interface Unsubscribable {
+  unsubscribe(): void;
+}
+
+/** Attaches an observer to a source; `register` gets what detaches it before the source starts. */
+type Attach = (obs: MObserver, register: (e: Unsubscribable) => void) => Unsubscribable | undefined;
 
 interface Dependant {
   abortedBy(reason: MReason): void;
@@ -145,14 +164,67 @@ class MLink implements Dependant {
   }
 }
 
+/** Task i's Subject: the probe of task i and the plain Observable `Q<i>` follow it. */
 class MProbe {
   state: 'open' | 'completed' | 'errored' = 'open';
   error: MErr | null = null;
-  active: ProbeSub | null = null;
+  /** Its subscribers, in the order they subscribed (a Subject's order): the task's probe, `Q<i>`'s subscriptions. */
+  subs: (ProbeSub | QSub)[] = [];
+  remove(s: ProbeSub | QSub): void {
+    const k = this.subs.indexOf(s);
+    if (k >= 0) this.subs.splice(k, 1);
+  }
+}
+
+/**
+ * How a subscription to `Q<i>` (a plain Observable, no task) reacts to its end and to its unsubscription, per
+ * export: `detectCancel`, `cancelWhen`, `awaitTask` subscribe it as RxJS operators do (the observer hears the end,
+ * then the source is torn down; leaving tears it down); `shield` and `awaitTask(…, { shield: true })` run it as the
+ * task the contract wraps it in (torn down when it ends, then the observer hears it; leaving detaches the observer
+ * and the run goes on, unobserved, to its end); a combinator's participant is torn down before the combinator hears
+ * its end, and released (torn down) by it (docs/semantics.md, "Who sees what" and "Combinators").
+ */
+type QMode = 'operator' | 'shield' | 'participant';
+
+/** One subscription to the plain Observable `Q<i>`. */
+class QSub {
+  closed = false;
+  stopped = false;
+  /** Its subscribe function has returned its teardown. */
+  registered = false;
+  constructor(
+    readonly i: number,
+    readonly obs: MObserver,
+    private readonly m: Model,
+  ) {}
+  next(v: unknown): void {
+    if (!this.closed && !this.stopped) this.obs.next(v);
+  }
+  complete(): void {
+    if (this.closed || this.stopped) return;
+    this.stopped = true;
+    this.obs.complete();
+  }
+  error(e: MErr): void {
+    if (this.closed || this.stopped) return;
+    this.stopped = true;
+    this.obs.error(e);
+  }
+  /** Tears the subscription down (its teardown logs once it has been returned). */
+  unsubscribe(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopped = true;
+    this.m.probes[this.i]!.remove(this);
+    if (this.registered) this.m.log.push(`Q${this.i} teardown`);
+  }
 }
 
 class MConsumer {
+  /** It has heard its end, or unsubscribed: it hears nothing more. */
   closed = false;
+  /** Its subscription was unsubscribed (also from inside its end notification: see `unsubscribe`). */
+  unsubscribed = false;
   ready = false;
   pendingUnsub = false;
   reacted = false;
@@ -225,7 +297,7 @@ class Model {
   }
 
   /** `linkSignals(...inputs)`: aborted at once with the first aborted input's reason, else linked to each input. */
-  makeLink(spec: LinkSpec): void {
+  makeLink(spec: Pick<LinkSpec, 'inputs' | 'listener'>): void {
     const l = new MLink(this.links.length, this);
     this.links.push(l);
     l.inputs = spec.inputs.map((ref) => this.sig(ref));
@@ -438,7 +510,7 @@ class Model {
     s.stopped = true;
     if (s instanceof ProbeSub) {
       const probe = this.probes[t.i]!;
-      if (probe.active === s) probe.active = null;
+      probe.remove(s);
       if (s.registered) this.probeTeardown(t.i);
     } else if (s.registered) {
       s.entry?.unsubscribe();
@@ -593,9 +665,60 @@ class Model {
     if (t.spec.syncValue) this.probeNext(ps, `s${t.i}`);
     if (probe.state === 'completed') this.probeComplete(ps);
     else if (probe.state === 'errored') this.probeError(ps, probe.error!);
-    else if (!ps.closed) probe.active = ps;
+    else if (!ps.closed) probe.subs.push(ps);
     ps.registered = true;
     if (ps.closed) this.probeTeardown(t.i); // the teardown runs once it is returned
+  }
+
+  /**
+   * Subscribes `Q<i>` for `obs` (see `QMode`); `register` gets the subscription before the source is subscribed
+   * (the package's subscriber exists by then). A source that ended while it subscribed is torn down once its
+   * subscribe function returns its teardown.
+   */
+  attachQ(i: number, obs: MObserver, mode: QMode, register?: (e: Unsubscribable) => void): undefined {
+    // Q<i> errors only with the Subject's `E<id>`, which detectCancel and the combinators pass on unchanged
+    let observer: MObserver | null = obs;
+    const qs = new QSub(
+      i,
+      mode === 'operator'
+        ? {
+            next: (v) => obs.next(v),
+            complete: () => {
+              obs.complete();
+              qs.unsubscribe();
+            },
+            error: (e) => {
+              obs.error(e);
+              qs.unsubscribe();
+            },
+          }
+        : {
+            next: (v) => observer?.next(v),
+            complete: () => {
+              const o = observer;
+              observer = null;
+              qs.unsubscribe();
+              o?.complete();
+            },
+            error: (e) => {
+              const o = observer;
+              observer = null;
+              qs.unsubscribe();
+              o?.error(e);
+            },
+          },
+      this,
+    );
+    register?.(mode === 'shield' ? { unsubscribe: () => (observer = null) } : qs);
+    this.log.push(`Q${i} sub`);
+    const probe = this.probes[i]!;
+    if (this.tasks[i]!.spec.syncValue) qs.next(`q${i}`);
+    if (probe.state === 'completed') qs.complete();
+    else if (probe.state === 'errored') qs.error(probe.error!);
+    else if (!qs.closed) probe.subs.push(qs);
+    qs.registered = true;
+    if (qs.closed) this.log.push(`Q${i} teardown`); // the teardown runs once it is returned
+    return undefined;
   }
 
   probeNext(ps: ProbeSub, value: string): void {
@@ -652,7 +775,12 @@ class Model {
       case 'next': {
         this.log.push(`next T${a.t} v${a.id}`);
         const probe = this.probes[a.t]!;
-        if (probe.state === 'open' && probe.active !== null) this.probeNext(probe.active, `v${a.id}`);
+        if (probe.state !== 'open') return;
+        // a Subject: to those subscribed when the value comes (one that left since is closed and ignores it)
+        for (const s of probe.subs.slice()) {
+          if (s instanceof ProbeSub) this.probeNext(s, `v${a.id}`);
+          else s.next(`v${a.id}`);
+        }
         return;
       }
       case 'complete':
@@ -660,26 +788,37 @@ class Model {
         this.log.push(`${a.a} T${a.t}${a.a === 'error' ? ` E${a.id}` : ''}`);
         const probe = this.probes[a.t]!;
         if (probe.state !== 'open') return;
-        const ps = probe.active;
-        probe.active = null;
-        if (a.a === 'complete') {
-          probe.state = 'completed';
-          if (ps !== null) this.probeComplete(ps);
-        } else {
+        if (a.a === 'complete') probe.state = 'completed';
+        else {
           probe.state = 'errored';
           probe.error = { k: 'E', msg: `E${a.id}` };
-          if (ps !== null) this.probeError(ps, probe.error);
+        }
+        // a Subject ends its subscribers one by one, taking each off its list first; one that leaves meanwhile is
+        // not told, one that subscribes meanwhile hears the end at once
+        for (let s = probe.subs.shift(); s !== undefined; s = probe.subs.shift()) {
+          if (s instanceof ProbeSub) {
+            if (a.a === 'complete') this.probeComplete(s);
+            else this.probeError(s, probe.error!);
+          } else if (a.a === 'complete') s.complete();
+          else s.error(probe.error!);
         }
         return;
       }
       case 'unlink': {
-        const l = this.links[a.l];
-        if (l === undefined) {
+        if (this.links.length === 0) {
           this.log.push('unlink none');
           return;
         }
-        this.log.push(`unlink L${a.l}`);
+        const l = this.links[a.l % this.links.length]!;
+        this.log.push(`unlink L${l.k}`);
         this.unlink(l);
+        return;
+      }
+      case 'link': {
+        // made now, of what exists now: aborted at once if an input has aborted (its listener never runs)
+        const inputs = a.inputs.map((ref) => resolveSig(ref, this.links.length));
+        this.log.push(fmtLink(this.links.length, inputs));
+        this.makeLink({ inputs, ...(a.listener && { listener: a.listener }) });
         return;
       }
       case 'throw':
@@ -689,8 +828,15 @@ class Model {
     }
   }
 
+  /**
+   * The consumer's `unsubscribe()`. Also after it heard its end: during that notification, RxJS's subscriber is
+   * stopped but not closed yet (it closes once the notification returns), so an unsubscription made there runs its
+   * teardown then, before the source an RxJS operator tears down after notifying (`Q<i>` under `detectCancel` or
+   * `cancelWhen`); once closed, every teardown below is a no-op.
+   */
   unsubscribe(x: MConsumer): void {
-    if (x.closed || x.spec.kind === 'await') return;
+    if (x.unsubscribed || x.spec.kind === 'await') return;
+    x.unsubscribed = true;
     x.closed = true;
     x.teardown?.();
   }
@@ -732,7 +878,8 @@ class Model {
     };
   }
 
-  subscribe(spec: ConsumerSpec): void {
+  subscribe(raw: ConsumerSpec): void {
+    const spec = resolveConsumer(raw, this.links.length);
     const x = new MConsumer(this.consumers.length, spec);
     this.consumers.push(x);
     this.log.push(`sub X${x.idx} ${fmtConsumer(spec)}`);
@@ -741,19 +888,25 @@ class Model {
       case 'plain':
       case 'detect':
       case 'shield': {
+        if (spec.q === true) {
+          let e: Unsubscribable | undefined;
+          this.attachQ(spec.t, sink, spec.kind === 'shield' ? 'shield' : 'operator', (handle) => (e = handle));
+          x.teardown = () => e?.unsubscribe();
+          break;
+        }
         const e = this.observe(this.tasks[spec.t]!, sink, MODE[spec.kind]);
         x.teardown = () => e?.unsubscribe();
         break;
       }
       case 'cancelWhen':
-        x.teardown = this.cancelWhen(this.tasks[spec.t]!, this.sig(spec.s), sink);
+        x.teardown = this.cancelWhen(this.source(spec.t, spec.q === true, 'operator', OWNING), this.sig(spec.s), sink);
         break;
       case 'all':
       case 'any': {
         const combination = new MCombination(
           this,
           spec.kind,
-          spec.ts.map((i) => this.tasks[i]!),
+          spec.ts.map((p) => (typeof p === 'number' ? this.tasks[p]! : p)),
           spec.s,
           sink,
         );
@@ -764,22 +917,41 @@ class Model {
         break;
       }
       case 'await':
-        this.awaitTask(x, this.tasks[spec.t]!, spec.s === undefined ? undefined : this.sig(spec.s), spec.shield);
+        this.awaitTask(
+          x,
+          this.source(
+            spec.t,
+            spec.q === true,
+            spec.shield ? 'shield' : 'operator',
+            spec.shield ? MODE.shield : MODE.detect,
+          ),
+          spec.s === undefined ? undefined : this.sig(spec.s),
+        );
         break;
     }
     x.ready = true;
     if (x.pendingUnsub) this.unsubscribe(x);
   }
 
-  /** `task.pipe(cancelWhen(signal))`: a plain (owning) observer linked to the signal. */
-  cancelWhen(t: MTask, s: MSig, sink: MObserver): (() => void) | null {
+  /**
+   * How an operator attaches to its source: task `t` in `mode`, or the plain Observable `Q<t>` in `qMode`. The
+   * entry goes to `register` before the source starts; the return value is the entry of a task that had ended
+   * already (nothing to detach), else undefined.
+   */
+  source(t: number, q: boolean, qMode: QMode, mode: number): Attach {
+    if (q) return (obs, register) => this.attachQ(t, obs, qMode, register);
+    return (obs, register) => this.observe(this.tasks[t]!, obs, mode, register);
+  }
+
+  /** `source.pipe(cancelWhen(signal))`: a plain (owning) observer linked to the signal. */
+  cancelWhen(attach: Attach, s: MSig, sink: MObserver): (() => void) | null {
     if (this.aborted(s)) {
       sink.error({ k: 'CE', task: null, reason: this.sigReason(s) });
       return null;
     }
     let closed = false;
     let stopped = false;
-    const attached: { entry?: MEntry | undefined; ready: boolean } = { ready: false };
+    const attached: { entry?: Unsubscribable | undefined; ready: boolean } = { ready: false };
     let hub: Hub | null = null;
     // an abort while the task is being attached waits for the attach to return (release, then report)
     let subscribing = true;
@@ -802,8 +974,7 @@ class Model {
       },
     };
     hub = this.link(s, dep);
-    const entry = this.observe(
-      t,
+    const entry = attach(
       {
         next: (v) => {
           if (!closed && !stopped) sink.next(v);
@@ -821,7 +992,6 @@ class Model {
           unsubscribe();
         },
       },
-      OWNING,
       (e) => {
         attached.entry = e;
         attached.ready = true;
@@ -836,7 +1006,8 @@ class Model {
     return unsubscribe;
   }
 
-  awaitTask(x: MConsumer, t: MTask, s: MSig | undefined, shield: boolean): void {
+  /** `awaitTask(source, { signal, shield })`, `attach` observing the source as `detectCancel` or `shield` does. */
+  awaitTask(x: MConsumer, attach: Attach, s: MSig | undefined): void {
     const reject = (e: MErr) => (this.awaits[x.idx] = `reject ${fmtModel(e)}`);
     if (s !== undefined && this.aborted(s)) {
       reject({ k: 'CE', task: null, reason: this.sigReason(s) });
@@ -844,7 +1015,7 @@ class Model {
     }
     let settled = false;
     let hub: Hub | null = null;
-    let sub: MEntry | undefined;
+    let sub: Unsubscribable | undefined;
     let last: unknown;
     const settle = () => {
       if (settled) return false;
@@ -863,8 +1034,7 @@ class Model {
     };
     if (s !== undefined) hub = this.link(s, dep);
     // the entry is known before the task starts: an abort while it is attached releases it then
-    this.observe(
-      t,
+    attach(
       {
         next: (v) => (last = v),
         complete: () => {
@@ -876,7 +1046,6 @@ class Model {
           reject(own ? { k: 'CE', task: null, reason: this.sigReason(s) } : e);
         },
       },
-      shield ? MODE.shield : MODE.detect,
       (e) => (sub = e),
     );
   }
@@ -886,7 +1055,7 @@ class Model {
 class MCombination implements Dependant {
   private ended = false;
   private readonly values: unknown[];
-  private readonly subs: (MEntry | undefined)[];
+  private readonly subs: (Unsubscribable | undefined)[];
   private hub: Hub | null = null;
   private subscribed = 0;
   private subscribing = false;
@@ -897,7 +1066,8 @@ class MCombination implements Dependant {
   constructor(
     private readonly m: Model,
     private readonly kind: 'all' | 'any',
-    private readonly tasks: MTask[],
+    /** A task, or `{ q }`: the plain Observable `Q<q>`, subscribed directly (a participant in `attachQ`). */
+    private readonly tasks: (MTask | { q: number })[],
     sig: SigRef | undefined,
     private readonly sink: MObserver,
   ) {
@@ -926,7 +1096,9 @@ class MCombination implements Dependant {
     for (let i = 0; i < this.tasks.length && !this.ended; i++) {
       this.subscribed = i + 1;
       this.subscribing = true;
-      m.observe(this.tasks[i]!, this.participant(i), MODE.detect, (e) => (this.subs[i] = e));
+      const p = this.tasks[i]!;
+      if (p instanceof MTask) m.observe(p, this.participant(i), MODE.detect, (e) => (this.subs[i] = e));
+      else m.attachQ(p.q, this.participant(i), 'participant', (e) => (this.subs[i] = e));
       this.subscribing = false;
       const report = this.deferredReport;
       if (report !== null) {
@@ -1009,7 +1181,7 @@ class MCombination implements Dependant {
   private abandonPending(reason: MReason): void {
     for (let i = this.subscribed; i < this.tasks.length; i++) {
       const t = this.tasks[i]!;
-      if (t.state === 'pending') this.m.cancel(t, reason);
+      if (t instanceof MTask && t.state === 'pending') this.m.cancel(t, reason);
     }
   }
 

@@ -2,9 +2,10 @@
  * Random programs for the property suite: a few tasks (some linked through
  * `options.signal` to a plain AbortController, to another task's signal or to
  * a `linkSignals` output, some whose body subscribes another task), `linkSignals`
- * outputs made between them (of controllers, task signals or earlier outputs),
- * then a list of actions, some of which create consumers that react
- * re-entrantly to what they hear.
+ * outputs made between them (of 0–3 controllers, task signals or earlier outputs),
+ * then a list of actions, some of which create consumers (of a task, or of a
+ * plain Observable `Q<i>` given directly) that react re-entrantly to what they
+ * hear, and some of which make more outputs (`link`).
  *
  * A generated program is "raw": task and consumer numbers are arbitrary small
  * naturals. `normalize()` maps them onto what exists (modulo), gives every
@@ -30,8 +31,13 @@ export type Action =
   | { a: 'next'; id: number; t: number }
   | { a: 'complete'; id: number; t: number }
   | { a: 'error'; id: number; t: number }
-  /** `unlink()` of link `l` (-1 once normalized: the program has no link). */
+  /** `unlink()` of link `l % (links made so far)`, resolved when it runs ("unlink none" while there is none). */
   | { a: 'unlink'; id: number; l: number }
+  /**
+   * `linkSignals(...inputs)` made now (an output named after the links made before it), with an abort listener of
+   * its own doing one action; its inputs are resolved when it runs (`resolveSig`).
+   */
+  | { a: 'link'; id: number; inputs: SigRef[]; listener?: Action }
   | { a: 'throw'; id: number };
 
 export interface Reaction {
@@ -40,11 +46,20 @@ export interface Reaction {
   act: Action;
 }
 
+/**
+ * A combinator participant: task `t` (a number), or `{ q }`, the plain cold Observable `Q<q>` given directly (not a
+ * task): each subscription to it logs `Q<q> sub`, emits `q<q>` synchronously if task `q`'s probe does (`syncValue`),
+ * then follows task `q`'s Subject (the same `next`/`complete`/`error` actions drive both), and logs `Q<q> teardown`
+ * when torn down.
+ */
+export type Participant = number | { q: number };
+
+/** `q: true`: the consumer's source is the plain Observable `Q<t>` (see `Participant`), not task `t`. */
 export type ConsumerSpec =
-  | { kind: Mode; t: number; form?: 'pipe' | 'call'; react?: Reaction }
-  | { kind: 'cancelWhen'; t: number; s: SigRef; react?: Reaction }
-  | { kind: 'all' | 'any'; ts: number[]; s?: SigRef; react?: Reaction }
-  | { kind: 'await'; t: number; s?: SigRef; shield: boolean };
+  | { kind: Mode; t: number; q?: boolean; form?: 'pipe' | 'call'; react?: Reaction }
+  | { kind: 'cancelWhen'; t: number; q?: boolean; s: SigRef; react?: Reaction }
+  | { kind: 'all' | 'any'; ts: Participant[]; s?: SigRef; react?: Reaction }
+  | { kind: 'await'; t: number; q?: boolean; s?: SigRef; shield: boolean };
 
 export type Body =
   /** The task's probe (a Subject-driven Observable) given directly. */
@@ -73,7 +88,7 @@ export interface TaskSpec {
 /** `linkSignals(...inputs)`, made once `at` tasks exist (after task `at - 1`, before task `at`). */
 export interface LinkSpec {
   at: number;
-  /** 1–2 inputs: controllers, tasks below `at`, earlier links (normalized; a raw one may point anywhere). */
+  /** 0–3 inputs: controllers, tasks below `at`, earlier links (normalized; a raw one may point anywhere). */
   inputs: SigRef[];
   /** An abort listener the program adds on the output right after making it, doing one action. */
   listener?: Action;
@@ -102,23 +117,79 @@ const sigRef: fc.Arbitrary<SigRef> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ l: small }) },
 );
 const mode = fc.constantFrom<Mode>('plain', 'detect', 'shield');
+/**
+ * How often plain Observables (`Q<i>`, not tasks) are given to the exports: a consumer's source one time in four and
+ * a combinator participant one time in three in the main mixes; one time in eight each in the teardown mix (whose
+ * kinds of interaction are about tasks' teardowns; `Q<i>`'s teardown only logs). Both shrink to a task.
+ */
+interface PlainSources {
+  source: fc.Arbitrary<boolean>;
+  participant: fc.Arbitrary<Participant>;
+}
+const plainSources = (oneIn: { source: number; participant: number }): PlainSources => ({
+  source: fc.oneof(
+    { weight: oneIn.source - 1, arbitrary: fc.constant(false) },
+    { weight: 1, arbitrary: fc.constant(true) },
+  ),
+  participant: fc.oneof(
+    { weight: oneIn.participant - 1, arbitrary: small },
+    { weight: 1, arbitrary: fc.record({ q: small }) },
+  ),
+});
+const SOME_PLAIN = plainSources({ source: 4, participant: 3 });
+const FEW_PLAIN = plainSources({ source: 8, participant: 8 });
+
+/** 0–3 inputs: mostly one or two; none (an output that never aborts) and three now and then. */
+const linkInputs: fc.Arbitrary<SigRef[]> = fc.oneof(
+  { weight: 6, arbitrary: fc.array(sigRef, { minLength: 1, maxLength: 2 }) },
+  { weight: 1, arbitrary: fc.constant<SigRef[]>([]) },
+  { weight: 1, arbitrary: fc.array(sigRef, { minLength: 3, maxLength: 3 }) },
+);
+
+/** A `link` action: an output made once actions have begun, possibly with an abort listener doing one action. */
+function linkAction(): fc.Arbitrary<Action> {
+  return fc.record(
+    { a: fc.constant('link' as const), id: fc.constant(0), inputs: linkInputs, listener: listenerAction() },
+    { requiredKeys: ['a', 'id', 'inputs'] },
+  );
+}
 
 /**
  * What a probe's teardown may do: mostly cancel a task or abort a controller (what starts a cancellation inside
  * a teardown), else any action an abort listener does, or subscribe a consumer (without a reaction).
  */
-const teardownAction: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ a: fc.constant('cancel' as const), id: fc.constant(0), t: small }) },
-  {
-    weight: 3,
-    arbitrary: fc.record({ a: fc.constant('abort' as const), id: fc.constant(0), k: fc.nat({ max: CONTROLLERS - 1 }) }),
-  },
-  { weight: 1, arbitrary: fc.record({ a: fc.constant('unlink' as const), id: fc.constant(0), l: small }) },
-  { weight: 3, arbitrary: simpleAction() },
-  { weight: 1, arbitrary: consumerSpec(false).map((c): Action => ({ a: 'sub', id: 0, c })) },
-);
+const teardownAction = (plain: PlainSources): fc.Arbitrary<Action> =>
+  fc.oneof(
+    { weight: 3, arbitrary: fc.record({ a: fc.constant('cancel' as const), id: fc.constant(0), t: small }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        a: fc.constant('abort' as const),
+        id: fc.constant(0),
+        k: fc.nat({ max: CONTROLLERS - 1 }),
+      }),
+    },
+    { weight: 1, arbitrary: fc.record({ a: fc.constant('unlink' as const), id: fc.constant(0), l: small }) },
+    { weight: 3, arbitrary: simpleAction() },
+    { weight: 1, arbitrary: consumerSpec(false, plain).map((c): Action => ({ a: 'sub', id: 0, c })) },
+    { weight: 1, arbitrary: linkAction() },
+  );
 
-/** Actions without `sub` or `throw`: what an abort listener may do. */
+/**
+ * What an abort listener (a factory's on its task's signal, or one on an output) may do: an action without `sub` or
+ * `throw`, or, now and then, make an output (whose own listener does not make one).
+ */
+function listenerAction(): fc.Arbitrary<Action> {
+  return fc.oneof(
+    { weight: 8, arbitrary: simpleAction() },
+    {
+      weight: 1,
+      arbitrary: fc.record({ a: fc.constant('link' as const), id: fc.constant(0), inputs: linkInputs }),
+    },
+  );
+}
+
+/** Actions without `sub`, `throw` or `link`. */
 function simpleAction(): fc.Arbitrary<Action> {
   return fc.oneof(
     fc.record({ a: fc.constant('unsub' as const), id: fc.constant(0), x: small }),
@@ -132,7 +203,7 @@ function simpleAction(): fc.Arbitrary<Action> {
   );
 }
 
-function consumerSpec(withReactions: boolean): fc.Arbitrary<ConsumerSpec> {
+function consumerSpec(withReactions: boolean, plain: PlainSources): fc.Arbitrary<ConsumerSpec> {
   const react: fc.Arbitrary<Reaction | undefined> = withReactions
     ? fc.option(
         fc.record({
@@ -140,7 +211,8 @@ function consumerSpec(withReactions: boolean): fc.Arbitrary<ConsumerSpec> {
           act: fc.oneof(
             { weight: 6, arbitrary: simpleAction() },
             { weight: 1, arbitrary: fc.record({ a: fc.constant('throw' as const), id: fc.constant(0) }) },
-            { weight: 1, arbitrary: consumerSpec(false).map((c): Action => ({ a: 'sub', id: 0, c })) },
+            { weight: 1, arbitrary: consumerSpec(false, plain).map((c): Action => ({ a: 'sub', id: 0, c })) },
+            { weight: 1, arbitrary: linkAction() },
           ),
         }),
         { nil: undefined, freq: 2 },
@@ -149,15 +221,24 @@ function consumerSpec(withReactions: boolean): fc.Arbitrary<ConsumerSpec> {
   return fc.oneof(
     {
       weight: 4,
-      arbitrary: fc.record({ kind: mode, t: small, form: fc.constantFrom<'pipe' | 'call'>('pipe', 'call'), react }),
+      arbitrary: fc.record({
+        kind: mode,
+        t: small,
+        q: plain.source,
+        form: fc.constantFrom<'pipe' | 'call'>('pipe', 'call'),
+        react,
+      }),
     },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('cancelWhen' as const), t: small, s: sigRef, react }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({ kind: fc.constant('cancelWhen' as const), t: small, q: plain.source, s: sigRef, react }),
+    },
     {
       weight: 2,
       arbitrary: fc.record(
         {
           kind: fc.constantFrom<'all' | 'any'>('all', 'any'),
-          ts: fc.array(small, { minLength: 0, maxLength: 3 }),
+          ts: fc.array(plain.participant, { minLength: 0, maxLength: 3 }),
           s: sigRef,
           react,
         },
@@ -167,8 +248,8 @@ function consumerSpec(withReactions: boolean): fc.Arbitrary<ConsumerSpec> {
     {
       weight: 1,
       arbitrary: fc.record(
-        { kind: fc.constant('await' as const), t: small, s: sigRef, shield: fc.boolean() },
-        { requiredKeys: ['kind', 't', 'shield'] },
+        { kind: fc.constant('await' as const), t: small, q: plain.source, s: sigRef, shield: fc.boolean() },
+        { requiredKeys: ['kind', 't', 'q', 'shield'] },
       ),
     },
   );
@@ -177,7 +258,7 @@ function consumerSpec(withReactions: boolean): fc.Arbitrary<ConsumerSpec> {
 /** How often a probe's teardown acts: in one probe of six (the main mixes), or in every one (the teardown mix). */
 export type TeardownActs = 'rare' | 'always';
 
-const taskSpec = (teardownActs: TeardownActs): fc.Arbitrary<TaskSpec> =>
+const taskSpec = (teardownActs: TeardownActs, plain: PlainSources): fc.Arbitrary<TaskSpec> =>
   fc.record(
     {
       link: sigRef,
@@ -188,7 +269,7 @@ const taskSpec = (teardownActs: TeardownActs): fc.Arbitrary<TaskSpec> =>
           weight: 3,
           arbitrary: fc
             .tuple(
-              fc.option(simpleAction(), { nil: undefined }),
+              fc.option(listenerAction(), { nil: undefined }),
               // [selfCancel, throws]: mostly neither; each alone, and both (cancelled, then throws), now and then
               fc.oneof(
                 { weight: 6, arbitrary: fc.constant([false, false] as const) },
@@ -211,8 +292,8 @@ const taskSpec = (teardownActs: TeardownActs): fc.Arbitrary<TaskSpec> =>
       // child bodies have no probe: normalize drops theirs
       teardownAct:
         teardownActs === 'always'
-          ? teardownAction
-          : fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: teardownAction }),
+          ? teardownAction(plain)
+          : fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: teardownAction(plain) }),
     },
     { requiredKeys: ['refCount', 'body', 'syncValue', 'teardownThrows', 'teardownAct'] },
   );
@@ -220,8 +301,8 @@ const taskSpec = (teardownActs: TeardownActs): fc.Arbitrary<TaskSpec> =>
 const linkSpec: fc.Arbitrary<LinkSpec> = fc.record(
   {
     at: small,
-    inputs: fc.array(sigRef, { minLength: 1, maxLength: 2 }),
-    listener: simpleAction(),
+    inputs: linkInputs,
+    listener: listenerAction(),
   },
   { requiredKeys: ['at', 'inputs'] },
 );
@@ -239,6 +320,7 @@ export function programs({
   maxActions: number;
   teardownActs?: TeardownActs;
 }): fc.Arbitrary<Program> {
+  const plain = teardownActs === 'always' ? FEW_PLAIN : SOME_PLAIN;
   return fc.record({
     // in the teardown mix, a controller is rarely aborted beforehand: a teardown's abort then has work to do
     preAborted: fc.array(teardownActs === 'always' ? rare : fc.boolean(), {
@@ -250,11 +332,12 @@ export function programs({
       { weight: 1, arbitrary: fc.constant<LinkSpec[]>([]) },
       { weight: 2, arbitrary: fc.array(linkSpec, { minLength: 1, maxLength: maxTasks }) },
     ),
-    tasks: fc.array(taskSpec(teardownActs), { minLength: 1, maxLength: maxTasks }),
+    tasks: fc.array(taskSpec(teardownActs, plain), { minLength: 1, maxLength: maxTasks }),
     actions: fc.array(
       fc.oneof(
-        { weight: 4, arbitrary: consumerSpec(true).map((c): Action => ({ a: 'sub', id: 0, c })) },
+        { weight: 4, arbitrary: consumerSpec(true, plain).map((c): Action => ({ a: 'sub', id: 0, c })) },
         { weight: 5, arbitrary: simpleAction() },
+        { weight: 1, arbitrary: linkAction() },
       ),
       { minLength: 1, maxLength: maxActions },
     ),
@@ -288,7 +371,6 @@ export function normalize(raw: Program): Program {
   let at = 0;
   const linkAt = (raw.links ?? []).map((l) => (at = Math.max(at, l.at % (n + 1))));
   const linksBefore = (i: number) => linkAt.filter((a) => a <= i).length;
-  const nLinks = linkAt.length;
   /** A signal made before task `tasks` and link `links`: a controller in place of what does not exist yet. */
   const sigBefore = (s: SigRef, tasks: number, links: number): SigRef =>
     'c' in s
@@ -300,7 +382,10 @@ export function normalize(raw: Program): Program {
         : links > 0
           ? { l: s.l % links }
           : { c: s.l % CONTROLLERS };
-  const sig = (s: SigRef | undefined): SigRef | undefined => (s === undefined ? undefined : sigBefore(s, n, nLinks));
+  // once actions have begun, links can be made at any time (`link` actions, also in reactions and teardowns): an
+  // output is named by a number that `resolveSig` reads modulo the links made when it is used
+  const dyn = (s: SigRef): SigRef => ('c' in s ? { c: s.c % CONTROLLERS } : 't' in s ? { t: t(s.t) } : { l: s.l });
+  const sig = (s: SigRef | undefined): SigRef | undefined => (s === undefined ? undefined : dyn(s));
   const action = (a: Action, where: 'top' | 'reaction' | 'listener' | 'teardown'): Action => {
     const id = nextId++;
     switch (a.a) {
@@ -311,7 +396,14 @@ export function normalize(raw: Program): Program {
       case 'abort':
         return { a: 'abort', id, k: a.k % CONTROLLERS };
       case 'unlink':
-        return { a: 'unlink', id, l: nLinks === 0 ? -1 : a.l % nLinks };
+        return { a: 'unlink', id, l: a.l };
+      case 'link':
+        return {
+          a: 'link',
+          id,
+          inputs: a.inputs.map(dyn),
+          ...(a.listener && { listener: action(a.listener, 'listener') }),
+        };
       case 'throw':
         // a listener that throws is an uncaught exception (covered by userErrors.spec.ts); a teardown that throws
         // is `teardownThrows`
@@ -325,21 +417,23 @@ export function normalize(raw: Program): Program {
       withReaction && 'react' in c && c.react !== undefined
         ? { on: c.react.on, act: action(c.react.act, 'reaction') }
         : undefined;
+    // a plain subscribe to a plain Observable involves no export: that consumer observes the task
+    const q = 'q' in c && c.q === true && c.kind !== 'plain';
     switch (c.kind) {
       case 'plain':
       case 'detect':
       case 'shield':
-        return { kind: c.kind, t: t(c.t), form: c.form ?? 'pipe', ...(react && { react }) };
+        return { kind: c.kind, t: t(c.t), ...(q && { q }), form: c.form ?? 'pipe', ...(react && { react }) };
       case 'cancelWhen':
-        return { kind: 'cancelWhen', t: t(c.t), s: sig(c.s)!, ...(react && { react }) };
+        return { kind: 'cancelWhen', t: t(c.t), ...(q && { q }), s: sig(c.s)!, ...(react && { react }) };
       case 'all':
       case 'any': {
-        const ts = c.ts.map(t);
+        const ts = c.ts.map((p): Participant => (typeof p === 'number' ? t(p) : { q: t(p.q) }));
         if (c.kind === 'any' && ts.length === 0) ts.push(0);
         return { kind: c.kind, ts, ...(c.s && { s: sig(c.s) }), ...(react && { react }) };
       }
       case 'await':
-        return { kind: 'await', t: t(c.t), shield: c.shield, ...(c.s && { s: sig(c.s) }) };
+        return { kind: 'await', t: t(c.t), ...(q && { q }), shield: c.shield, ...(c.s && { s: sig(c.s) }) };
     }
   };
   const tasks = raw.tasks.map((spec, i): TaskSpec => {
@@ -391,4 +485,19 @@ export function normalize(raw: Program): Program {
     tasks,
     actions,
   };
+}
+
+/**
+ * The signal a normalized action's `SigRef` names when it is used, `links` outputs having been made so far: an
+ * output modulo those, or a controller while there is none (the rule `normalize` applies to what exists before
+ * the actions, applied at run time).
+ */
+export function resolveSig(ref: SigRef, links: number): SigRef {
+  if (!('l' in ref)) return ref;
+  return links > 0 ? { l: ref.l % links } : { c: ref.l % CONTROLLERS };
+}
+
+/** A consumer's spec with its signal resolved (`resolveSig`) when it subscribes. */
+export function resolveConsumer(c: ConsumerSpec, links: number): ConsumerSpec {
+  return 's' in c && c.s !== undefined ? { ...c, s: resolveSig(c.s, links) } : c;
 }

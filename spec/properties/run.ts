@@ -19,8 +19,17 @@ import {
   type LinkedSignal,
   type TaskOptions,
 } from '../../src';
-import { fmtConsumer, fmtErr, fmtReason, fmtTeardownEnd, fmtVal } from './format';
-import type { Action, ConsumerSpec, LinkSpec, Program, SigRef } from './program';
+import { fmtConsumer, fmtErr, fmtLink, fmtReason, fmtTeardownEnd, fmtVal } from './format';
+import {
+  resolveConsumer,
+  resolveSig,
+  type Action,
+  type ConsumerSpec,
+  type LinkSpec,
+  type Participant,
+  type Program,
+  type SigRef,
+} from './program';
 
 export interface Notification {
   seq: number;
@@ -107,6 +116,20 @@ export interface Run {
   liveUnlinks: number;
   /** The actions probes' teardowns performed, in the order they started. */
   teardownActs: TeardownAct[];
+  /** How each `linkSignals` output was made, in the program's order. */
+  linksMade: LinkMade[];
+  /** Per plain Observable `Q<i>`: its subscriptions, each with how many times it was torn down. */
+  qSubscriptions: number[][];
+}
+
+/** A `linkSignals` output: before the actions, or by a `link` action (top-level, or re-entrantly). */
+export interface LinkMade {
+  where: 'before' | 'top' | 'reentrant';
+  inputs: number;
+  /** An input had aborted: the output was aborted when it was made. */
+  abortedAtOnce: boolean;
+  /** Log position of its `link` line (-1: made before the actions). */
+  seq: number;
 }
 
 export async function execute(program: Program): Promise<Run> {
@@ -143,6 +166,10 @@ class Runner {
   readonly subscribing: number[] = [];
   readonly reentrant: string[] = [];
   readonly teardownActs: TeardownAct[] = [];
+  readonly linksMade: LinkMade[] = [];
+  /** The plain Observables `Q<i>` (program.ts, `Participant`), and each one's subscriptions' teardown counts. */
+  readonly qs: Observable<string>[];
+  readonly qSubscriptions: number[][];
   closedWhileSubscribing = 0;
   liveUnlinks = 0;
   readonly indexOf = (t: unknown): number => this.tasks.indexOf(t as Task<string>);
@@ -155,6 +182,8 @@ class Runner {
       return c;
     });
     this.subjects = p.tasks.map(() => new Subject<string>());
+    this.qSubscriptions = p.tasks.map(() => []);
+    this.qs = p.tasks.map((_, i) => this.plainSource(i));
     this.probeSubscriptions = new Array<number>(n).fill(0);
     this.probeTeardowns = new Array<number>(n).fill(0);
     this.probeTeardownSeq = new Array<number>(n).fill(-1);
@@ -164,7 +193,7 @@ class Runner {
     // the links made once `at` tasks exist, before task `at`
     const makeLinks = (at: number) => {
       while (this.links.length < links.length && links[this.links.length]!.at === at)
-        this.makeLink(links[this.links.length]!);
+        this.makeLink(links[this.links.length]!, 'before');
     };
     makeLinks(0);
     p.tasks.forEach((spec, i) => {
@@ -223,10 +252,16 @@ class Runner {
   }
 
   /** `linkSignals(...inputs)`, and the abort listener the program places on its output. */
-  private makeLink(spec: LinkSpec): void {
+  private makeLink(spec: Pick<LinkSpec, 'inputs' | 'listener'>, where: LinkMade['where']): void {
     const k = this.links.length;
     const link = linkSignals(...spec.inputs.map((s) => this.signal(s)));
     this.links.push(link);
+    this.linksMade.push({
+      where,
+      inputs: spec.inputs.length,
+      abortedAtOnce: link.signal.aborted,
+      seq: where === 'before' ? -1 : this.log.length - 1,
+    });
     const listener = spec.listener;
     if (listener !== undefined) {
       link.signal.addEventListener(
@@ -273,6 +308,22 @@ class Runner {
           this.thrown.push(`D${i}`);
           throw new Error(`D${i}`);
         }
+      };
+    });
+  }
+
+  /** `Q<i>`: a cold Observable over task i's Subject, given to consumers directly (not a task). */
+  private plainSource(i: number): Observable<string> {
+    const spec = this.p.tasks[i]!;
+    return new Observable<string>((subscriber) => {
+      this.log.push(`Q${i} sub`);
+      const n = this.qSubscriptions[i]!.push(0) - 1;
+      if (spec.syncValue) subscriber.next(`q${i}`);
+      const inner = this.subjects[i]!.subscribe(subscriber);
+      return () => {
+        inner.unsubscribe();
+        this.log.push(`Q${i} teardown`);
+        this.qSubscriptions[i]![n]!++;
       };
     });
   }
@@ -331,6 +382,8 @@ class Runner {
       closedWhileSubscribing: this.closedWhileSubscribing,
       liveUnlinks: this.liveUnlinks,
       teardownActs: this.teardownActs,
+      linksMade: this.linksMade,
+      qSubscriptions: this.qSubscriptions,
     };
   }
 
@@ -383,14 +436,24 @@ class Runner {
         this.subjects[a.t]!.error(new Error(`E${a.id}`));
         return;
       case 'unlink': {
-        const link = this.links[a.l];
-        if (link === undefined) {
+        if (this.links.length === 0) {
           this.log.push('unlink none');
           return;
         }
-        this.log.push(`unlink L${a.l}`);
+        const l = a.l % this.links.length;
+        const link = this.links[l]!;
+        this.log.push(`unlink L${l}`);
         if (!link.signal.aborted) this.liveUnlinks++;
         link.unlink();
+        return;
+      }
+      case 'link': {
+        const inputs = a.inputs.map((ref) => resolveSig(ref, this.links.length));
+        this.log.push(fmtLink(this.links.length, inputs));
+        this.makeLink(
+          { inputs, ...(a.listener && { listener: a.listener }) },
+          this.p.actions.includes(a) ? 'top' : 'reentrant',
+        );
         return;
       }
       case 'throw':
@@ -407,7 +470,8 @@ class Runner {
     s.unsubscribe();
   }
 
-  subscribe(spec: ConsumerSpec): void {
+  subscribe(raw: ConsumerSpec): void {
+    const spec = resolveConsumer(raw, this.links.length);
     const x: RunConsumer = {
       idx: this.consumers.length,
       spec,
@@ -430,37 +494,36 @@ class Runner {
       complete: () => this.notify(x, 'complete', undefined),
     };
     const options = x.signal === undefined ? undefined : { signal: x.signal };
+    // the consumer's source: task t, or the plain Observable Q<t>
+    const source = (): Observable<string> =>
+      'q' in spec && spec.q === true ? this.qs[spec.t]! : this.tasks[(spec as { t: number }).t]!;
+    const participants = (ts: readonly Participant[]) =>
+      ts.map((p) => (typeof p === 'number' ? this.tasks[p]! : this.qs[p.q]!));
     switch (spec.kind) {
       case 'plain':
         x.subscription = this.tasks[spec.t]!.subscribe(observer);
         break;
       case 'detect': {
-        const t = this.tasks[spec.t]!;
+        const t = source();
         x.subscription = (spec.form === 'call' ? detectCancel(t) : t.pipe(detectCancel())).subscribe(observer);
         break;
       }
       case 'shield': {
-        const t = this.tasks[spec.t]!;
+        const t = source();
         x.subscription = (spec.form === 'call' ? shield(t) : t.pipe(shield())).subscribe(observer);
         break;
       }
       case 'cancelWhen':
-        x.subscription = this.tasks[spec.t]!.pipe(cancelWhen(x.signal!)).subscribe(observer);
+        x.subscription = source().pipe(cancelWhen(x.signal!)).subscribe(observer);
         break;
       case 'all':
-        x.subscription = whenAllCancellable(
-          spec.ts.map((i) => this.tasks[i]!),
-          options,
-        ).subscribe(observer);
+        x.subscription = whenAllCancellable(participants(spec.ts), options).subscribe(observer);
         break;
       case 'any':
-        x.subscription = whenAnyCancellable(
-          spec.ts.map((i) => this.tasks[i]!),
-          options,
-        ).subscribe(observer);
+        x.subscription = whenAnyCancellable(participants(spec.ts), options).subscribe(observer);
         break;
       case 'await':
-        awaitTask(this.tasks[spec.t]!, { shield: spec.shield, ...options }).then(
+        awaitTask(source(), { shield: spec.shield, ...options }).then(
           (v) => (x.outcome = `resolve ${fmtVal(v)}`),
           (e: unknown) => (x.outcome = `reject ${fmtErr(e, this.indexOf)}`),
         );
@@ -471,7 +534,8 @@ class Runner {
   }
 
   private notify(x: RunConsumer, kind: 'next' | 'error' | 'complete', value: unknown): void {
-    const direct = x.spec.kind === 'plain' || x.spec.kind === 'detect' || x.spec.kind === 'shield';
+    const direct =
+      (x.spec.kind === 'plain' || x.spec.kind === 'detect' || x.spec.kind === 'shield') && x.spec.q !== true;
     x.notifications.push({
       seq: this.log.length,
       kind,
