@@ -13,6 +13,8 @@ import {
   switchMap,
   throwError,
   take,
+  takeUntil,
+  fromEvent,
   NEVER,
 } from 'rxjs';
 import {
@@ -1751,6 +1753,137 @@ describe("a CancelledError that reaches a body while its task's options.signal h
     app.abort('shutdown');
     expect(t.state).toBe('cancelled');
     expect(log).toEqual(['plain: error CancelledError(task=t, reason=shutdown)']);
+  });
+
+  /**
+   * The three kinds of signal a task is linked to, each aborted with `'bye'`. `hear` places an abort listener
+   * for the body that runs before the abort reaches the task: on a plain signal, one placed before the task
+   * linked to it (the package's listener comes later); an output's and a task signal's listeners always run
+   * before what is linked to them reacts.
+   */
+  const signalKinds = () => {
+    const plain = new AbortController();
+    let plainHearer: () => void = () => undefined;
+    plain.signal.addEventListener('abort', () => plainHearer());
+    const outputOf = new AbortController();
+    const parent = startTask(NEVER, { name: 'parent' });
+    const output = linkSignals(outputOf.signal).signal;
+    return [
+      {
+        kind: 'a plain signal',
+        signal: plain.signal,
+        hear: (listener: () => void) => void (plainHearer = listener),
+        abort: () => plain.abort('bye'),
+      },
+      {
+        kind: 'a linkSignals output',
+        signal: output,
+        hear: (listener: () => void) => output.addEventListener('abort', listener),
+        abort: () => outputOf.abort('bye'),
+      },
+      {
+        kind: "a parent task's signal",
+        signal: parent.signal,
+        hear: (listener: () => void) => parent.signal.addEventListener('abort', listener),
+        abort: () => parent.cancel('bye'),
+      },
+    ];
+  };
+  const kinds = ['a plain signal', 'a linkSignals output', "a parent task's signal"];
+  const kindNamed = (kind: string) => signalKinds().find((k) => k.kind === kind)!;
+
+  it.each(kinds)(
+    'a body that completes on the abort of the signal its task is linked to (takeUntil) ends the task cancelled, with %s',
+    (kind) => {
+      const { signal, hear, abort } = kindNamed(kind);
+      const stop = new Subject<void>();
+      hear(() => stop.next()); // takeUntil(fromEvent(signal, 'abort')), heard before the task is reached
+      const t = startTask(() => new Subject<number>().pipe(takeUntil(stop)), { name: 't', signal });
+      const log: string[] = [];
+      t.subscribe(recorder(log, 'plain'));
+      t.pipe(detectCancel()).subscribe(recorder(log, 'detect'));
+      abort();
+      expect(t.state).toBe('cancelled');
+      expect(log).toEqual([
+        expect.stringMatching(/^plain: error CancelledError\(task=t, reason=/),
+        expect.stringMatching(/^detect: error ChildCancelled\(task=t, reason=/),
+      ]);
+    },
+  );
+
+  it('takeUntil(fromEvent(signal, "abort")) itself, on an output or a task signal: the task ends cancelled', () => {
+    for (const { kind, signal, abort } of signalKinds().slice(1)) {
+      const t = startTask(() => new Subject<number>().pipe(takeUntil(fromEvent(signal, 'abort'))), {
+        name: 't',
+        signal,
+      });
+      abort();
+      expect([kind, t.state]).toEqual([kind, 'cancelled']);
+    }
+  });
+
+  it.each(kinds)(
+    "a body that fails with Node's AbortError (its cause the signal's reason) ends the task cancelled, with %s",
+    (kind) => {
+      const { signal, hear, abort } = kindNamed(kind);
+      const t = startTask(
+        () =>
+          new Observable<never>((subscriber) => {
+            // what Node's APIs given the signal reject with (timers/promises, events.once, stream.pipeline, …)
+            hear(() =>
+              subscriber.error(
+                Object.assign(new Error('The operation was aborted'), { name: 'AbortError', cause: signal.reason }),
+              ),
+            );
+          }),
+        { name: 't', signal },
+      );
+      const log: string[] = [];
+      t.subscribe(recorder(log, 'plain'));
+      abort();
+      expect(t.state).toBe('cancelled');
+      expect(log).toEqual([expect.stringMatching(/^plain: error CancelledError\(task=t, reason=/)]);
+    },
+  );
+
+  it("a body's own error while the abort is on its way still ends the task errored: a failure is never lost", () => {
+    const bug = new TypeError('bug');
+    const withCause = Object.assign(new Error('aborted, another cause'), { cause: 'not the reason' });
+    for (const failure of [bug, withCause]) {
+      for (const { kind, signal, hear, abort } of signalKinds()) {
+        const t = startTask(() => new Observable<never>((subscriber) => hear(() => subscriber.error(failure))), {
+          name: 't',
+          signal,
+        });
+        let heard: unknown;
+        t.subscribe({ error: (error: unknown) => (heard = error) });
+        abort();
+        expect([kind, t.state, heard]).toEqual([kind, 'errored', failure]);
+      }
+    }
+  });
+
+  it('a value the body emits while the abort is on its way still reaches observers, then the task is cancelled', () => {
+    for (const { kind, signal, hear, abort } of signalKinds()) {
+      const t = startTask(
+        () =>
+          new Observable<string>((subscriber) =>
+            hear(() => {
+              subscriber.next('last');
+              subscriber.complete();
+            }),
+          ),
+        { name: 't', signal },
+      );
+      const log: string[] = [];
+      t.subscribe(recorder(log, 'plain'));
+      abort();
+      expect([kind, t.state, log]).toEqual([
+        kind,
+        'cancelled',
+        ['plain: next last', expect.stringMatching(/^plain: error CancelledError\(task=t, reason=/)],
+      ]);
+    }
   });
 
   it('an abort made by an observer inside another wave is a wave of its own, whichever way it reaches the task', () => {

@@ -415,11 +415,19 @@ export class Task<T> extends TaskBrand<T> {
   /** @internal the source completed or errored */
   _finish(state: 'completed' | 'errored', error: unknown): void {
     if (this._state !== 'running') return;
-    // The body heard a cancellation while the abort of options.signal is on its way to the task: something
-    // linked to that signal ahead of it (a linkSignals output's cancelWhen, say) reacted first. It is the task's
-    // own cancellation, as in the combinators: that abort cancels the task when it gets there, in its wave.
+    // The body ended while the abort of options.signal is on its way to the task: something that heard the abort
+    // first (a linkSignals output's cancelWhen, an abort listener, a takeUntil) ended it. It is the task's own
+    // cancellation, as in the combinators: that abort cancels the task when it gets there, in its wave. Only an
+    // error of the body's own, not caused by that abort, still ends it (Node's AbortError has the reason as cause).
     const parent = this._parentSignal;
-    if (parent?.aborted && this._parentHub !== null && (error instanceof CancelledError || error === parent.reason))
+    if (
+      parent?.aborted &&
+      this._parentHub !== null &&
+      (state === 'completed' ||
+        error instanceof CancelledError ||
+        error === parent.reason ||
+        (error as { cause?: unknown } | null)?.cause === parent.reason)
+    )
       return;
     this._state = state;
     this._result = error;

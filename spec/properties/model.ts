@@ -486,9 +486,10 @@ class Model {
   finish(t: MTask, state: 'completed' | 'errored', error?: MErr): void {
     if (t.state !== 'running') return;
     const ps = t.parentSig;
-    if (error !== undefined && error.k !== 'E' && ps !== null && this.aborted(ps) && t.parentHub !== null) {
-      return; // a cancellation the body hears while its signal's abort is on its way is the task's own (Task#_finish)
-    }
+    // a body that completes, or hears a cancellation, while its signal's abort is on its way: the task's own
+    // cancellation (Task#_finish); only an error of the body's own (k 'E') ends it
+    const ownEnd = state === 'completed' || (error !== undefined && error.k !== 'E');
+    if (ownEnd && ps !== null && this.aborted(ps) && t.parentHub !== null) return;
     t.state = state;
     t.error = error;
     this.leaveParentHub(t);
