@@ -32,7 +32,14 @@ import {
   whenAnyCancellable,
 } from '../src';
 import { DETECT_MODE, DETECTING, MAX_NESTED_RUNS, OWNING, PINNING, PLAIN_MODE, SHIELD_MODE } from '../src/task';
-import { abortListeners, captureUnhandled, chainWithDeepestTeardown, describeError, recorder } from './helpers';
+import {
+  abortListeners,
+  captureUnhandled,
+  chainWithDeepestTeardown,
+  describeError,
+  errorShape,
+  recorder,
+} from './helpers';
 
 /** A source that logs its subscription and teardown, and can be driven by hand. */
 function probe<T = string>(log: string[], name = 'source') {
@@ -1861,6 +1868,123 @@ describe("a CancelledError that reaches a body while its task's options.signal h
         expect([kind, t.state, heard]).toEqual([kind, 'errored', failure]);
       }
     }
+  });
+
+  /** A body that fails with `failure()` from an abort listener placed on `signal` before the task linked to it. */
+  function failingOnAbort(signal: AbortSignal, failure: () => unknown) {
+    let fail: () => void = () => undefined;
+    signal.addEventListener('abort', () => fail()); // ahead of the package's listener: the abort is on its way
+    const t = startTask(() => new Observable<never>((subscriber) => void (fail = () => subscriber.error(failure()))), {
+      name: 't',
+      signal,
+    });
+    let heard: unknown = 'nothing';
+    t.subscribe({ error: (error: unknown) => (heard = error) });
+    return { t, heard: () => heard };
+  }
+
+  it('a signal without a reason (a polyfill, older browsers): a body error in the window still errors the task', () => {
+    // what npm's abort-controller 3.x (React Native) makes: an AbortSignal with no `reason`
+    class ReasonlessSignal extends EventTarget {
+      aborted = false;
+      get [Symbol.toStringTag]() {
+        return 'AbortSignal';
+      }
+      abort() {
+        this.aborted = true;
+        this.dispatchEvent(new Event('abort'));
+      }
+    }
+    const signal = new ReasonlessSignal();
+    const bug = new TypeError('bug');
+    const { t, heard } = failingOnAbort(signal as unknown as AbortSignal, () => bug);
+    signal.abort();
+    expect([t.state, heard()]).toEqual(['errored', bug]);
+  });
+
+  it("an error whose cause merely equals a primitive reason, and isn't an AbortError, still errors the task", () => {
+    const app = new AbortController();
+    const own = new Error('query failed', { cause: 'timeout' }); // a driver's error, not made from the signal
+    const { t, heard } = failingOnAbort(app.signal, () => own);
+    app.abort('timeout');
+    expect([t.state, heard()]).toEqual(['errored', own]);
+  });
+
+  it('an error whose cause getter throws still errors the task, and error() does not throw back into the source', () => {
+    const app = new AbortController();
+    const own = new Error('own failure');
+    Object.defineProperty(own, 'cause', {
+      get() {
+        throw new Error('cause getter');
+      },
+    });
+    let thrown: unknown = 'nothing';
+    let fail: () => void = () => undefined;
+    app.signal.addEventListener('abort', () => {
+      try {
+        fail();
+      } catch (error) {
+        thrown = error;
+      }
+    });
+    const t = startTask(() => new Observable<never>((subscriber) => void (fail = () => subscriber.error(own))), {
+      name: 't',
+      signal: app.signal,
+    });
+    let heard: unknown = 'nothing';
+    t.subscribe({ error: (error: unknown) => (heard = error) });
+    app.abort('bye');
+    expect([t.state, heard === own, thrown]).toEqual(['errored', true, 'nothing']);
+  });
+
+  it('a body that completed in the window, whose abort never reaches the task (stopImmediatePropagation), ends cancelled a microtask later', async () => {
+    const app = new AbortController();
+    const stop = new Subject<void>();
+    app.signal.addEventListener('abort', (event) => {
+      stop.next(); // the body completes (takeUntil), heard before the package's listener
+      event.stopImmediatePropagation(); // which then never runs
+    });
+    let tornDown = 0;
+    const t = startTask(
+      () =>
+        new Observable<number>((subscriber) => {
+          subscriber.next(1);
+          const stopping = stop.subscribe(() => subscriber.complete());
+          return () => {
+            stopping.unsubscribe();
+            tornDown++;
+          };
+        }),
+      { name: 't', signal: app.signal, refCount: false },
+    );
+    const settled = awaitTask(t).then(
+      (value) => `resolved ${String(value)}`,
+      (error: unknown) => `rejected ${String(errorShape(error).class)} ${String(errorShape(error).reason)}`,
+    );
+    app.abort('bye');
+    expect([t.state, tornDown]).toEqual(['running', 0]); // the window: the abort is on its way
+    await Promise.resolve();
+    expect([t.state, tornDown, await settled]).toEqual(['cancelled', 1, 'rejected ChildCancelled bye']);
+  });
+
+  it("a source that completes, then unsubscribes its subscriber, in the window: cancelled with the signal's reason", () => {
+    const app = new AbortController();
+    let end!: () => void;
+    app.signal.addEventListener('abort', () => end());
+    const t = startTask(
+      () =>
+        new Observable<never>((subscriber) => {
+          end = () => {
+            subscriber.complete();
+            subscriber.unsubscribe(); // RxJS lets a source do this
+          };
+        }),
+      { name: 't', signal: app.signal },
+    );
+    let heard: unknown;
+    t.subscribe({ error: (error: unknown) => (heard = error) });
+    app.abort('bye');
+    expect([t.state, (heard as CancelledError | undefined)?.reason]).toEqual(['cancelled', 'bye']);
   });
 
   it('a value the body emits while the abort is on its way still reaches observers, then the task is cancelled', () => {

@@ -341,10 +341,7 @@ export class Task<T> extends TaskBrand<T> {
     this._observers.splice(index, 1);
     this._snapshot = null;
     if (this._state !== 'running') return;
-    if ((entry._mode & OWNING) !== 0 && --this._owners === 0 && this._refCount && !this._pinned) {
-      const parent = this._parentSignal;
-      this.cancel(parent !== undefined && parent.aborted ? parent.reason : undefined);
-    }
+    if ((entry._mode & OWNING) !== 0 && --this._owners === 0 && this._refCount && !this._pinned) this._release();
   }
 
   /** @internal */
@@ -417,18 +414,13 @@ export class Task<T> extends TaskBrand<T> {
     if (this._state !== 'running') return;
     // The body ended while the abort of options.signal is on its way to the task: something that heard the abort
     // first (a linkSignals output's cancelWhen, an abort listener, a takeUntil) ended it. It is the task's own
-    // cancellation, as in the combinators: that abort cancels the task when it gets there, in its wave. Only an
-    // error of the body's own, not caused by that abort, still ends it (Node's AbortError has the reason as cause).
+    // cancellation, as in the combinators: that abort cancels the task when it gets there, in its wave, or, if it
+    // never does (an earlier listener stopped the event, the walk ran out of stack), a microtask later.
     const parent = this._parentSignal;
-    if (
-      parent?.aborted &&
-      this._parentHub !== null &&
-      (state === 'completed' ||
-        error instanceof CancelledError ||
-        error === parent.reason ||
-        (error as { cause?: unknown } | null)?.cause === parent.reason)
-    )
+    if (parent?.aborted && this._parentHub !== null && (state === 'completed' || endedByAbort(error, parent.reason))) {
+      queueMicrotask(() => this.cancel(parent.reason));
       return;
+    }
     this._state = state;
     this._result = error;
     this._leaveParentHub();
@@ -498,6 +490,13 @@ export class Task<T> extends TaskBrand<T> {
     }
   }
 
+  /** @internal cancels the task that lost its run (its last owner, or its source, let go): with the reason of
+   * options.signal if that has aborted (the abort is on its way), else none */
+  _release(): void {
+    const parent = this._parentSignal;
+    this.cancel(parent?.aborted ? parent.reason : undefined);
+  }
+
   /** @internal */
   _leaveParentHub(): void {
     this._parentHub?.delete(this);
@@ -539,11 +538,11 @@ class SourceSubscriber<T> extends LeanSubscriber<T> {
   /**
    * The task tears this down itself after taking it from `_sourceSubscriber`. Anyone else who does,
    * such as a source that unsubscribes the subscriber it was given, ends the run before the source
-   * completed or errored: a cancellation (reason `undefined`). The subscriber is closed when this
+   * completed or errored: a cancellation (reason `undefined`, or that of options.signal if it has aborted). The subscriber is closed when this
    * returns, as RxJS promises, even if the cancellation's own teardown step is deferred.
    */
   override unsubscribe(): void {
-    if (this._owner._sourceSubscriber === this) this._owner.cancel();
+    if (this._owner._sourceSubscriber === this) this._owner._release();
     super.unsubscribe();
   }
 }
@@ -859,6 +858,22 @@ function isNode(dependant: AbortDependant): dependant is CancellationNode {
 /** A dependant that is a task, of this copy or another (a `linkSignals` output has no parent hub). */
 function isTaskDependant(dependant: AbortDependant): dependant is Task<unknown> {
   return (dependant as Partial<Task<unknown>>)._parentHub !== undefined;
+}
+
+/**
+ * Whether a body's error is the abort of its options.signal reaching it first (see Task#_finish): a
+ * cancellation, the signal's reason, or an `AbortError` caused by it (what Node's APIs reject with).
+ */
+function endedByAbort(error: unknown, reason: unknown): boolean {
+  try {
+    return (
+      error instanceof CancelledError ||
+      (reason !== undefined &&
+        (error === reason || ((error as Error).name === 'AbortError' && (error as Error).cause === reason)))
+    );
+  } catch {
+    return false; // a revoked Proxy, a throwing getter: the body's own failure
+  }
 }
 
 function reverseFrom(array: unknown[], start: number): void {
