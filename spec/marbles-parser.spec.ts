@@ -167,6 +167,13 @@ describe('marble files: a malformed file fails with an error naming the file, th
       'CancelledError(task, reason): the task comes first in a marble file (the constructor takes (reason, task))',
     ],
     [
+      'a ChildCancelled written reason first',
+      file(GOOD.replace("#: CancelledError(child, 'X')", "#: ChildCancelled('X', child)")),
+      13,
+      'c',
+      'ChildCancelled(task, reason): the task comes first in a marble file (in code: new ChildCancelled(new CancelledError(reason, task)))',
+    ],
+    [
       'an error with more than a task and a reason',
       file(GOOD.replace("#: CancelledError(child, 'X')", "#: CancelledError(child, 'X', 'Y')")),
       13,

@@ -322,7 +322,9 @@ function makeErrorNode(cls, args) {
       rest = args.slice(1);
     }
     if (rest.length === 2 && task === undefined && rest[1].type === 'task')
-      throw `${cls}(task, reason): the task comes first in a marble file (the constructor takes (reason, task))`;
+      throw cls === 'CancelledError'
+        ? `${cls}(task, reason): the task comes first in a marble file (the constructor takes (reason, task))`
+        : `${cls}(task, reason): the task comes first in a marble file (in code: new ChildCancelled(new CancelledError(reason, task)))`;
     if (rest.length > 1) throw `${cls}(task, reason) takes at most a task and a reason`;
     if (rest.length === 1 && rest[0].type === 'task')
       throw `${cls}(): '${rest[0].name}' is not a value: quote it ('${rest[0].name}') if it is a reason`;
