@@ -180,6 +180,29 @@ describe('marble files: a malformed file fails with an error naming the file, th
       'c',
       'CancelledError(task, reason) takes at most a task and a reason',
     ],
+    // From a mutation audit: the reason-first message is for exactly a reason then a task; any other surplus is
+    // reported as such
+    [
+      'an error with two reasons and no task',
+      file(GOOD.replace("#: CancelledError(child, 'X')", "#: CancelledError('X', 'Y')")),
+      13,
+      'c',
+      'CancelledError(task, reason) takes at most a task and a reason',
+    ],
+    [
+      'an error with a task, a reason, then a task again (the task did come first)',
+      file(GOOD.replace("#: CancelledError(child, 'X')", "#: CancelledError(child, 'X', child)")),
+      13,
+      'c',
+      'CancelledError(task, reason) takes at most a task and a reason',
+    ],
+    [
+      'an error with a reason, a task and one more argument',
+      file(GOOD.replace("#: CancelledError(child, 'X')", "#: ChildCancelled('X', child, 'Y')")),
+      13,
+      'c',
+      'ChildCancelled(task, reason) takes at most a task and a reason',
+    ],
     ['a key no line uses', file(`${GOOD}\n  Y: 'unused'`), 14, 'c', "the key 'Y' is not used by any timeline"],
     ['a key defined twice', file(`${GOOD}\n  #: Error('again')`), 14, 'c', "'#' is defined twice"],
     [

@@ -1902,6 +1902,27 @@ describe("a CancelledError that reaches a body while its task's options.signal h
     expect([t.state, heard()]).toEqual(['errored', bug]);
   });
 
+  // From a mutation audit: without a reason, neither `error === reason` nor `cause === reason` may count
+  it('a signal without a reason: an AbortError without a cause, or undefined as the error, still errors the task', () => {
+    class ReasonlessSignal extends EventTarget {
+      aborted = false;
+      get [Symbol.toStringTag]() {
+        return 'AbortSignal';
+      }
+      abort() {
+        this.aborted = true;
+        this.dispatchEvent(new Event('abort'));
+      }
+    }
+    const failures = [new DOMException('This operation was aborted', 'AbortError'), undefined];
+    for (const failure of failures) {
+      const signal = new ReasonlessSignal();
+      const { t, heard } = failingOnAbort(signal as unknown as AbortSignal, () => failure);
+      signal.abort();
+      expect([t.state, heard()]).toEqual(['errored', failure]);
+    }
+  });
+
   it("an error whose cause merely equals a primitive reason, and isn't an AbortError, still errors the task", () => {
     const app = new AbortController();
     const own = new Error('query failed', { cause: 'timeout' }); // a driver's error, not made from the signal
@@ -1935,6 +1956,50 @@ describe("a CancelledError that reaches a body while its task's options.signal h
     t.subscribe({ error: (error: unknown) => (heard = error) });
     app.abort('bye');
     expect([t.state, heard === own, thrown]).toEqual(['errored', true, 'nothing']);
+  });
+
+  // From a mutation audit: an AbortError counts only when its cause is the signal's reason
+  it("an AbortError caused by something else (another signal's abort, a browser's DOMException) still errors the task", () => {
+    const other = Object.assign(new Error('The operation was aborted'), { name: 'AbortError', cause: 'other' });
+    const browser = new DOMException('signal is aborted without reason', 'AbortError'); // no cause
+    for (const failure of [other, browser]) {
+      const app = new AbortController();
+      const { t, heard } = failingOnAbort(app.signal, () => failure);
+      app.abort('bye');
+      expect([t.state, heard() === failure]).toEqual(['errored', true]);
+    }
+  });
+
+  // From a mutation audit: the test above never reads its getter (the error is no AbortError); these do
+  it('an AbortError whose cause getter throws, or a revoked Proxy, still errors the task without throwing into the source', () => {
+    const throwingCause = Object.defineProperty(new Error('aborted'), 'name', { value: 'AbortError' });
+    Object.defineProperty(throwingCause, 'cause', {
+      get() {
+        throw new Error('cause getter');
+      },
+    });
+    const { proxy: revoked, revoke } = Proxy.revocable(new Error('revoked'), {});
+    revoke();
+    for (const failure of [throwingCause, revoked]) {
+      const app = new AbortController();
+      let thrown: unknown = 'nothing';
+      let fail: () => void = () => undefined;
+      app.signal.addEventListener('abort', () => {
+        try {
+          fail();
+        } catch (error) {
+          thrown = error;
+        }
+      });
+      const t = startTask(() => new Observable<never>((subscriber) => void (fail = () => subscriber.error(failure))), {
+        name: 't',
+        signal: app.signal,
+      });
+      let heard: unknown = 'nothing';
+      t.subscribe({ error: (error: unknown) => (heard = error) });
+      app.abort('bye');
+      expect([t.state, heard === failure, thrown]).toEqual(['errored', true, 'nothing']);
+    }
   });
 
   it('a body that completed in the window, whose abort never reaches the task (stopImmediatePropagation), ends cancelled a microtask later', async () => {
