@@ -416,8 +416,10 @@ export class Task<T> extends TaskBrand<T> {
     // first (a linkSignals output's cancelWhen, an abort listener, a takeUntil) ended it. It is the task's own
     // cancellation, as in the combinators: that abort cancels the task when it gets there, in its wave, or, if it
     // never does (an earlier listener stopped the event, the walk ran out of stack), a microtask later.
+    // (A task whose signal has aborted and that is still running is still linked to it: the walk hands a task out
+    // and cancels it in one step.)
     const parent = this._parentSignal;
-    if (parent?.aborted && this._parentHub !== null && (state === 'completed' || endedByAbort(error, parent.reason))) {
+    if (parent?.aborted && (state === 'completed' || endedByAbort(error, parent.reason))) {
       queueMicrotask(() => this.cancel(parent.reason));
       return;
     }
