@@ -36,7 +36,9 @@ export type TaskSource<T> = ObservableInput<T> | ((signal: AbortSignal) => Obser
 export interface TaskOptions {
   /**
    * Cancels the task when it aborts (reason: the signal's reason). Already aborted when the task is created or
-   * started: the task is cancelled and its factory never runs.
+   * started: the task is cancelled and its factory never runs. A body that hears the abort before it reaches the
+   * task, and completes or fails with it (a `takeUntil` on the signal; its reason, a `CancelledError`, an
+   * `AbortError` caused by it), does not end the task: the abort still cancels it (docs/semantics.md).
    */
   signal?: AbortSignal | undefined;
   /** Shown in messages and marble diagrams. */
