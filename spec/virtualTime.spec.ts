@@ -124,16 +124,19 @@ describe('virtual time: a task over a scheduled source', () => {
 describe('virtual time: Angular idioms', () => {
   type User = { id: string };
   const user: User = { id: 'x' };
+  /** A service's cache: one task per id over `http`, made on first request. */
+  const cacheOver = (http: Observable<User>, refCount: boolean) => {
+    const cache = new Map<string, Task<User>>();
+    return (id: string): Task<User> => {
+      let t = cache.get(id);
+      if (t === undefined) cache.set(id, (t = task(http, { name: `user ${id}`, refCount })));
+      return t;
+    };
+  };
 
   it('switchMap to a cached task (refCount): leaving it before it completed releases it, coming back replays its end', () => {
     runMarbles(({ cold, hot, expectObservable }) => {
-      const http = cold('-u|', { u: user });
-      const cache = new Map<string, Task<User>>();
-      const cached = (id: string): Task<User> => {
-        let t = cache.get(id);
-        if (t === undefined) cache.set(id, (t = task(http, { name: `user ${id}` })));
-        return t;
-      };
+      const cached = cacheOver(cold('-u|', { u: user }), true);
       const params = hot('-a-b-a---|', { a: '1', b: '2' });
       const one = cached('1');
       // 1 answers at 2 and is left at 3, in the frame its source would complete, ahead of it: released, it ends
@@ -148,13 +151,7 @@ describe('virtual time: Angular idioms', () => {
 
   it('the same cache with refCount: false keeps each task running across switches', () => {
     runMarbles(({ cold, hot, expectObservable }) => {
-      const http = cold('---u|', { u: user });
-      const cache = new Map<string, Task<User>>();
-      const cached = (id: string): Task<User> => {
-        let t = cache.get(id);
-        if (t === undefined) cache.set(id, (t = task(http, { name: `user ${id}`, refCount: false })));
-        return t;
-      };
+      const cached = cacheOver(cold('---u|', { u: user }), false);
       const params = hot('-a-b-a-----|', { a: '1', b: '2' });
       expectObservable(params.pipe(switchMap((id) => cached(id)))).toBe('-----u-----|', { u: user });
     });
