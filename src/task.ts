@@ -494,8 +494,10 @@ export class Task<T> extends TaskBrand<T> {
     }
   }
 
-  /** @internal cancels the task that lost its run (its last owner, or its source, let go): with the reason of
-   * options.signal if that has aborted (the abort is on its way), else none */
+  /**
+   * @internal Cancels the task that lost its run (its last owner, or its source, let go): with the reason of
+   * options.signal if that has aborted (the abort is on its way), else with none.
+   */
   _release(): void {
     const parent = this._parentSignal;
     this.cancel(parent?.aborted ? parent.reason : undefined);
@@ -542,8 +544,9 @@ class SourceSubscriber<T> extends LeanSubscriber<T> {
   /**
    * The task tears this down itself after taking it from `_sourceSubscriber`. Anyone else who does,
    * such as a source that unsubscribes the subscriber it was given, ends the run before the source
-   * completed or errored: a cancellation (reason `undefined`, or that of options.signal if it has aborted). The subscriber is closed when this
-   * returns, as RxJS promises, even if the cancellation's own teardown step is deferred.
+   * completed or errored: a cancellation (reason `undefined`, or that of options.signal if it has
+   * aborted). The subscriber is closed when this returns, as RxJS promises, even if the cancellation's
+   * own teardown step is deferred.
    */
   override unsubscribe(): void {
     if (this._owner._sourceSubscriber === this) this._owner._release();
