@@ -14,6 +14,8 @@ import {
   throwError,
   take,
   takeUntil,
+  toArray,
+  firstValueFrom,
   fromEvent,
   NEVER,
 } from 'rxjs';
@@ -2023,27 +2025,48 @@ describe("a CancelledError that reaches a body while its task's options.signal h
     expect([t.state, (heard as CancelledError | undefined)?.reason]).toEqual(['cancelled', 'bye']);
   });
 
-  it('a value the body emits while the abort is on its way still reaches observers, then the task is cancelled', () => {
+  it('a value the body emits while the abort is on its way is dropped: observers, late subscribers and firstValueFrom never see it', async () => {
     for (const { kind, signal, hear, abort } of signalKinds()) {
-      const t = startTask(
-        () =>
-          new Observable<string>((subscriber) =>
-            hear(() => {
-              subscriber.next('last');
-              subscriber.complete();
-            }),
-          ),
-        { name: 't', signal },
-      );
+      const batch = new Subject<number>();
+      const stop = new Subject<void>();
+      hear(() => stop.next()); // a batch that flushes what it has when it stops: takeUntil(abort), toArray()
+      const t = startTask(() => batch.pipe(takeUntil(stop), toArray()), { name: 't', signal });
       const log: string[] = [];
       t.subscribe(recorder(log, 'plain'));
+      const first = firstValueFrom(t).then(
+        (value) => `resolved ${JSON.stringify(value)}`,
+        (error: unknown) => `rejected ${String(errorShape(error).class)}`,
+      );
+      batch.next(1);
+      batch.next(2);
       abort();
-      expect([kind, t.state, log]).toEqual([
+      const late: string[] = [];
+      t.subscribe(recorder(late, 'late'));
+      expect([kind, t.state, log, late, await first]).toEqual([
         kind,
         'cancelled',
-        ['plain: next last', expect.stringMatching(/^plain: error CancelledError\(task=t, reason=/)],
+        [expect.stringMatching(/^plain: error CancelledError\(task=t, reason=/)],
+        [expect.stringMatching(/^late: error CancelledError\(task=t, reason=/)],
+        'rejected CancelledError',
       ]);
     }
+  });
+
+  it('a body that keeps emitting after its abort never arrives (stopImmediatePropagation): values dropped, cancelled a microtask later', async () => {
+    const app = new AbortController();
+    const values = new Subject<number>();
+    app.signal.addEventListener('abort', (event) => {
+      values.next(1); // the body emits, heard before the package's listener
+      event.stopImmediatePropagation(); // which then never runs
+    });
+    const t = startTask(() => values, { name: 't', signal: app.signal });
+    const log: string[] = [];
+    t.subscribe(recorder(log, 'plain'));
+    app.abort('bye');
+    values.next(2);
+    expect([t.state, log]).toEqual(['running', []]);
+    await Promise.resolve();
+    expect([t.state, log]).toEqual(['cancelled', ['plain: error CancelledError(task=t, reason=bye)']]);
   });
 
   it('an abort made by an observer inside another wave is a wave of its own, whichever way it reaches the task', () => {
