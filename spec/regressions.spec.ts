@@ -13,6 +13,93 @@ import { checkProgram } from './properties/check';
 import type { Program } from './properties/program';
 
 const COUNTEREXAMPLES: Record<string, Program> = {
+  // seventeenth landing, once sources failed with their signal's reason or an AbortError (program.ts,
+  // `SourceError`): a model bug on the CI seed (run 642). Q0 errors with T0's signal's reason, `undefined` (T0 has
+  // none); whenAllCancellable([Q0, T0]) fails with it and cancels pending T0 with it as it is, `undefined`; the model
+  // cancelled it with its wrapper of that value.
+  'a plain participant that errors with undefined cancels the pending participants with undefined': {
+    preAborted: [false, false],
+    tasks: [{ refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false }],
+    actions: [
+      { a: 'error', id: 0, t: 0, how: 'reason' },
+      { a: 'sub', id: 0, c: { kind: 'all', ts: [{ q: 0 }, 0] } },
+    ],
+  },
+  // the same, run 4183: an invariant too broad. T0's abort listener errors Q1 (T1's Subject) with L0's reason a4,
+  // while L0's abort is on its way; whenAllCancellable([Q1], { signal: L0 }) passes that error on as it is (only a
+  // CancelledError that arrives while its signal is aborted is the caller's own). `ownCancellationIsNeverAnError`
+  // took the bare reason for a cancellation chain that reaches the signal; a chain now starts with a
+  // CancelledError.
+  "a combinator passes on a plain participant's error that is its signal's reason as it is": {
+    preAborted: [false, false],
+    links: [{ at: 0, inputs: [{ c: 0 }] }],
+    tasks: [
+      {
+        link: { l: 0 },
+        refCount: true,
+        body: { b: 'factory', selfCancel: false, throws: false, listener: { a: 'error', id: 0, t: 1, how: 'reason' } },
+        syncValue: false,
+        teardownThrows: false,
+      },
+      { link: { l: 0 }, refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false },
+    ],
+    actions: [
+      { a: 'sub', id: 0, c: { kind: 'all', ts: [{ q: 1 }], s: { l: 0 } } },
+      { a: 'sub', id: 0, c: { kind: 'plain', t: 0, form: 'pipe' } },
+      { a: 'abort', id: 0, k: 0 },
+    ],
+  },
+  // Three programs that pin the clauses of Task#_finish's `endedByAbort` (each fails on the CI seed, and here, when
+  // its clause is dropped): a source failing, while the abort of its task's options.signal is on its way, with that
+  // signal's reason (from an abort listener the source placed on that output: `onAbort`), with an AbortError caused
+  // by it (from the listener of an output of the same controller, made before the task: it aborts first), or with
+  // an AbortError caused by something else (which still ends the task errored).
+  "a source failing with its signal's reason in the abort window ends as the task's cancellation": {
+    preAborted: [false, false],
+    links: [{ at: 0, inputs: [{ c: 0 }] }],
+    tasks: [
+      {
+        link: { l: 0 },
+        refCount: true,
+        body: { b: 'source' },
+        syncValue: false,
+        teardownThrows: false,
+        onAbort: { a: 'error', id: 0, t: 0, how: 'reason' },
+      },
+    ],
+    actions: [
+      { a: 'sub', id: 0, c: { kind: 'plain', t: 0, form: 'pipe' } },
+      { a: 'abort', id: 0, k: 0 },
+    ],
+  },
+  "a source failing with an AbortError caused by its signal's reason in the abort window ends as the task's cancellation":
+    {
+      preAborted: [false, false],
+      links: [{ at: 0, inputs: [{ c: 0 }], listener: { a: 'error', id: 0, t: 0, how: 'abortReason' } }],
+      tasks: [{ link: { c: 0 }, refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false }],
+      actions: [
+        { a: 'sub', id: 0, c: { kind: 'plain', t: 0, form: 'pipe' } },
+        { a: 'abort', id: 0, k: 0 },
+      ],
+    },
+  'a source failing with an AbortError caused by something else in the abort window errors the task': {
+    preAborted: [false, false],
+    links: [{ at: 0, inputs: [{ c: 0 }] }],
+    tasks: [
+      {
+        link: { l: 0 },
+        refCount: true,
+        body: { b: 'source' },
+        syncValue: false,
+        teardownThrows: false,
+        onAbort: { a: 'error', id: 0, t: 0, how: 'abortOther' },
+      },
+    ],
+    actions: [
+      { a: 'sub', id: 0, c: { kind: 'detect', t: 0, form: 'pipe' } },
+      { a: 'abort', id: 0, k: 0 },
+    ],
+  },
   // seventeenth landing, seed 1711 (run 23096), a model bug once plain Observables (Q<i>, no task) were generated:
   // X0 = Q0.pipe(cancelWhen(C0)) reacts to Q0's completion by cancelling T0, whose output L1's listener unsubscribes
   // X0. RxJS notifies before it tears an operator's source down, and an unsubscription made during that

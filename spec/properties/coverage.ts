@@ -3,6 +3,7 @@
  * interactions the invariants are about (a property that never re-enters
  * proves nothing about re-entrancy).
  */
+import type { SourceError } from './program';
 import type { Run, RunConsumer, TeardownAct } from './run';
 
 const has = (lines: readonly string[], re: RegExp) => lines.some((l) => re.test(l));
@@ -127,7 +128,12 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
     r.consumers.some((x) => overQ(x) && x.spec.kind === 'await' && x.outcome !== undefined),
   'an output of three inputs aborted after it was made': (r) =>
     r.linksMade.some((m, k) => m.inputs === 3 && !m.abortedAtOnce && r.links[k]!.signal.aborted),
+  'a consumer heard an AbortError': (r) => has(r.log, /^X\d+ error (CC\()?AE\(/),
 };
+
+/** A source failed with `how` while its task's signal's abort was on its way; the task errored, or not. */
+const failedInWindow = (r: Run, how: SourceError, errored: boolean) =>
+  r.sourceFails.some((f) => f.how === how && f.reached && f.aborted && (f.stateAfter === 'errored') === errored);
 
 /**
  * What a source's teardown that acts (`teardownAct`) exercised: what it cancels completes before the call returns,
@@ -167,6 +173,16 @@ export const TEARDOWN_FEATURES: Record<string, (run: Run) => boolean> = {
   'a teardown made a linkSignals output': (r) => teardownDid(r, /^link$/),
   'a teardown acted, then threw (reported as unhandled)': (r) =>
     r.teardownActs.some((d) => r.program.tasks[d.t]!.teardownThrows),
+  // sources that fail with their task's signal's reason, or with an AbortError (program.ts, `SourceError`), while
+  // the abort of that signal is on its way to the task (docs/semantics.md: only the last ends the task)
+  "a source failed with its task's signal's reason while the abort was on its way (not an end)": (r) =>
+    failedInWindow(r, 'reason', false),
+  'a source failed with an AbortError caused by that reason while the abort was on its way (not an end)': (r) =>
+    failedInWindow(r, 'abortReason', false),
+  'a source failed with an AbortError caused by something else while the abort was on its way (errored)': (r) =>
+    failedInWindow(r, 'abortOther', true),
+  "a source failed with its task's signal's reason before the signal aborted (undefined: errored)": (r) =>
+    r.sourceFails.some((f) => f.how === 'reason' && f.reached && !f.aborted && f.stateAfter === 'errored'),
 };
 
 export function features(run: Run, kinds: Record<string, (run: Run) => boolean> = FEATURES): string[] {

@@ -8,6 +8,8 @@
  *   teardown that threw), `CE(T1,r5)` (CancelledError of task 1, reason r5),
  *   `CE(-,a7)` (CancelledError without task, e.g. cancelWhen), `CC(CE(...))`
  *   (ChildCancelled with its cause). Reasons nest: `CE(T2,CE(T0,r3))`.
+ *   `AE(a7)` (an `AbortError` whose cause is a7), `?a7` / `?undefined` (a
+ *   value that is not an Error: a signal's reason a source errored with).
  */
 import { UnsubscriptionError } from 'rxjs';
 import { CancelledError, ChildCancelled } from '../../src';
@@ -30,6 +32,7 @@ export function fmtErr(error: unknown, indexOf: (task: unknown) => number): stri
     return `CE(${error.task === undefined ? '-' : `T${indexOf(error.task)}`},${fmtReason(error.reason, indexOf)})`;
   }
   if (error instanceof UnsubscriptionError) return `Unsub[${error.errors.map((e) => fmtErr(e, indexOf)).join(',')}]`;
+  if (error instanceof Error && error.name === 'AbortError') return `AE(${fmtReason(error.cause, indexOf)})`;
   if (error instanceof Error) return error.constructor === Error ? error.message : `${error.name}:${error.message}`;
   return `?${String(error)}`;
 }
@@ -40,9 +43,16 @@ export function fmtReason(reason: unknown, indexOf: (task: unknown) => number): 
   return fmtErr(reason, indexOf);
 }
 
-/** Errors as the model represents them. */
+/**
+ * Errors as the model represents them: `V`, a value that is not an `Error` (a signal's reason that is a string, or
+ * `undefined`); `AE`, an `AbortError` with its `cause`. A reason is compared by identity, as the package does.
+ */
 export type MErr =
-  { k: 'CE'; task: number | null; reason: MReason } | { k: 'CC'; cause: MErr } | { k: 'E'; msg: string };
+  | { k: 'CE'; task: number | null; reason: MReason }
+  | { k: 'CC'; cause: MErr }
+  | { k: 'E'; msg: string }
+  | { k: 'V'; v: string | undefined }
+  | { k: 'AE'; cause: MReason };
 export type MReason = undefined | string | MErr;
 
 export function fmtModel(reason: MReason): string {
@@ -55,6 +65,10 @@ export function fmtModel(reason: MReason): string {
       return `CE(${reason.task === null ? '-' : `T${reason.task}`},${fmtModel(reason.reason)})`;
     case 'E':
       return reason.msg;
+    case 'V':
+      return `?${String(reason.v)}`;
+    case 'AE':
+      return `AE(${fmtModel(reason.cause)})`;
   }
 }
 

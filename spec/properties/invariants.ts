@@ -43,17 +43,21 @@ export const atMostOneTerminal: Invariant = (run) =>
 
 /**
  * True when the cancellation chain of `error` reaches `signal`'s abort (its task, or its reason: a `linkSignals`
- * output's reason is its input's, a task's CancelledError for a task signal).
+ * output's reason is its input's, a task's CancelledError for a task signal). A chain starts with a
+ * `CancelledError`: an error that is the reason itself, or an `AbortError` caused by it, is a source's own error
+ * (a plain Observable's: a task ends with neither while its signal's abort is on its way), which the contract has
+ * cancelWhen, awaitTask and the combinators pass on as it is.
  */
 export function chainReaches(error: unknown, signal: AbortSignal, tasks: readonly Task<unknown>[]): boolean {
   const owner = tasks.find((t) => t.signal === signal);
   let e: unknown = error;
-  for (let depth = 0; e instanceof CancelledError && depth < 100; depth++) {
+  let depth = 0;
+  for (; e instanceof CancelledError && depth < 100; depth++) {
     if (owner !== undefined && e.task === owner) return true;
     if (signal.aborted && e === signal.reason) return true;
     e = e instanceof ChildCancelled ? e.cause : e.reason;
   }
-  return signal.aborted && e === signal.reason;
+  return depth > 0 && signal.aborted && e === signal.reason;
 }
 
 /**

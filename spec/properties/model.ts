@@ -111,6 +111,12 @@ class BodySub {
   entry: MEntry | undefined = undefined;
 }
 
+/** An abort listener the program placed on a signal: the line it logs, and its action. */
+interface Listener {
+  line: string;
+  act: Action;
+}
+
 class MTask implements Dependant {
   state: State = 'pending';
   reason: MReason = undefined;
@@ -126,7 +132,8 @@ class MTask implements Dependant {
   parentHub: Hub | null = null;
   hub: Hub | null = null;
   sub: ProbeSub | BodySub | null = null;
-  listener: Action | null = null;
+  /** The abort listeners on its signal, in the order they were added: its factory's, and `onAbort`s of tasks linked to it. */
+  listeners: Listener[] = [];
   constructor(
     readonly i: number,
     readonly spec: TaskSpec,
@@ -154,7 +161,8 @@ class MLink implements Dependant {
   /** The hubs of its inputs it is a dependant of. */
   inputHubs: Hub[] = [];
   inputs: MSig[] = [];
-  listener: Action | null = null;
+  /** The abort listeners on the output, in the order they were added: the program's, then `onAbort`s of tasks. */
+  listeners: Listener[] = [];
   constructor(
     readonly k: number,
     private readonly m: Model,
@@ -307,7 +315,7 @@ class Model {
       l.reason = this.sigReason(aborted);
       return;
     }
-    l.listener = spec.listener ?? null;
+    if (spec.listener !== undefined) l.listeners.push({ line: `L${l.k} listener`, act: spec.listener });
     for (const s of l.inputs) {
       const hub = this.link(s, l);
       if (hub !== null) l.inputHubs.push(hub);
@@ -406,15 +414,16 @@ class Model {
     const earlier = l.inputs.find((s) => this.aborted(s) && this.sigReason(s) !== reason);
     l.aborted = true;
     l.reason = earlier === undefined ? reason : this.sigReason(earlier);
-    if (l.listener === null) return;
-    const act = l.listener;
-    l.listener = null;
-    this.log.push(`L${l.k} listener`);
+    const listeners = l.listeners;
+    l.listeners = [];
     const outerWave = this.wave;
     const outerTeardown = this.teardownWave;
-    this.wave = wave;
     this.teardownWave = wave;
-    this.perform(act);
+    for (const { line, act } of listeners) {
+      this.log.push(line);
+      this.wave = wave;
+      this.perform(act);
+    }
     this.teardownWave = outerTeardown;
     this.wave = outerWave;
   }
@@ -428,7 +437,7 @@ class Model {
     if (l.aborted) return; // what is linked to it reacts in its turn (or has)
     this.leaveInputs(l);
     l.unlinked = true;
-    l.listener = null; // it never aborts
+    l.listeners = []; // it never aborts
     l.hub = null;
   }
 
@@ -461,12 +470,11 @@ class Model {
     const wave = (this.wave = outer ?? []);
     const outerTeardown = this.teardownWave;
     this.teardownWave = wave;
-    if (t.listener !== null) {
-      // 2: the abort listener the factory placed on task.signal: user code run inside this cancellation, whose
-      // wave what it cancels joins, as under the teardown (the body is still subscribed until step 3)
-      const act = t.listener;
-      t.listener = null;
-      this.log.push(`T${t.i} listener`);
+    for (const { line, act } of t.listeners.splice(0)) {
+      // 2: the abort listeners on task.signal, in the order they were added (its factory's, the onAbort of a task
+      // linked to it): user code run inside this cancellation, whose wave what it cancels joins, as under the
+      // teardown (the body is still subscribed until step 3)
+      this.log.push(line);
       this.perform(act);
       this.wave = wave;
     }
@@ -486,16 +494,36 @@ class Model {
   finish(t: MTask, state: 'completed' | 'errored', error?: MErr): void {
     if (t.state !== 'running') return;
     const ps = t.parentSig;
-    // a body that completes, or hears a cancellation, while its signal's abort is on its way: the task's own
-    // cancellation (Task#_finish); only an error of the body's own (k 'E') ends it
-    const ownEnd = state === 'completed' || (error !== undefined && error.k !== 'E');
-    if (ownEnd && ps !== null && this.aborted(ps) && t.parentHub !== null) return;
+    // The body ends while the abort of its signal is on its way (docs/semantics.md, "a body that ends while the
+    // abort of its options.signal is on its way to the task ends as the task's own cancellation"): a completion, a
+    // CancelledError (a ChildCancelled too), the signal's reason itself, or an AbortError whose cause is that reason
+    // does not end the task; the abort cancels it in its turn. Any other error ends it errored.
+    if (
+      ps !== null &&
+      this.aborted(ps) &&
+      t.parentHub !== null &&
+      this.endedByAbort(state, error, this.sigReason(ps))
+    ) {
+      return;
+    }
     t.state = state;
     t.error = error;
     this.leaveParentHub(t);
     t.hub = null;
     this.teardownSource(t);
     this.notifyEnd(t);
+  }
+
+  /** Whether a body's end is the abort of its signal (of reason `reason`) reaching it first (`finish`). */
+  endedByAbort(state: 'completed' | 'errored', error: MErr | undefined, reason: MReason): boolean {
+    if (state === 'completed') return true;
+    if (error === undefined) return false;
+    if (isCancelled(error)) return true;
+    // a signal that aborted without a reason (not a native one) matches nothing else; reasons compare by identity
+    if (reason === undefined) return false;
+    if (error === reason) return true; // the reason is a task's CancelledError (counted above already)
+    if (error.k === 'V') return error.v === reason;
+    return error.k === 'AE' && error.cause === reason;
   }
 
   leaveParentHub(t: MTask): void {
@@ -615,7 +643,7 @@ class Model {
       this.subscribeProbe(t);
     } else if (body.b === 'factory') {
       this.log.push(`T${t.i} factory`);
-      if (body.listener !== undefined) t.listener = body.listener;
+      if (body.listener !== undefined) t.listeners.push({ line: `T${t.i} listener`, act: body.listener });
       if (body.selfCancel) this.doCancel(t.i, `self${t.i}`);
       if (body.throws) {
         // the task errors with it; if the task was cancelled while the factory ran, it is reported instead
@@ -664,6 +692,14 @@ class Model {
     const ps = new ProbeSub(t);
     t.sub = ps;
     this.log.push(`P${t.i} sub`);
+    const onAbort = t.spec.onAbort;
+    const parent = t.parentSig;
+    if (onAbort !== undefined && parent !== null && !('c' in parent)) {
+      // on options.signal, a task's or an output's (program.ts), added now (it runs in that order among the others)
+      const listener = { line: `T${t.i} onAbort`, act: onAbort };
+      if ('t' in parent) parent.t.listeners.push(listener);
+      else parent.l.listeners.push(listener);
+    }
     if (t.spec.syncValue) this.probeNext(ps, `s${t.i}`);
     if (probe.state === 'completed') this.probeComplete(ps);
     else if (probe.state === 'errored') this.probeError(ps, probe.error!);
@@ -673,12 +709,22 @@ class Model {
   }
 
   /**
-   * Subscribes `Q<i>` for `obs` (see `QMode`); `register` gets the subscription before the source is subscribed
-   * (the package's subscriber exists by then). A source that ended while it subscribed is torn down once its
-   * subscribe function returns its teardown.
+   * Subscribes `Q<i>` for `to` (see `QMode`), `detecting` as detectCancel does (every export but cancelWhen);
+   * `register` gets the subscription before the source is subscribed (the package's subscriber exists by then). A
+   * source that ended while it subscribed is torn down once its subscribe function returns its teardown.
    */
-  attachQ(i: number, obs: MObserver, mode: QMode, register?: (e: Unsubscribable) => void): undefined {
-    // Q<i> errors only with the Subject's `E<id>`, which detectCancel and the combinators pass on unchanged
+  attachQ(
+    i: number,
+    to: MObserver,
+    mode: QMode,
+    detecting: boolean,
+    register?: (e: Unsubscribable) => void,
+  ): undefined {
+    // Q<i> errors with what the Subject does (`E<id>`, an AbortError, a signal's reason, which may be a task's
+    // CancelledError); attached detecting, a CancelledError reaches `to` as a ChildCancelled
+    const obs: MObserver = detecting
+      ? { next: (v) => to.next(v), complete: () => to.complete(), error: (e) => to.error(toChildCancelled(e)) }
+      : to;
     let observer: MObserver | null = obs;
     const qs = new QSub(
       i,
@@ -787,13 +833,14 @@ class Model {
       }
       case 'complete':
       case 'error': {
-        this.log.push(`${a.a} T${a.t}${a.a === 'error' ? ` E${a.id}` : ''}`);
+        const error = a.a === 'error' ? this.sourceError(a) : null;
+        this.log.push(`${a.a} T${a.t}${error === null ? '' : ` ${fmtModel(error)}`}`);
         const probe = this.probes[a.t]!;
         if (probe.state !== 'open') return;
-        if (a.a === 'complete') probe.state = 'completed';
+        if (error === null) probe.state = 'completed';
         else {
           probe.state = 'errored';
-          probe.error = { k: 'E', msg: `E${a.id}` };
+          probe.error = error;
         }
         // a Subject ends its subscribers one by one, taking each off its list first; one that leaves meanwhile is
         // not told, one that subscribes meanwhile hears the end at once
@@ -828,6 +875,21 @@ class Model {
         this.unhandled.push(`U${a.id}`);
         return;
     }
+  }
+
+  /**
+   * What an `error` action errors task t's Subject with (program.ts, `SourceError`): `E<id>`, or read now from the
+   * signal task t is linked to: its reason (undefined while it has not aborted, or if there is none), itself or as
+   * the cause of an AbortError; or an AbortError caused by `o<id>`.
+   */
+  sourceError(a: Extract<Action, { a: 'error' }>): MErr {
+    if (a.how === undefined) return { k: 'E', msg: `E${a.id}` };
+    if (a.how === 'abortOther') return { k: 'AE', cause: `o${a.id}` };
+    const ps = this.tasks[a.t]!.parentSig;
+    const reason = ps !== null && this.aborted(ps) ? this.sigReason(ps) : undefined;
+    if (a.how === 'abortReason') return { k: 'AE', cause: reason };
+    // the reason itself: a task's CancelledError (a task's signal, or an output of one), or a string, or undefined
+    return typeof reason === 'object' ? reason : { k: 'V', v: reason };
   }
 
   /**
@@ -892,7 +954,7 @@ class Model {
       case 'shield': {
         if (spec.q === true) {
           let e: Unsubscribable | undefined;
-          this.attachQ(spec.t, sink, spec.kind === 'shield' ? 'shield' : 'operator', (handle) => (e = handle));
+          this.attachQ(spec.t, sink, spec.kind === 'shield' ? 'shield' : 'operator', true, (handle) => (e = handle));
           x.teardown = () => e?.unsubscribe();
           break;
         }
@@ -941,7 +1003,7 @@ class Model {
    * already (nothing to detach), else undefined.
    */
   source(t: number, q: boolean, qMode: QMode, mode: number): Attach {
-    if (q) return (obs, register) => this.attachQ(t, obs, qMode, register);
+    if (q) return (obs, register) => this.attachQ(t, obs, qMode, (mode & DETECTING) !== 0, register);
     return (obs, register) => this.observe(this.tasks[t]!, obs, mode, register);
   }
 
@@ -1100,7 +1162,7 @@ class MCombination implements Dependant {
       this.subscribing = true;
       const p = this.tasks[i]!;
       if (p instanceof MTask) m.observe(p, this.participant(i), MODE.detect, (e) => (this.subs[i] = e));
-      else m.attachQ(p.q, this.participant(i), 'participant', (e) => (this.subs[i] = e));
+      else m.attachQ(p.q, this.participant(i), 'participant', true, (e) => (this.subs[i] = e));
       this.subscribing = false;
       const report = this.deferredReport;
       if (report !== null) {
@@ -1119,7 +1181,8 @@ class MCombination implements Dependant {
         if (sig !== undefined && m.aborted(sig) && isCancelled(e)) {
           this.fail({ k: 'CE', task: null, reason: m.sigReason(sig) }, m.sigReason(sig));
         } else {
-          this.fail(e, e);
+          // the error is the reason the pending participants are cancelled with (a value, as it is)
+          this.fail(e, e.k === 'V' ? e.v : e);
         }
       },
       complete: () => {

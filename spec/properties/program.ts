@@ -30,7 +30,8 @@ export type Action =
   | { a: 'abort'; id: number; k: number }
   | { a: 'next'; id: number; t: number }
   | { a: 'complete'; id: number; t: number }
-  | { a: 'error'; id: number; t: number }
+  /** Errors task `t`'s Subject: with `E<id>`, or with what `how` names (`SourceError`). */
+  | { a: 'error'; id: number; t: number; how?: SourceError }
   /** `unlink()` of link `l % (links made so far)`, resolved when it runs ("unlink none" while there is none). */
   | { a: 'unlink'; id: number; l: number }
   /**
@@ -39,6 +40,16 @@ export type Action =
    */
   | { a: 'link'; id: number; inputs: SigRef[]; listener?: Action }
   | { a: 'throw'; id: number };
+
+/**
+ * What an `error` action errors a Subject with, besides `E<id>`, read when the action runs from the signal task `t`
+ * is linked to (`options.signal`; none: as one that has not aborted): `reason`, that signal's `reason` itself (what
+ * `signal.throwIfAborted()` throws; `undefined` before it aborts); `abortReason`, an `AbortError` (Node's shape: an
+ * `Error` named `AbortError`) whose `cause` is that reason; `abortOther`, an `AbortError` whose `cause` is `o<id>`.
+ * What a task does with them while the abort of its signal is on its way: docs/semantics.md, "a body that ends while
+ * the abort of its options.signal is on its way to the task ends as the task's own cancellation".
+ */
+export type SourceError = 'reason' | 'abortReason' | 'abortOther';
 
 export interface Reaction {
   /** The first notification of this kind triggers `act`, once. */
@@ -83,6 +94,14 @@ export interface TaskSpec {
    * (or `P<i> teardown throws`, then throws `D<i>` if `teardownThrows`). Only for a probe body (source, factory).
    */
   teardownAct?: Action | undefined;
+  /**
+   * An abort listener the probe adds on the task's options.signal when it is subscribed, logging `T<i> onAbort`, that
+   * errors task i's Subject (an `error` action on task i with a `SourceError`): the body's own reaction to the abort
+   * of that signal, which reaches it before the abort reaches the task (docs/semantics.md). Only for a probe body
+   * linked to a task's signal or an output, whose abort listeners run before what is linked to them reacts (a
+   * controller's run after the package's).
+   */
+  onAbort?: Action | undefined;
 }
 
 /** `linkSignals(...inputs)`, made once `at` tasks exist (after task `at - 1`, before task `at`). */
@@ -114,6 +133,15 @@ const sigRef: fc.Arbitrary<SigRef> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ c: fc.nat({ max: CONTROLLERS - 1 }) }) },
   { weight: 2, arbitrary: fc.record({ t: small }) },
   // a linkSignals output; a controller when the program has no link it may use
+  { weight: 2, arbitrary: fc.record({ l: small }) },
+);
+/**
+ * A task's `options.signal` in the teardown mix: a task's signal or an output more often than a controller (their
+ * abort listeners run before what is linked to them reacts: a probe's `onAbort` is heard first).
+ */
+const taskLink: fc.Arbitrary<SigRef> = fc.oneof(
+  { weight: 1, arbitrary: fc.record({ c: fc.nat({ max: CONTROLLERS - 1 }) }) },
+  { weight: 2, arbitrary: fc.record({ t: small }) },
   { weight: 2, arbitrary: fc.record({ l: small }) },
 );
 const mode = fc.constantFrom<Mode>('plain', 'detect', 'shield');
@@ -171,6 +199,7 @@ const teardownAction = (plain: PlainSources): fc.Arbitrary<Action> =>
     },
     { weight: 1, arbitrary: fc.record({ a: fc.constant('unlink' as const), id: fc.constant(0), l: small }) },
     { weight: 3, arbitrary: simpleAction() },
+    { weight: 1, arbitrary: sourceFailAction },
     { weight: 1, arbitrary: consumerSpec(false, plain).map((c): Action => ({ a: 'sub', id: 0, c })) },
     { weight: 1, arbitrary: linkAction() },
   );
@@ -182,12 +211,30 @@ const teardownAction = (plain: PlainSources): fc.Arbitrary<Action> =>
 function listenerAction(): fc.Arbitrary<Action> {
   return fc.oneof(
     { weight: 8, arbitrary: simpleAction() },
+    { weight: 2, arbitrary: sourceFailAction },
     {
       weight: 1,
       arbitrary: fc.record({ a: fc.constant('link' as const), id: fc.constant(0), inputs: linkInputs }),
     },
   );
 }
+
+const sourceError = fc.constantFrom<SourceError>('reason', 'abortReason', 'abortOther');
+/** An `error` action: with `E<id>` one time in two, else with one of the `SourceError`s; shrinks to `E<id>`. */
+const errorAction: fc.Arbitrary<Action> = fc.record(
+  { a: fc.constant('error' as const), id: fc.constant(0), t: small, how: sourceError },
+  { requiredKeys: ['a', 'id', 't'] },
+);
+/**
+ * An `error` action with a `SourceError`: more of them in abort listeners and teardowns, where `normalize` makes
+ * them fail a task linked to the signal that is aborting (`action`).
+ */
+const sourceFailAction: fc.Arbitrary<Action> = fc.record({
+  a: fc.constant('error' as const),
+  id: fc.constant(0),
+  t: small,
+  how: sourceError,
+});
 
 /** Actions without `sub`, `throw` or `link`. */
 function simpleAction(): fc.Arbitrary<Action> {
@@ -198,7 +245,7 @@ function simpleAction(): fc.Arbitrary<Action> {
     fc.record({ a: fc.constant('abort' as const), id: fc.constant(0), k: fc.nat({ max: CONTROLLERS - 1 }) }),
     fc.record({ a: fc.constant('next' as const), id: fc.constant(0), t: small }),
     fc.record({ a: fc.constant('complete' as const), id: fc.constant(0), t: small }),
-    fc.record({ a: fc.constant('error' as const), id: fc.constant(0), t: small }),
+    errorAction,
     fc.record({ a: fc.constant('unlink' as const), id: fc.constant(0), l: small }),
   );
 }
@@ -261,7 +308,7 @@ export type TeardownActs = 'rare' | 'always';
 const taskSpec = (teardownActs: TeardownActs, plain: PlainSources): fc.Arbitrary<TaskSpec> =>
   fc.record(
     {
-      link: sigRef,
+      link: teardownActs === 'always' ? taskLink : sigRef,
       refCount: rare.map((b) => !b), // mostly true
       body: fc.oneof(
         { weight: 3, arbitrary: fc.constant<Body>({ b: 'source' }) },
@@ -294,6 +341,11 @@ const taskSpec = (teardownActs: TeardownActs, plain: PlainSources): fc.Arbitrary
         teardownActs === 'always'
           ? teardownAction(plain)
           : fc.oneof({ weight: 5, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: teardownAction(plain) }),
+      // one probe in three reacts to the abort of options.signal by failing; every one in the teardown mix
+      onAbort: (teardownActs === 'always'
+        ? sourceError
+        : fc.oneof({ weight: 2, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: sourceError })
+      ).map((how): Action | undefined => how && { a: 'error', id: 0, t: 0, how }),
     },
     { requiredKeys: ['refCount', 'body', 'syncValue', 'teardownThrows', 'teardownAct'] },
   );
@@ -386,9 +438,16 @@ export function normalize(raw: Program): Program {
   // output is named by a number that `resolveSig` reads modulo the links made when it is used
   const dyn = (s: SigRef): SigRef => ('c' in s ? { c: s.c % CONTROLLERS } : 't' in s ? { t: t(s.t) } : { l: s.l });
   const sig = (s: SigRef | undefined): SigRef | undefined => (s === undefined ? undefined : dyn(s));
-  const action = (a: Action, where: 'top' | 'reaction' | 'listener' | 'teardown'): Action => {
+  /**
+   * `linked`: for an abort listener on a task's signal or on an output made before the actions, or a task's probe's
+   * teardown, the tasks linked to that signal; an `error` action with a `SourceError` fails one of them, if any
+   * (it runs while the abort of that signal is on its way to them, or, for a teardown, may).
+   */
+  const action = (a: Action, where: 'top' | 'reaction' | 'listener' | 'teardown', linked: number[] = []): Action => {
     const id = nextId++;
     switch (a.a) {
+      case 'error':
+        return { ...a, id, t: a.how !== undefined && linked.length > 0 ? linked[a.t % linked.length]! : t(a.t) };
       case 'sub':
         return { a: 'sub', id, c: consumer(a.c, where === 'top') };
       case 'unsub':
@@ -436,13 +495,17 @@ export function normalize(raw: Program): Program {
         return { kind: 'await', t: t(c.t), ...(q && { q }), shield: c.shield, ...(c.s && { s: sig(c.s) }) };
     }
   };
+  const taskLinks = raw.tasks.map((spec, i): SigRef | undefined => {
+    if (spec.link === undefined) return undefined;
+    // an earlier task, a link made before this task; no link at all for the first task's "earlier task"
+    if ('t' in spec.link) return i > 0 ? { t: spec.link.t % i } : undefined;
+    return sigBefore(spec.link, i, linksBefore(i));
+  });
+  /** The tasks linked to task `i`'s signal (`{ t: i }`) or to output `k`'s (`{ l: k }`). */
+  const linkedTo = (s: SigRef): number[] =>
+    taskLinks.flatMap((l, j) => (l !== undefined && JSON.stringify(l) === JSON.stringify(s) ? [j] : []));
   const tasks = raw.tasks.map((spec, i): TaskSpec => {
-    let link: SigRef | undefined;
-    if (spec.link !== undefined) {
-      // an earlier task, a link made before this task; no link at all for the first task's "earlier task"
-      if ('t' in spec.link) link = i > 0 ? { t: spec.link.t % i } : undefined;
-      else link = sigBefore(spec.link, i, linksBefore(i));
-    }
+    const link = taskLinks[i];
     let body: Body = spec.body;
     if (body.b === 'child') {
       // Any other task; one created earlier only if its own body waits on no task, which keeps the bodies'
@@ -455,11 +518,19 @@ export function normalize(raw: Program): Program {
         b: 'factory',
         selfCancel: body.selfCancel,
         throws: body.throws,
-        ...(body.listener && { listener: action(body.listener, 'listener') }),
+        ...(body.listener && { listener: action(body.listener, 'listener', linkedTo({ t: i })) }),
       };
     }
+    // onAbort: an error of the task's own probe, on a task's signal or an output
+    const how = spec.onAbort?.a === 'error' ? spec.onAbort.how : undefined;
+    const onAbort: Action | undefined =
+      spec.onAbort !== undefined && body.b !== 'child' && link !== undefined && !('c' in link)
+        ? { a: 'error', id: nextId++, t: i, ...(how && { how }) }
+        : undefined;
     let teardownAct =
-      spec.teardownAct !== undefined && body.b !== 'child' ? action(spec.teardownAct, 'teardown') : undefined;
+      spec.teardownAct !== undefined && body.b !== 'child'
+        ? action(spec.teardownAct, 'teardown', linkedTo({ t: i }))
+        : undefined;
     // a teardown that cancels or drives its own task does nothing (the task has ended): another task instead
     if (teardownAct !== undefined && 't' in teardownAct && teardownAct.t === i && n > 1) {
       teardownAct = { ...teardownAct, t: (i + 1 + ((spec.teardownAct as { t: number }).t % (n - 1))) % n };
@@ -471,12 +542,13 @@ export function normalize(raw: Program): Program {
       syncValue: spec.syncValue,
       teardownThrows: spec.teardownThrows,
       ...(teardownAct && { teardownAct }),
+      ...(onAbort && { onAbort }),
     };
   });
   const links = (raw.links ?? []).map((l, k): LinkSpec => ({
     at: linkAt[k]!,
     inputs: l.inputs.map((s) => sigBefore(s, linkAt[k]!, k)),
-    ...(l.listener && { listener: action(l.listener, 'listener') }),
+    ...(l.listener && { listener: action(l.listener, 'listener', linkedTo({ l: k })) }),
   }));
   const actions = raw.actions.map((a) => action(a, 'top'));
   return {

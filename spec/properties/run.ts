@@ -29,6 +29,7 @@ import {
   type Participant,
   type Program,
   type SigRef,
+  type SourceError,
 } from './program';
 
 export interface Notification {
@@ -80,6 +81,18 @@ export interface TeardownAct {
   liveAbort: boolean;
 }
 
+/** An `error` action with a `SourceError` (program.ts): what it errored the Subject with, and what it found. */
+export interface SourceFail {
+  t: number;
+  how: SourceError;
+  /** Task t's options.signal had aborted (the error carries its reason). */
+  aborted: boolean;
+  /** Task t was running on its probe, subscribed to the Subject: the error reached its body. */
+  reached: boolean;
+  /** Task t's state once the error was delivered. */
+  stateAfter: string;
+}
+
 export interface BodyError {
   t: number;
   error: unknown;
@@ -120,6 +133,8 @@ export interface Run {
   linksMade: LinkMade[];
   /** Per plain Observable `Q<i>`: its subscriptions, each with how many times it was torn down. */
   qSubscriptions: number[][];
+  /** The `error` actions with a `SourceError`, in the order they ran. */
+  sourceFails: SourceFail[];
 }
 
 /** A `linkSignals` output: before the actions, or by a `link` action (top-level, or re-entrantly). */
@@ -147,6 +162,11 @@ export async function execute(program: Program): Promise<Run> {
   return runner.result();
 }
 
+/** The error Node's APIs reject with when their signal aborts: an `Error` named `AbortError`, the reason its cause. */
+function abortError(cause: unknown): Error {
+  return Object.assign(new Error('The operation was aborted'), { name: 'AbortError', cause });
+}
+
 class Runner {
   readonly log: string[] = [];
   readonly tasks: Task<string>[] = [];
@@ -167,6 +187,11 @@ class Runner {
   readonly reentrant: string[] = [];
   readonly teardownActs: TeardownAct[] = [];
   readonly linksMade: LinkMade[] = [];
+  readonly sourceFails: SourceFail[] = [];
+  /** Each task's options.signal (undefined: none). */
+  readonly linked: (AbortSignal | undefined)[] = [];
+  /** The Subjects that have ended (an `error` or `complete` action ran). */
+  readonly ended: boolean[];
   /** The plain Observables `Q<i>` (program.ts, `Participant`), and each one's subscriptions' teardown counts. */
   readonly qs: Observable<string>[];
   readonly qSubscriptions: number[][];
@@ -182,6 +207,7 @@ class Runner {
       return c;
     });
     this.subjects = p.tasks.map(() => new Subject<string>());
+    this.ended = p.tasks.map(() => false);
     this.qSubscriptions = p.tasks.map(() => []);
     this.qs = p.tasks.map((_, i) => this.plainSource(i));
     this.probeSubscriptions = new Array<number>(n).fill(0);
@@ -199,6 +225,7 @@ class Runner {
     p.tasks.forEach((spec, i) => {
       const options: TaskOptions = { name: `T${i}`, refCount: spec.refCount };
       if (spec.link !== undefined) options.signal = this.signal(spec.link);
+      this.linked.push(options.signal);
       const probe = this.probe(i);
       const body = spec.body;
       let t: Task<string>;
@@ -284,6 +311,19 @@ class Runner {
       this.started[i] = true;
       this.probeSubscriptions[i]!++;
       this.subscribing.push(i);
+      const onAbort = spec.onAbort;
+      if (onAbort !== undefined) {
+        // on options.signal (normalize keeps it only on a task's signal or an output)
+        this.linked[i]!.addEventListener(
+          'abort',
+          () => {
+            this.log.push(`T${i} onAbort`);
+            this.reentrant.push(`onAbort:${onAbort.a}`);
+            this.perform(onAbort);
+          },
+          { once: true },
+        );
+      }
       if (spec.syncValue) subscriber.next(`s${i}`);
       const inner = this.subjects[i]!.subscribe(subscriber);
       this.subscribing.splice(this.subscribing.lastIndexOf(i), 1);
@@ -384,6 +424,7 @@ class Runner {
       teardownActs: this.teardownActs,
       linksMade: this.linksMade,
       qSubscriptions: this.qSubscriptions,
+      sourceFails: this.sourceFails,
     };
   }
 
@@ -429,12 +470,39 @@ class Runner {
         return;
       case 'complete':
         this.log.push(`complete T${a.t}`);
+        this.ended[a.t] = true;
         this.subjects[a.t]!.complete();
         return;
-      case 'error':
-        this.log.push(`error T${a.t} E${a.id}`);
-        this.subjects[a.t]!.error(new Error(`E${a.id}`));
+      case 'error': {
+        const signal = this.linked[a.t];
+        // signal.reason: undefined until the signal aborts
+        const reason: unknown = signal?.reason;
+        const error =
+          a.how === undefined
+            ? new Error(`E${a.id}`)
+            : a.how === 'reason'
+              ? reason
+              : abortError(a.how === 'abortReason' ? reason : `o${a.id}`);
+        this.log.push(`error T${a.t} ${fmtErr(error, this.indexOf)}`);
+        const t = this.tasks[a.t]!;
+        const reached =
+          !this.ended[a.t] &&
+          t.state === 'running' &&
+          this.p.tasks[a.t]!.body.b !== 'child' &&
+          this.probeSubscriptions[a.t]! > this.probeTeardowns[a.t]!;
+        this.ended[a.t] = true;
+        this.subjects[a.t]!.error(error);
+        if (a.how !== undefined) {
+          this.sourceFails.push({
+            t: a.t,
+            how: a.how,
+            aborted: signal?.aborted === true,
+            reached,
+            stateAfter: t.state,
+          });
+        }
         return;
+      }
       case 'unlink': {
         if (this.links.length === 0) {
           this.log.push('unlink none');
