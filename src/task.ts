@@ -37,9 +37,9 @@ export interface TaskOptions {
   /**
    * Cancels the task when it aborts (reason: the signal's reason). Already aborted when the task is created or
    * started: the task is cancelled and its factory never runs. Once it has aborted, and until the abort reaches
-   * the task, the task drops the values of its body, and a completion or an error that is a `CancelledError`, the
-   * signal's reason or an `AbortError` whose `cause` is it does not end the task: the abort cancels it (a
-   * microtask later if it never arrives). Any other error still ends it `errored` (docs/semantics.md).
+   * the task, a completion of its body, or an error that is a `CancelledError`, the signal's reason or an
+   * `AbortError` whose `cause` is it, does not end the task: the abort cancels it (a microtask later if it never
+   * arrives). Any other error still ends it `errored` (docs/semantics.md).
    */
   signal?: AbortSignal | undefined;
   /** Shown in messages and marble diagrams. */
@@ -401,9 +401,10 @@ export class Task<T> extends TaskBrand<T> {
   /** @internal a value from the source */
   _emit(value: T): void {
     // A source may still emit between step 1 and its teardown (from the task's
-    // abort listener, step 2): the task is cancelled already, drop the value. So is one emitted once the
-    // abort of options.signal is on its way (see _finish).
-    if (this._state !== 'running' || this._aborting()) return;
+    // abort listener, step 2): the task is cancelled already, drop the value. One emitted while the abort of
+    // options.signal is on its way passes (see _finish): a check per value would cost linked tasks a signal read
+    // each, and an endless synchronous source would no longer let its consumer stop it.
+    if (this._state !== 'running') return;
     this._latest = value;
     this._hasValue = true;
     const observers = this._snapshot ?? (this._snapshot = this._observers.slice());
@@ -418,8 +419,15 @@ export class Task<T> extends TaskBrand<T> {
     if (this._state !== 'running') return;
     // The body ended while the abort of options.signal is on its way to the task: something that heard the abort
     // first (a linkSignals output's cancelWhen, an abort listener, a takeUntil) ended it. It is the task's own
-    // cancellation, as in the combinators; only a failure of the body's own still ends it.
-    if ((state === 'completed' || endedByAbort(error, this._parentSignal?.reason)) && this._aborting()) return;
+    // cancellation, as in the combinators: that abort cancels the task when it gets there, in its wave, or, if it
+    // never does (an earlier listener stopped the event, the walk ran out of stack), a microtask later. Only a
+    // failure of the body's own still ends it. (A task whose signal has aborted and that is still running is still
+    // linked to it: the walk hands a task out and cancels it in one step.)
+    const parent = this._parentSignal;
+    if (parent?.aborted && (state === 'completed' || endedByAbort(error, parent.reason))) {
+      queueMicrotask(() => this.cancel(parent.reason));
+      return;
+    }
     this._state = state;
     this._result = error;
     this._leaveParentHub();
@@ -487,19 +495,6 @@ export class Task<T> extends TaskBrand<T> {
         state === 'cancelled' ? new ChildCancelled(this._cancellation()) : toChildCancelled(this._result);
       observer.error(this._childError);
     }
-  }
-
-  /**
-   * @internal Whether options.signal has aborted while this task still runs: the abort is on its way (a task
-   * still running is still linked to it: the walk hands a task out and cancels it in one step). The task then
-   * takes nothing more from its body but a failure of its own: that abort cancels it when it gets there, in its
-   * wave, or, if it never does (an earlier listener stopped the event, the walk ran out of stack), a microtask later.
-   */
-  _aborting(): boolean {
-    const parent = this._parentSignal;
-    if (parent === undefined || !parent.aborted) return false;
-    queueMicrotask(() => this.cancel(parent.reason));
-    return true;
   }
 
   /**

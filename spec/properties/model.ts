@@ -618,10 +618,9 @@ class Model {
     }
   }
 
-  /** A value from the source: only a running task passes it on, and not once its signal's abort is on its way. */
+  /** A value from the source: only a running task passes it on. */
   emit(t: MTask, value: unknown): void {
     if (t.state !== 'running') return;
-    if (t.parentSig !== null && this.aborted(t.parentSig)) return; // Task#_aborting
     t.latest = value;
     t.hasValue = true;
     for (const e of t.observers.slice()) {
