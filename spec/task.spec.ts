@@ -1896,18 +1896,19 @@ describe("a CancelledError that reaches a body while its task's options.signal h
     return { t, heard: () => heard, thrown: () => thrown };
   }
 
-  it('a signal without a reason (a polyfill, older browsers): a body error in the window still errors the task', () => {
-    // what npm's abort-controller 3.x (React Native) makes: an AbortSignal with no `reason`
-    class ReasonlessSignal extends EventTarget {
-      aborted = false;
-      get [Symbol.toStringTag]() {
-        return 'AbortSignal';
-      }
-      abort() {
-        this.aborted = true;
-        this.dispatchEvent(new Event('abort'));
-      }
+  /** What npm's abort-controller 3.x (React Native) makes, and browsers before 2022: an AbortSignal with no `reason`. */
+  class ReasonlessSignal extends EventTarget {
+    aborted = false;
+    get [Symbol.toStringTag]() {
+      return 'AbortSignal';
     }
+    abort() {
+      this.aborted = true;
+      this.dispatchEvent(new Event('abort'));
+    }
+  }
+
+  it('a signal without a reason (a polyfill, older browsers): a body error in the window still errors the task', () => {
     const signal = new ReasonlessSignal();
     const bug = new TypeError('bug');
     const { t, heard } = failingOnAbort(signal as unknown as AbortSignal, () => bug);
@@ -1917,16 +1918,6 @@ describe("a CancelledError that reaches a body while its task's options.signal h
 
   // From a mutation audit: without a reason, neither `error === reason` nor `cause === reason` may count
   it('a signal without a reason: an AbortError without a cause, or undefined as the error, still errors the task', () => {
-    class ReasonlessSignal extends EventTarget {
-      aborted = false;
-      get [Symbol.toStringTag]() {
-        return 'AbortSignal';
-      }
-      abort() {
-        this.aborted = true;
-        this.dispatchEvent(new Event('abort'));
-      }
-    }
     const failures = [new DOMException('This operation was aborted', 'AbortError'), undefined];
     for (const failure of failures) {
       const signal = new ReasonlessSignal();
