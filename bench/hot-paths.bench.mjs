@@ -30,8 +30,8 @@
 //
 // Every side counts what it saw (values, completions, errors and their reasons, teardowns, listeners
 // left on a long-lived signal), and run() checks the counts against the number of calls made.
-import { getEventListeners } from 'node:events';
-import { forkJoin, fromEvent, lastValueFrom, map, Observable, of, race, share, Subject, takeUntil } from 'rxjs';
+import { getEventListeners, setMaxListeners } from 'node:events';
+import { forkJoin, from, fromEvent, lastValueFrom, map, Observable, of, race, share, Subject, takeUntil } from 'rxjs';
 import {
   awaitTask,
   CancelledError,
@@ -585,18 +585,46 @@ function whenAnyThree() {
   };
 }
 
+/**
+ * What whenAnyCancellable does with its list that race does not, by hand: the contract's argument
+ * check (an array, copied, each element something `from()` accepts) and the package's promise check
+ * (a native promise among the participants gets a rejection handler at subscription: see
+ * `dropPromise` in src/report.ts).
+ */
+function checkedAsWhenAnyChecks(sources) {
+  if (!Array.isArray(sources)) throw new TypeError('expected an array');
+  const copy = sources.slice();
+  for (let i = 0; i < copy.length; i++) {
+    try {
+      from(copy[i]);
+    } catch {
+      throw new TypeError(`sources[${i}]`);
+    }
+  }
+  for (let i = 0; i < copy.length; i++) {
+    const value = copy[i];
+    if (value != null && Object.prototype.toString.call(value).slice(8, -1) === 'Promise') value.catch(noop);
+  }
+  return copy;
+}
+
 function whenAnyCached() {
   const a = stats();
   const b = stats();
+  const c = stats();
   const ra = requests(a, 2);
   const rb = requests(b, 2);
+  const rc = requests(c, 2);
   const sourcesA = [of(1), ra.sources[1]];
   const sourcesB = [of(1), rb.sources[1]];
+  const sourcesC = [of(1), rc.sources[1]];
   const oa = raceObserver(a);
   const ob = raceObserver(b);
+  const oc = raceObserver(c);
   return {
     a,
     b,
+    c,
     sides: [
       {
         key: 'race([of(1), request])',
@@ -613,6 +641,14 @@ function whenAnyCached() {
           for (let i = 0; i < OPS; i++) whenAnyCancellable(sourcesB).subscribe(ob);
         },
         afterEach: () => check(rb.idle(), 'the request was never made'),
+      },
+      {
+        key: 'race(the list checked as whenAnyCancellable checks it)',
+        fn() {
+          c.calls++;
+          for (let i = 0; i < OPS; i++) race(checkedAsWhenAnyChecks(sourcesC)).subscribe(oc);
+        },
+        afterEach: () => check(rc.idle(), 'the request was never made'),
       },
     ],
   };
@@ -741,6 +777,64 @@ function linkDropped() {
             const x = new AbortController();
             const y = new AbortController();
             if (!linkSignals(x.signal, y.signal).signal.aborted) b.completes++;
+          }
+        },
+      },
+    ],
+  };
+}
+
+const OTHER_LINKS = 1000;
+
+/**
+ * The unlink() row again, with OTHER_LINKS other links (pending requests) on the long-lived signal, each
+ * side its own: by hand they are as many listeners, which Node's addEventListener and removeEventListener
+ * walk; linkSignals keeps one listener and a Set. What the package's hub (a Set and a WeakMap entry per
+ * input) buys; no target.
+ */
+function linkLoaded() {
+  const a = stats();
+  const b = stats();
+  const appA = new AbortController().signal;
+  const appB = new AbortController().signal;
+  setMaxListeners(OTHER_LINKS + 1, appA); // by hand, each link is a listener: no leak warning
+  let others = [];
+  return {
+    a,
+    b,
+    appA,
+    appB,
+    setUp() {
+      for (let i = 0; i < OTHER_LINKS; i++) {
+        others.push(linkByHand(appA, new AbortController().signal), linkSignals(appB, new AbortController().signal));
+      }
+    },
+    tearDown() {
+      for (const link of others) link.unlink();
+      others = [];
+    },
+    sides: [
+      {
+        key: `by hand (app signal with ${OTHER_LINKS} other links, fresh request signal), unlink()`,
+        fn() {
+          a.calls++;
+          for (let i = 0; i < ABORT_OPS; i++) {
+            const request = new AbortController();
+            const link = linkByHand(appA, request.signal);
+            if (!link.signal.aborted) a.completes++;
+            link.unlink();
+          }
+        },
+      },
+      {
+        key: `linkSignals(app signal with ${OTHER_LINKS} other links, fresh request signal), unlink()`,
+        fn() {
+          b.calls++;
+          for (let i = 0; i < ABORT_OPS; i++) {
+            const request = new AbortController();
+            const link = linkSignals(appB, request.signal);
+            if (!link.signal.aborted) b.completes++;
+            link.unlink();
           }
         },
       },
@@ -1059,15 +1153,25 @@ const STEPS = [
   {
     name: 'whenAny cached',
     opts: callOpts,
-    run({ opts, row }) {
+    run({ opts, row, info }) {
       const g = whenAnyCached();
       const result = interleave(g.sides, opts);
       check(g.a.values === g.a.calls * OPS && g.a.sum === g.a.values, 'race: 1');
       check(g.b.values === g.b.calls * OPS && g.b.sum === g.b.values, 'whenAny: { index: 0, value: 1 }');
-      for (const s of [g.a, g.b]) {
+      check(g.c.values === g.c.calls * OPS && g.c.sum === g.c.values, 'race, checked: 1');
+      for (const s of [g.a, g.b, g.c]) {
         check(s.completes === s.values && s.errors === 0 && s.teardowns === 0, 'race: the request never made');
       }
       row('whenAnyCancellable([of(1), request]) per call vs race', result, g, 0, 1, OPS, LIFECYCLE);
+      info(
+        '… race over the list checked as whenAnyCancellable checks it (array, copy, from(), promise tag) vs race',
+        result,
+        g,
+        0,
+        2,
+        OPS,
+      );
+      info('… whenAnyCancellable vs that checked race', result, g, 2, 1, OPS);
     },
   },
   {
@@ -1088,6 +1192,20 @@ const STEPS = [
       const result = interleave(g.sides, opts);
       for (const s of [g.a, g.b]) check(s.completes === s.calls * ABORT_OPS, 'link: the output not aborted');
       row('linkSignals(a, b), unlink() vs by hand', result, g, 0, 1, ABORT_OPS, LIFECYCLE);
+    },
+  },
+  {
+    name: 'linkSignals loaded',
+    opts: abortOpts,
+    run({ opts, info }) {
+      const g = linkLoaded();
+      g.setUp();
+      check(listenersOn(g.appA) === OTHER_LINKS && listenersOn(g.appB) === 1, 'link: the other links are there');
+      const result = interleave(g.sides, opts);
+      g.tearDown();
+      check(listenersOn(g.appA) === 0 && listenersOn(g.appB) === 0, 'link: every listener removed');
+      for (const s of [g.a, g.b]) check(s.completes === s.calls * ABORT_OPS, 'link: the output not aborted');
+      info(`… unlink(), the long-lived signal carrying ${OTHER_LINKS} other links`, result, g, 0, 1, ABORT_OPS);
     },
   },
   {
