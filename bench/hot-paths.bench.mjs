@@ -661,7 +661,7 @@ function whenAnyCached() {
  * What a careful user writes instead of linkSignals(a, b): one controller, one listener function on
  * both inputs, removed from both when either aborts or unlink() is called.
  */
-function linkByHand(a, b) {
+export function linkByHand(a, b) {
   const controller = new AbortController();
   const signal = controller.signal;
   if (a.aborted || b.aborted) {
