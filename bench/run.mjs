@@ -17,7 +17,7 @@ const START = '<!-- bench:table:start (written by `npm run bench`) -->';
 const END = '<!-- bench:table:end -->';
 
 /** Scenario files, in the order the issue lists them. */
-const ORDER = ['value-path', 'lifecycle', 'fan-out', 'when-all', 'memory', 'depth', 'size'];
+const ORDER = ['value-path', 'lifecycle', 'hot-paths', 'fan-out', 'when-all', 'memory', 'depth', 'size'];
 
 if (process.argv[2] === '--child') {
   await runChild(process.argv[3], process.argv[4]);

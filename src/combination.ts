@@ -41,8 +41,7 @@ export abstract class Combination<R> implements AbortDependant {
     private readonly _signal: AbortSignal | undefined,
     protected readonly _destination: Subscriber<R>,
   ) {
-    this._values = _sources.map(() => undefined);
-    this._participants = _sources.map(() => undefined);
+    this._participants = (this._values = _sources.map(() => undefined)).slice();
     this._remaining = _sources.length;
   }
 
@@ -68,7 +67,7 @@ export abstract class Combination<R> implements AbortDependant {
     if (signal !== undefined) this._hub = linkToSignal(signal, this);
     // Added first, not returned last: the result unsubscribed while a participant subscribes releases every
     // participant then, that one included, as RxJS's forkJoin does; no more participants start.
-    this._destination.add(() => this._unsubscribed());
+    this._destination.add(this);
     for (let i = 0; i < sources.length && !this._ended; i++) {
       this._subscribed = i + 1;
       const source = sources[i];
@@ -125,7 +124,8 @@ export abstract class Combination<R> implements AbortDependant {
     else report();
   }
 
-  private _unsubscribed(): void {
+  /** The result unsubscribed (the run is its finalizer: no closure per run). @internal */
+  unsubscribe(): void {
     if (this._ended) return;
     this._ended = true;
     this._unlink();

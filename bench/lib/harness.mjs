@@ -37,10 +37,39 @@ export const now =
  *
  * Returns, per key, every sample (ms per call) and the per-round medians and means.
  */
-export function interleave(sides, { rounds = 6, time = 100, iterations = 5, warmupIterations = 3 } = {}) {
-  const samples = new Map(sides.map((side) => [side.key, []]));
-  const roundMedians = new Map(sides.map((side) => [side.key, []]));
-  const roundMeans = new Map(sides.map((side) => [side.key, []]));
+export function interleave(sides, options = {}) {
+  const result = emptyResult(sides);
+  for (const [side, bench] of benches(sides, options, false)) {
+    bench.runSync();
+    collect(result, side, bench);
+  }
+  return result;
+}
+
+/**
+ * `interleave` for sides whose `fn` returns a promise (`awaitTask`, `lastValueFrom`): tinybench's
+ * `run()` awaits each call inside the timed window, so a call that awaits its work in a loop is timed
+ * with the microtask turns it takes. Same rounds, order and results.
+ */
+export async function interleaveAsync(sides, options = {}) {
+  const result = emptyResult(sides);
+  for (const [side, bench] of benches(sides, options, true)) {
+    await bench.run();
+    collect(result, side, bench);
+  }
+  return result;
+}
+
+function emptyResult(sides) {
+  return {
+    samples: new Map(sides.map((side) => [side.key, []])),
+    roundMedians: new Map(sides.map((side) => [side.key, []])),
+    roundMeans: new Map(sides.map((side) => [side.key, []])),
+  };
+}
+
+/** Every side's `Bench`, round after round, made as the previous one has run. */
+function* benches(sides, { rounds = 6, time = 100, iterations = 5, warmupIterations = 3 } = {}, async) {
   for (let round = 0; round < rounds; round++) {
     const order = round % 2 === 0 ? sides : sides.slice().reverse();
     for (const side of order) {
@@ -59,18 +88,20 @@ export function interleave(sides, { rounds = 6, time = 100, iterations = 5, warm
         throws: true,
       });
       bench.add(side.key, side.fn, {
-        async: false,
+        async,
         beforeEach: side.beforeEach,
         afterEach: side.afterEach,
       });
-      bench.runSync();
-      const latency = bench.tasks[0].result.latency;
-      samples.get(side.key).push(...latency.samples);
-      roundMedians.get(side.key).push(latency.p50);
-      roundMeans.get(side.key).push(latency.mean);
+      yield [side, bench];
     }
   }
-  return { samples, roundMedians, roundMeans };
+}
+
+function collect(result, side, bench) {
+  const latency = bench.tasks[0].result.latency;
+  result.samples.get(side.key).push(...latency.samples);
+  result.roundMedians.get(side.key).push(latency.p50);
+  result.roundMeans.get(side.key).push(latency.mean);
 }
 
 export function median(values) {
