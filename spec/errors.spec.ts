@@ -1,5 +1,5 @@
 import { inspect, types } from 'node:util';
-import { catchError, NEVER, Observable, Subject } from 'rxjs';
+import { catchError, NEVER, Observable, of, Subject } from 'rxjs';
 import {
   awaitTask,
   CancelledError,
@@ -13,6 +13,7 @@ import {
   Task,
   whenAllCancellable,
 } from '../src';
+import { recorder } from './helpers';
 
 /** A second installed copy of the package: its own module instances, brands and waves. */
 function otherCopy(): typeof import('../src') {
@@ -237,6 +238,86 @@ describe('a task of another installed copy linked to a task signal', () => {
       parent.cancel('stop');
       expect(heard).toEqual(['ChildCancelled']);
       await expect(settled).resolves.toBe('ChildCancelled');
+    }
+  });
+
+  // An adversarial pass on the abort window (s18): this copy's step 4 deferred everything of this copy that the other
+  // copy's cancellation reached, to after that cancellation had gone on to its other dependants and observers
+  it("a task reached through another copy's output of this copy's task is torn down before what is linked after it reports", () => {
+    const other = otherCopy();
+    for (const consumer of ['whenAllCancellable', 'cancelWhen', 'other copy whenAllCancellable'] as const) {
+      const log: string[] = [];
+      const parent = startTask(NEVER, { name: 'parent' });
+      const output = other.linkSignals(parent.signal).signal;
+      const child = task(() => new Observable<never>(() => () => log.push('child teardown')), {
+        name: 'child',
+        signal: output,
+      });
+      if (consumer === 'cancelWhen') child.pipe(cancelWhen(output)).subscribe(recorder(log, consumer));
+      else if (consumer === 'whenAllCancellable')
+        whenAllCancellable([child], { signal: output }).subscribe(recorder(log, consumer));
+      else other.whenAllCancellable([child], { signal: output }).subscribe(recorder(log, consumer));
+      parent.cancel('stop');
+      expect(log).toEqual([
+        'child teardown',
+        expect.stringMatching(new RegExp(`^${consumer}: error CancelledError\\(task=-`)),
+      ]);
+    }
+  });
+
+  it("that task stays in this copy's wave: a body linked after the other copy's output, waiting on it, never hears it", () => {
+    const other = otherCopy();
+    const log: string[] = [];
+    const parent = startTask(NEVER, { name: 'parent' });
+    const output = other.linkSignals(parent.signal).signal;
+    const waited = startTask(NEVER, { name: 'waited', signal: output, refCount: false });
+    const waiter = task(
+      () =>
+        waited.pipe(
+          detectCancel(),
+          catchError((e: unknown) => {
+            log.push(`waiter body heard ${(e as Error).name}`);
+            return of('fallback');
+          }),
+        ),
+      { name: 'waiter', signal: parent.signal },
+    );
+    waiter.subscribe(recorder(log, 'waiter'));
+    parent.cancel('stop');
+    expect(log).toEqual([expect.stringMatching(/^waiter: error CancelledError\(task=waiter, /)]);
+  });
+
+  it("a cancel() that an observer of the other copy's task makes, inside this copy's step 4, has torn its task down when it returns", () => {
+    const other = otherCopy();
+    const log: string[] = [];
+    const parent = startTask(NEVER, { name: 'parent' });
+    const output = other.linkSignals(parent.signal).signal;
+    const victim = startTask(() => new Observable<never>(() => () => log.push('victim teardown')), { name: 'victim' });
+    other.startTask(NEVER, { name: 'watched', signal: output }).subscribe({
+      error: () => {
+        victim.cancel('by an observer');
+        log.push(`cancel() returned, victim ${victim.state}`);
+      },
+    });
+    parent.cancel('stop');
+    expect(log).toEqual(['victim teardown', 'cancel() returned, victim cancelled']);
+  });
+
+  it('a chain of 20,000 tasks alternating between two copies, through task signals or outputs, cancels from its root on a bounded stack', () => {
+    const other = otherCopy();
+    for (const through of ['task signals', 'outputs'] as const) {
+      const root = startTask(NEVER, { name: 'root' });
+      const chain: { state: string }[] = [root];
+      let signal = root.signal;
+      for (let i = 0; i < 20_000; i++) {
+        const copy = i % 2 === 0 ? other : { linkSignals, startTask };
+        if (through === 'outputs') signal = copy.linkSignals(signal).signal;
+        const level = (through === 'outputs' ? startTask : copy.startTask)(NEVER, { signal });
+        chain.push(level);
+        signal = level.signal;
+      }
+      root.cancel('stop');
+      expect([through, chain.filter((t) => t.state === 'cancelled').length]).toEqual([through, 20_001]);
     }
   });
 
