@@ -1,5 +1,5 @@
 import { inspect, types } from 'node:util';
-import { catchError, NEVER, Observable, of, Subject } from 'rxjs';
+import { catchError, fromEvent, merge, NEVER, Observable, of, Subject, takeUntil } from 'rxjs';
 import {
   awaitTask,
   CancelledError,
@@ -348,6 +348,92 @@ describe('a task of another installed copy linked to a task signal', () => {
       'child teardown, parent body torn down: true',
       'parent observer: CancelledError',
     ]);
+  });
+});
+
+// The adversarial pass that found RELIABILITY bug 12 (s18) checked its fix on random programs mixing two copies; kept.
+describe('random programs mixing two installed copies', () => {
+  it('a task cancelled by a signal is torn down before what is linked after it reports; no body hears its own chain; nothing stays running', () => {
+    const other = otherCopy();
+    const here = { detectCancel, linkSignals, task, whenAllCancellable, cancelWhen };
+    let seed = 1801;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+    const failures: string[] = [];
+    for (let run = 0; run < 400 && failures.length === 0; run++) {
+      const app = new AbortController();
+      const signals: { signal: AbortSignal; name: string }[] = [{ signal: app.signal, name: 'app' }];
+      const tasks: Task<unknown>[] = [];
+      const linkedTo = new Map<Task<unknown>, AbortSignal>();
+      const tornDown = new Set<string>();
+      const fail = (what: string) => failures.push(`run ${run}: ${what}`);
+      for (let i = 0; i < 2 + Math.floor(random() * 6); i++) {
+        const copy = pick([here, other]);
+        let parent = pick(signals);
+        if (random() < 0.3) {
+          parent = { signal: pick([here, other]).linkSignals(parent.signal).signal, name: `output of ${parent.name}` };
+          signals.push(parent);
+        }
+        const name = `t${i}`;
+        const waited = tasks.length > 0 && random() < 0.5 ? pick(tasks) : undefined;
+        const stopsOnAbort = random() < 0.3;
+        const action = random() < 0.3 ? pick(['cancel', 'abort'] as const) : undefined;
+        const victim = Math.floor(random() * 8);
+        const signal = parent.signal;
+        const t = copy.task(
+          () => {
+            const own = new Observable<never>(() => () => {
+              tornDown.add(name);
+              if (action === 'cancel') tasks[victim]?.cancel('by a teardown');
+              if (action === 'abort') app.abort('by a teardown');
+            });
+            const body =
+              waited === undefined
+                ? own
+                : merge(
+                    own,
+                    waited.pipe(
+                      pick([here, other]).detectCancel(),
+                      catchError((e: unknown) => {
+                        for (let c: unknown = e; c instanceof CancelledError; c = c.reason)
+                          if (c.task?.name === name) fail(`${name}'s body heard its own cancellation`);
+                        return NEVER;
+                      }),
+                    ),
+                  );
+            return stopsOnAbort ? body.pipe(takeUntil(fromEvent(signal, 'abort'))) : body;
+          },
+          { name, signal, refCount: random() < 0.5 },
+        );
+        t.subscribe({ error: () => undefined });
+        if (random() < 0.2) {
+          const target = Math.floor(random() * 8);
+          signal.addEventListener('abort', () => tasks[target]?.cancel('by a listener'));
+        }
+        tasks.push(t);
+        linkedTo.set(t, signal);
+        signals.push({ signal: t.signal, name });
+        if (random() < 0.5) {
+          const consumer = pick([here, other]);
+          const report = () => {
+            const cancelledBySignal =
+              t.state === 'cancelled' && (t.signal.reason as CancelledError).reason === signal.reason;
+            if (cancelledBySignal && !tornDown.has(name))
+              fail(`a consumer on ${parent.name} reported before ${name}'s teardown`);
+          };
+          const observer = { error: report, complete: report };
+          if (random() < 0.5) consumer.whenAllCancellable([t], { signal }).subscribe(observer);
+          else t.pipe(consumer.cancelWhen(signal)).subscribe(observer);
+        }
+      }
+      if (random() < 0.5) app.abort('bye');
+      else pick(tasks).cancel('stop');
+      for (const t of tasks) {
+        if (t.state === 'cancelled' && !tornDown.has(t.name!)) fail(`${t.name} cancelled, not torn down`);
+        if (linkedTo.get(t)!.aborted && t.state !== 'cancelled') fail(`${t.name} ${t.state} though its signal aborted`);
+      }
+    }
+    expect(failures).toEqual([]);
   });
 });
 
