@@ -238,3 +238,37 @@ describe('awaitTask: an ordinary error that arrives while the signal is aborted'
     await expect(settled).resolves.toBe('CancelledError(task=-, reason=r)');
   });
 });
+
+// An adversarial pass on the abort window (s18): the docs tell a body to check options.signal in the window; given
+// to awaitTask instead of the task's own signal, it misses the task's other cancellations.
+describe("awaitTask in a body: its task's own signal, not options.signal", () => {
+  it("options.signal does not abort on cancel(): a child linked to the task's signal is then heard as a ChildCancelled", async () => {
+    for (const given of ['own signal', 'options.signal'] as const) {
+      const app = new AbortController();
+      const heard: string[] = [];
+      const parent = task(
+        async (signal) => {
+          const child = startTask(NEVER, { name: 'child', signal });
+          try {
+            await awaitTask(child, { signal: given === 'own signal' ? signal : app.signal });
+          } catch (e) {
+            heard.push(describeError(e));
+          }
+        },
+        { name: 'parent', signal: app.signal },
+      );
+      parent.subscribe({ error: () => undefined });
+      await Promise.resolve();
+      parent.cancel('stop');
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect([given, heard]).toEqual([
+        given,
+        [
+          given === 'own signal'
+            ? 'CancelledError(task=-, reason={"class":"CancelledError","reason":"stop","task":"parent"})'
+            : 'ChildCancelled(task=child, reason={"class":"CancelledError","reason":"stop","task":"parent"})',
+        ],
+      ]);
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { inspect, types } from 'node:util';
-import { catchError, NEVER, Observable, Subject } from 'rxjs';
+import { catchError, fromEvent, merge, NEVER, Observable, of, Subject, takeUntil } from 'rxjs';
 import {
   awaitTask,
   CancelledError,
@@ -13,6 +13,7 @@ import {
   Task,
   whenAllCancellable,
 } from '../src';
+import { recorder } from './helpers';
 
 /** A second installed copy of the package: its own module instances, brands and waves. */
 function otherCopy(): typeof import('../src') {
@@ -240,6 +241,86 @@ describe('a task of another installed copy linked to a task signal', () => {
     }
   });
 
+  // An adversarial pass on the abort window (s18): this copy's step 4 deferred everything of this copy that the other
+  // copy's cancellation reached, to after that cancellation had gone on to its other dependants and observers
+  it("a task reached through another copy's output of this copy's task is torn down before what is linked after it reports", () => {
+    const other = otherCopy();
+    for (const consumer of ['whenAllCancellable', 'cancelWhen', 'other copy whenAllCancellable'] as const) {
+      const log: string[] = [];
+      const parent = startTask(NEVER, { name: 'parent' });
+      const output = other.linkSignals(parent.signal).signal;
+      const child = task(() => new Observable<never>(() => () => log.push('child teardown')), {
+        name: 'child',
+        signal: output,
+      });
+      if (consumer === 'cancelWhen') child.pipe(cancelWhen(output)).subscribe(recorder(log, consumer));
+      else if (consumer === 'whenAllCancellable')
+        whenAllCancellable([child], { signal: output }).subscribe(recorder(log, consumer));
+      else other.whenAllCancellable([child], { signal: output }).subscribe(recorder(log, consumer));
+      parent.cancel('stop');
+      expect(log).toEqual([
+        'child teardown',
+        expect.stringMatching(new RegExp(`^${consumer}: error CancelledError\\(task=-`)),
+      ]);
+    }
+  });
+
+  it("that task stays in this copy's wave: a body linked after the other copy's output, waiting on it, never hears it", () => {
+    const other = otherCopy();
+    const log: string[] = [];
+    const parent = startTask(NEVER, { name: 'parent' });
+    const output = other.linkSignals(parent.signal).signal;
+    const waited = startTask(NEVER, { name: 'waited', signal: output, refCount: false });
+    const waiter = task(
+      () =>
+        waited.pipe(
+          detectCancel(),
+          catchError((e: unknown) => {
+            log.push(`waiter body heard ${(e as Error).name}`);
+            return of('fallback');
+          }),
+        ),
+      { name: 'waiter', signal: parent.signal },
+    );
+    waiter.subscribe(recorder(log, 'waiter'));
+    parent.cancel('stop');
+    expect(log).toEqual([expect.stringMatching(/^waiter: error CancelledError\(task=waiter, /)]);
+  });
+
+  it("a cancel() that an observer of the other copy's task makes, inside this copy's step 4, has torn its task down when it returns", () => {
+    const other = otherCopy();
+    const log: string[] = [];
+    const parent = startTask(NEVER, { name: 'parent' });
+    const output = other.linkSignals(parent.signal).signal;
+    const victim = startTask(() => new Observable<never>(() => () => log.push('victim teardown')), { name: 'victim' });
+    other.startTask(NEVER, { name: 'watched', signal: output }).subscribe({
+      error: () => {
+        victim.cancel('by an observer');
+        log.push(`cancel() returned, victim ${victim.state}`);
+      },
+    });
+    parent.cancel('stop');
+    expect(log).toEqual(['victim teardown', 'cancel() returned, victim cancelled']);
+  });
+
+  it('a chain of 20,000 tasks alternating between two copies, through task signals or outputs, cancels from its root on a bounded stack', () => {
+    const other = otherCopy();
+    for (const through of ['task signals', 'outputs'] as const) {
+      const root = startTask(NEVER, { name: 'root' });
+      const chain: { state: string }[] = [root];
+      let signal = root.signal;
+      for (let i = 0; i < 20_000; i++) {
+        const copy = i % 2 === 0 ? other : { linkSignals, startTask };
+        if (through === 'outputs') signal = copy.linkSignals(signal).signal;
+        const level = (through === 'outputs' ? startTask : copy.startTask)(NEVER, { signal });
+        chain.push(level);
+        signal = level.signal;
+      }
+      root.cancel('stop');
+      expect([through, chain.filter((t) => t.state === 'cancelled').length]).toEqual([through, 20_001]);
+    }
+  });
+
   it("joins the parent's step 4: the parent's body is torn down first and never hears ChildCancelled", () => {
     const other = otherCopy();
     const log: string[] = [];
@@ -267,6 +348,92 @@ describe('a task of another installed copy linked to a task signal', () => {
       'child teardown, parent body torn down: true',
       'parent observer: CancelledError',
     ]);
+  });
+});
+
+// The adversarial pass that found RELIABILITY bug 12 (s18) checked its fix on random programs mixing two copies; kept.
+describe('random programs mixing two installed copies', () => {
+  it('a task cancelled by a signal is torn down before what is linked after it reports; no body hears its own chain; nothing stays running', () => {
+    const other = otherCopy();
+    const here = { detectCancel, linkSignals, task, whenAllCancellable, cancelWhen };
+    let seed = 1801;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+    const failures: string[] = [];
+    for (let run = 0; run < 400 && failures.length === 0; run++) {
+      const app = new AbortController();
+      const signals: { signal: AbortSignal; name: string }[] = [{ signal: app.signal, name: 'app' }];
+      const tasks: Task<unknown>[] = [];
+      const linkedTo = new Map<Task<unknown>, AbortSignal>();
+      const tornDown = new Set<string>();
+      const fail = (what: string) => failures.push(`run ${run}: ${what}`);
+      for (let i = 0; i < 2 + Math.floor(random() * 6); i++) {
+        const copy = pick([here, other]);
+        let parent = pick(signals);
+        if (random() < 0.3) {
+          parent = { signal: pick([here, other]).linkSignals(parent.signal).signal, name: `output of ${parent.name}` };
+          signals.push(parent);
+        }
+        const name = `t${i}`;
+        const waited = tasks.length > 0 && random() < 0.5 ? pick(tasks) : undefined;
+        const stopsOnAbort = random() < 0.3;
+        const action = random() < 0.3 ? pick(['cancel', 'abort'] as const) : undefined;
+        const victim = Math.floor(random() * 8);
+        const signal = parent.signal;
+        const t = copy.task(
+          () => {
+            const own = new Observable<never>(() => () => {
+              tornDown.add(name);
+              if (action === 'cancel') tasks[victim]?.cancel('by a teardown');
+              if (action === 'abort') app.abort('by a teardown');
+            });
+            const body =
+              waited === undefined
+                ? own
+                : merge(
+                    own,
+                    waited.pipe(
+                      pick([here, other]).detectCancel(),
+                      catchError((e: unknown) => {
+                        for (let c: unknown = e; c instanceof CancelledError; c = c.reason)
+                          if (c.task?.name === name) fail(`${name}'s body heard its own cancellation`);
+                        return NEVER;
+                      }),
+                    ),
+                  );
+            return stopsOnAbort ? body.pipe(takeUntil(fromEvent(signal, 'abort'))) : body;
+          },
+          { name, signal, refCount: random() < 0.5 },
+        );
+        t.subscribe({ error: () => undefined });
+        if (random() < 0.2) {
+          const target = Math.floor(random() * 8);
+          signal.addEventListener('abort', () => tasks[target]?.cancel('by a listener'));
+        }
+        tasks.push(t);
+        linkedTo.set(t, signal);
+        signals.push({ signal: t.signal, name });
+        if (random() < 0.5) {
+          const consumer = pick([here, other]);
+          const report = () => {
+            const cancelledBySignal =
+              t.state === 'cancelled' && (t.signal.reason as CancelledError).reason === signal.reason;
+            if (cancelledBySignal && !tornDown.has(name))
+              fail(`a consumer on ${parent.name} reported before ${name}'s teardown`);
+          };
+          const observer = { error: report, complete: report };
+          if (random() < 0.5) consumer.whenAllCancellable([t], { signal }).subscribe(observer);
+          else t.pipe(consumer.cancelWhen(signal)).subscribe(observer);
+        }
+      }
+      if (random() < 0.5) app.abort('bye');
+      else pick(tasks).cancel('stop');
+      for (const t of tasks) {
+        if (t.state === 'cancelled' && !tornDown.has(t.name!)) fail(`${t.name} cancelled, not torn down`);
+        if (linkedTo.get(t)!.aborted && t.state !== 'cancelled') fail(`${t.name} ${t.state} though its signal aborted`);
+      }
+    }
+    expect(failures).toEqual([]);
   });
 });
 

@@ -676,6 +676,28 @@ describe('a factory whose task is cancelled while it runs', () => {
     await Promise.resolve();
     expect(thens).toBe(0);
   });
+
+  // An adversarial pass on the abort window (s18): the error is dropped when a body ends so in the window, reported here
+  it("one that aborts the signal its task is linked to, then throws that signal's reason, has it reported: only the task's own CancelledError is not", async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const app = new AbortController();
+      const errors: string[] = [];
+      const t = task(
+        () => {
+          app.abort('bye'); // the task is cancelled here, before the factory returns
+          app.signal.throwIfAborted();
+          return NEVER;
+        },
+        { name: 't', signal: app.signal },
+      );
+      t.subscribe({ error: (e) => errors.push(describeError(e)) });
+      await unhandled.flush();
+      expect([errors, unhandled.errors]).toEqual([['CancelledError(task=t, reason=bye)'], ['bye']]);
+    } finally {
+      unhandled.restore();
+    }
+  });
 });
 
 describe('task.signal', () => {

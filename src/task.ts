@@ -601,6 +601,13 @@ export interface CancellationNode extends AbortDependant {
 let deferTo: CancellationNode[] | null = null;
 
 /**
+ * The node `deferTo` is for at step 4: the dependant being cancelled. One of another installed copy runs that
+ * copy's cancellation, which may cancel nodes of this copy (its walk, code it calls back): those are not deferred
+ * past it, unless `MAX_NESTED_RUNS` loops deep (see scheduleCancellation). Past that depth, every node is deferred.
+ */
+let deferOnly: CancellationNode | null = null;
+
+/**
  * How many cancellation loops are running, nested (a teardown that cancels a task runs that task's loop). Past
  * `MAX_NESTED_RUNS`, what a teardown cancels waits in the innermost loop instead: the stack then stops growing.
  * A nested loop costs about 11 frames (more with operators between the levels): 32 of them are a small part of
@@ -713,12 +720,19 @@ export function cancelLinked(node: CancellationNode, reason: unknown): void {
 /** Steps 3–5 of a node just cancelled: now, or, while `deferTo` is set, there (then it returns `true`). @internal */
 export function scheduleCancellation(node: CancellationNode): boolean {
   node._phase = TEARDOWN;
-  if (deferTo === null) {
-    runCancellations(node);
-    return false;
+  if (deferTo !== null && (deferOnly === node || runDepth >= MAX_NESTED_RUNS)) {
+    deferTo.push(node);
+    return true;
   }
-  deferTo.push(node);
-  return true;
+  if (deferTo !== null) {
+    // Cancelled by another copy's cancellation that this loop's step 4 started (see deferOnly): now, before that
+    // copy goes on to its other dependants and observers, and, as under a teardown, in this wave (an alternating
+    // chain of copies nests one loop per level, until MAX_NESTED_RUNS defers them again).
+    deferTo = null;
+    inTeardown = true;
+  }
+  runCancellations(node);
+  return false;
 }
 
 /** The stack of the last `runCancellations`, kept for the next one: one array fewer per cancel. */
@@ -772,8 +786,10 @@ function runCancellations(first: CancellationNode): void {
       if (dependant !== undefined) {
         if (isNode(dependant)) {
           deferTo = stack;
+          deferOnly = dependant;
           dependant.cancel(node._cancellation());
           deferTo = null;
+          inTeardown = tearingDown;
         } else {
           try {
             dependant._abortedBy(node._cancellation());
@@ -858,8 +874,9 @@ function notifyAll(ended: CancellationNode[]): void {
 /**
  * A dependant the loop runs: a task or a `linkSignals` output. Looking for a node's field suffices, and is
  * cheaper than `instanceof Task` (its brand check calls a getter). It may be one of another installed copy
- * given this copy's signal (signalLinks.ts): cancelling it runs that copy's own loop, which defers the tasks of
- * this copy it cancels to this loop's stack, so the stack stays flat across copies.
+ * given this copy's signal (signalLinks.ts): cancelling it runs that copy's own loop, which cancels the tasks of
+ * this copy it reaches in loops of their own, in this wave, before it goes on (see deferOnly); past
+ * `MAX_NESTED_RUNS` loops it defers them to this loop's stack, so the stack stays bounded across copies.
  */
 function isNode(dependant: AbortDependant): dependant is CancellationNode {
   return (dependant as Partial<CancellationNode>)._phase !== undefined;
