@@ -505,6 +505,31 @@ describe('complexity: ended tasks leave nothing reachable from a long-lived sign
   });
 });
 
+// Eighteenth landing: the cancellation loop's module state (what it defers, and for whom) lets go when it is done.
+describe('a finished cancellation keeps nothing it walked', () => {
+  it('a parent and the children cancelled at its step 4 (one of them with a step-2 listener that cancels a third task) are all collected', async () => {
+    const gc = collector();
+    const refs = new Map<string, WeakRef<object>>();
+    const states: string[] = [];
+    (() => {
+      const parent = startTask(NEVER, { name: 'parent' });
+      const child = task(NEVER, { signal: parent.signal, name: 'child' }).start();
+      const grandchild = task(NEVER, { signal: child.signal, name: 'grandchild' }).start();
+      const bystander = startTask(NEVER, { name: 'bystander' });
+      child.signal.addEventListener('abort', () => bystander.cancel('child aborted'));
+      parent.cancel('stop');
+      states.push(parent.state, child.state, grandchild.state, bystander.state);
+      refs.set('parent', new WeakRef(parent));
+      refs.set('child', new WeakRef(child));
+      refs.set('grandchild', new WeakRef(grandchild));
+      refs.set('bystander', new WeakRef(bystander));
+    })();
+    await collect(gc);
+    expect(states).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
+    expect(retained(refs)).toEqual([]);
+  });
+});
+
 // From a mutation audit (Task#_finish lets go of its signal's dependants):
 describe('an ended task kept as a result lets go of what is still linked to its signal', () => {
   for (const end of ['completed', 'errored'] as const) {

@@ -604,6 +604,7 @@ let deferTo: CancellationNode[] | null = null;
  * The node `deferTo` is for at step 4: the dependant being cancelled. One of another installed copy runs that
  * copy's cancellation, which may cancel nodes of this copy (its walk, code it calls back): those are not deferred
  * past it, unless `MAX_NESTED_RUNS` loops deep (see scheduleCancellation). Past that depth, every node is deferred.
+ * Cleared with `deferTo` after the step: kept, it would hold the last dependant and what its reason names.
  */
 let deferOnly: CancellationNode | null = null;
 
@@ -788,7 +789,7 @@ function runCancellations(first: CancellationNode): void {
           deferTo = stack;
           deferOnly = dependant;
           dependant.cancel(node._cancellation());
-          deferTo = null;
+          deferTo = deferOnly = null;
           inTeardown = tearingDown;
         } else {
           try {
