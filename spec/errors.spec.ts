@@ -349,6 +349,63 @@ describe('a task of another installed copy linked to a task signal', () => {
       'parent observer: CancelledError',
     ]);
   });
+
+  // A review of bug 12's fix (s18): what the other copy runs inside this copy's step 4 joins this copy's wave only
+  // if it is reached the way the fix looked at (a node of the other copy in the walk, a task of this copy it cancels)
+  it("what an abort listener of the other copy's output cancels, when this copy's task aborts that output, stays in this copy's wave: a body linked after the output never hears it", () => {
+    const other = otherCopy();
+    for (const outputs of [{ linkSignals }, other]) {
+      const log: string[] = [];
+      const parent = startTask(NEVER, { name: 'parent' });
+      const output = outputs.linkSignals(parent.signal).signal;
+      const waited = startTask(NEVER, { name: 'waited', refCount: false });
+      output.addEventListener('abort', () => waited.cancel('by a listener'));
+      const waiter = task(
+        () =>
+          waited.pipe(
+            detectCancel(),
+            catchError((e: unknown) => {
+              log.push(`waiter body heard ${(e as Error).name}`);
+              return of('fallback');
+            }),
+          ),
+        { name: 'waiter', signal: parent.signal },
+      );
+      waiter.subscribe(recorder(log, 'waiter'));
+      parent.cancel('stop');
+      expect(log).toEqual([expect.stringMatching(/^waiter: error CancelledError\(task=waiter, /)]);
+    }
+  });
+
+  it("a plain signal that an observer of the other copy's task aborts inside this copy's step 4 cancels its tasks in this copy's wave, whether or not a task of this copy was reached before", () => {
+    const other = otherCopy();
+    for (const reachedBefore of [false, true]) {
+      const log: string[] = [];
+      const parent = startTask(NEVER, { name: 'parent' });
+      const shutdown = new AbortController();
+      const waited = startTask(NEVER, { name: 'waited', signal: shutdown.signal, refCount: false });
+      const watched = other.startTask(NEVER, { name: 'watched', signal: parent.signal });
+      if (reachedBefore) startTask(NEVER, { name: 'reached', signal: watched.signal });
+      watched.subscribe({ error: () => shutdown.abort('by an observer') });
+      const waiter = task(
+        () =>
+          waited.pipe(
+            detectCancel(),
+            catchError((e: unknown) => {
+              log.push(`waiter body heard ${(e as Error).name}`);
+              return of('fallback');
+            }),
+          ),
+        { name: 'waiter', signal: parent.signal },
+      );
+      waiter.subscribe(recorder(log, 'waiter'));
+      parent.cancel('stop');
+      expect([reachedBefore, log]).toEqual([
+        reachedBefore,
+        [expect.stringMatching(/^waiter: error CancelledError\(task=waiter, /)],
+      ]);
+    }
+  });
 });
 
 // The adversarial pass that found RELIABILITY bug 12 (s18) checked its fix on random programs mixing two copies; kept.

@@ -596,7 +596,8 @@ export interface CancellationNode extends AbortDependant {
  * of teardowns that cancel the level below flat. Cancellations started by
  * user code the package calls back (observers, dependants such as
  * `cancelWhen`) run immediately and completely, as waves of their own,
- * except under a teardown or a node's own step 2 (its abort listeners), whose wave they join (`inTeardown`).
+ * except under a teardown, a node's own step 2 (its abort listeners), or another copy's node at step 4 (its
+ * cancellation, and its outputs' listeners), whose wave they join (`inTeardown`).
  */
 let deferTo: CancellationNode[] | null = null;
 
@@ -660,7 +661,7 @@ export function abortOwnSignal(controller: AbortController, reason: unknown, inW
   const saved = deferTo;
   // An output aborting ahead of its input's other dependants (`inWalk`) does so in the walk of one of this copy's
   // waves, which its listeners' ends join; reached from another copy's walk, no wave of this copy is open.
-  const intoWave = saved !== null || (inWalk === true && (runDepth > 0 || inTeardown || walkingWave));
+  const intoWave = saved !== null || (inWalk && (runDepth > 0 || inTeardown || walkingWave));
   const savedJoin = joinWave;
   const savedTeardown = inTeardown;
   const outerWave = waveEnded;
@@ -725,13 +726,11 @@ export function scheduleCancellation(node: CancellationNode): boolean {
     deferTo.push(node);
     return true;
   }
-  if (deferTo !== null) {
-    // Cancelled by another copy's cancellation that this loop's step 4 started (see deferOnly): now, before that
-    // copy goes on to its other dependants and observers, and, as under a teardown, in this wave (an alternating
-    // chain of copies nests one loop per level, until MAX_NESTED_RUNS defers them again).
-    deferTo = null;
-    inTeardown = true;
-  }
+  // Now. With `deferTo` set, the node was cancelled by another copy's cancellation that this loop's step 4 started
+  // (see deferOnly): before that copy goes on to its other dependants and observers, and, as under a teardown, in
+  // this wave (that step set inTeardown; an alternating chain of copies nests one loop per level, until
+  // MAX_NESTED_RUNS defers them again).
+  deferTo = null;
   runCancellations(node);
   return false;
 }
@@ -760,6 +759,12 @@ function runCancellations(first: CancellationNode): void {
   try {
     while (stack.length > 0) {
       const node = stack[stack.length - 1];
+      // Steps 3 and 4 run user code whose cancellations belong to this wave, as under a teardown: the teardown;
+      // the abort listeners of another copy's output (this copy's outputs' listeners join it anyway, see
+      // abortOwnSignal); another copy's node, whose cancellation (its walk, the observers and listeners it calls
+      // back, their cancel() or abort()) may end tasks of this copy. Not the reaction of a dependant that is not a
+      // node (cancelWhen, a combinator): its consumer's cancel() is a wave of its own, as is an observer's.
+      inTeardown = true;
       // Each step falls through to the next one unless it deferred tasks, which run first
       // (`continue`): a task that causes nothing is done in one pass of the loop.
       if (node._phase === TEARDOWN) {
@@ -768,9 +773,7 @@ function runCancellations(first: CancellationNode): void {
         // What the teardown cancels belongs to this wave: cancelled now, in a loop of its own, or, that deep
         // in nested loops, here, right after the teardown.
         if (runDepth >= MAX_NESTED_RUNS) deferTo = stack;
-        inTeardown = true;
         node._teardownSource();
-        inTeardown = tearingDown;
         deferTo = null;
         if (stack.length > waiting) {
           reverseFrom(stack, waiting); // run them in the order they were cancelled
@@ -790,8 +793,8 @@ function runCancellations(first: CancellationNode): void {
           deferOnly = dependant;
           dependant.cancel(node._cancellation());
           deferTo = deferOnly = null;
-          inTeardown = tearingDown;
         } else {
+          inTeardown = tearingDown;
           try {
             dependant._abortedBy(node._cancellation());
           } catch (error) {
@@ -800,6 +803,7 @@ function runCancellations(first: CancellationNode): void {
         }
         continue; // the dependant's own steps (if it was deferred), then the next dependant
       }
+      inTeardown = tearingDown;
       stack.pop();
       node._phase = 0;
       // Tasks done with steps 1–4 that a body may wait on (_isWaitedOn) hear of it (step 5) once the whole wave
