@@ -69,7 +69,8 @@ export function linkSignals(...signals: AbortSignal[]): LinkedSignal {
  * cancels on a flat stack, in one wave.
  */
 class SignalLink implements CancellationNode, SignalOwner {
-  _hubs: (SignalHub | null)[] = [];
+  /** The hubs of its inputs, set by linkSignals() right after the link is made (no initializer: one store fewer). */
+  _hubs!: (SignalHub | null)[];
   _phase = 0;
   /** What the package linked to the output. */
   _hub: SignalHub | null = null;

@@ -869,11 +869,7 @@ export function asOneWave(walk: () => void): void {
 function endWave(outerWave: CancellationNode[] | null): void {
   const ended = waveEnded;
   waveEnded = outerWave;
-  if (ended !== null) notifyAll(ended);
-}
-
-function notifyAll(ended: CancellationNode[]): void {
-  for (let i = 0; i < ended.length; i++) ended[i]._notifyEnd();
+  if (ended !== null) for (let i = 0; i < ended.length; i++) ended[i]._notifyEnd();
 }
 
 /**
