@@ -241,6 +241,48 @@ describe('a task of another installed copy linked to a task signal', () => {
     }
   });
 
+  // A review of bug 12's fix (s18): the ends such a listener sets off waited for the next loop of this copy,
+  // whichever it was, rather than for the output's own
+  it("an output linked to the task signal of another copy: what its abort listener cancels is heard of after the output's own dependants, even when a loop of this copy runs first", () => {
+    const other = otherCopy();
+    for (const first of [
+      'a task linked ahead of the output',
+      'an output linked ahead of it',
+      'a listener of the other copy',
+    ]) {
+      const log: string[] = [];
+      const parent = other.startTask(NEVER, { name: 'parent' });
+      if (first === 'a task linked ahead of the output') startTask(NEVER, { name: 'ahead', signal: parent.signal });
+      if (first === 'an output linked ahead of it')
+        startTask(NEVER, { name: 'ahead', signal: linkSignals(parent.signal).signal });
+      const output = linkSignals(parent.signal).signal;
+      const waited = startTask(NEVER, { name: 'waited', refCount: false });
+      output.addEventListener('abort', () => waited.cancel('by a listener'));
+      if (first === 'a listener of the other copy') {
+        const unrelated = startTask(NEVER, { name: 'unrelated' });
+        other.linkSignals(parent.signal).signal.addEventListener('abort', () => unrelated.cancel('elsewhere'));
+      }
+      const waiter = task(
+        () =>
+          waited.pipe(
+            detectCancel(),
+            catchError((e: unknown) => {
+              log.push(`waiter body heard ${(e as Error).name}`);
+              return of('fallback');
+            }),
+          ),
+        { name: 'waiter', signal: output },
+      );
+      waiter.subscribe(recorder(log, 'waiter'));
+      waited.pipe(detectCancel()).subscribe({ error: (e: unknown) => log.push(`waited: ${(e as Error).name}`) });
+      parent.cancel('stop');
+      expect([first, log]).toEqual([
+        first,
+        [expect.stringMatching(/^waiter: error CancelledError\(task=waiter, /), 'waited: ChildCancelled'],
+      ]);
+    }
+  });
+
   // An adversarial pass on the abort window (s18): this copy's step 4 deferred everything of this copy that the other
   // copy's cancellation reached, to after that cancellation had gone on to its other dependants and observers
   it("a task reached through another copy's output of this copy's task is torn down before what is linked after it reports", () => {

@@ -641,9 +641,23 @@ let waveEnded: CancellationNode[] | null = null;
 let walkingWave = false;
 
 /**
- * The ends that a node's step 2 set off, waiting for the wave its own loop is about to start (see abortOwnSignal).
+ * The ends that a node's step 2 set off, waiting for the wave its own loop is about to start (see abortOwnSignal),
+ * or that an output gives back for its own loop (see swapCarried; `undefined` there means none).
  */
-let carriedWave: CancellationNode[] | null = null;
+let carriedWave: CancellationNode[] | null | undefined = null;
+
+/**
+ * Replaces the carried ends, returning those there were. A `linkSignals` output aborted by another copy's walk,
+ * outside any wave of this copy, takes its listeners' ends with it and gives them back when its own loop starts
+ * (its turn in that walk): a loop of this copy that runs in between (a task linked ahead of it, another output, a
+ * listener's cancel()) must not take them, and let them be heard before the output's dependants are torn down.
+ * @internal
+ */
+export function swapCarried(ends: CancellationNode[] | null | undefined): CancellationNode[] | null | undefined {
+  const carried = carriedWave;
+  carriedWave = ends;
+  return carried;
+}
 
 /**
  * Step 2. The platform runs the signal's abort listeners, user code, right
@@ -749,7 +763,7 @@ function runCancellations(first: CancellationNode): void {
   const joined = tearingDown || joinWave;
   const outerWave = waveEnded;
   if (!joined) waveEnded = null;
-  if (carriedWave !== null) {
+  if (carriedWave) {
     (waveEnded ??= []).push(...carriedWave);
     carriedWave = null;
   }
