@@ -345,6 +345,32 @@ describe('a task of another installed copy linked to a task signal', () => {
     expect(log).toEqual(['victim teardown', 'cancel() returned, victim cancelled']);
   });
 
+  // Pinned by a review of bug 12's fix (s18): documented (semantics, "Two installed copies" limit 1), but one copy
+  // alone does otherwise, where an observer's cancel() is a wave of its own
+  it("that cancel() joins this copy's wave: a detectCancel observer of its task hears it when this copy's wave ends, after cancel() returned (with one copy, before)", () => {
+    const other = otherCopy();
+    for (const copy of [{ startTask }, other]) {
+      const log: string[] = [];
+      const parent = startTask(NEVER, { name: 'parent' });
+      const watched = copy.startTask(NEVER, { name: 'watched', signal: parent.signal });
+      const victim = startTask(NEVER, { name: 'victim' });
+      victim.pipe(detectCancel()).subscribe({ error: (e: unknown) => log.push(`victim heard ${(e as Error).name}`) });
+      watched.subscribe({
+        error: () => {
+          victim.cancel('by an observer');
+          log.push('cancel() returned');
+        },
+      });
+      parent.cancel('stop');
+      log.push('parent.cancel() returned');
+      expect(log).toEqual(
+        copy === other
+          ? ['cancel() returned', 'victim heard ChildCancelled', 'parent.cancel() returned']
+          : ['victim heard ChildCancelled', 'cancel() returned', 'parent.cancel() returned'],
+      );
+    }
+  });
+
   it('a chain of 20,000 tasks alternating between two copies, through task signals or outputs, cancels from its root on a bounded stack', () => {
     const other = otherCopy();
     for (const through of ['task signals', 'outputs'] as const) {
