@@ -833,8 +833,10 @@ function runCancellations(first: CancellationNode): void {
     deferTo = null;
     inTeardown = tearingDown;
     // a throw may leave tasks behind (cancelled, steps 3–5 undone): never hand those to the next run;
-    // the tasks that did finish are still heard of
+    // the tasks that did finish are still heard of. Nor keep the dependant it left (and what its reason names):
+    // only then, as a nested loop that ends normally may run inside a dependant's cancel() (its step-2 listeners).
     if (stack.length === 0) spareStack = stack;
+    else deferOnly = null;
     if (!joined) endWave(outerWave);
   }
   if (over) first._notifyEnd();
