@@ -445,34 +445,42 @@ describe('a task of another installed copy linked to a task signal', () => {
     }
   });
 
-  it("a plain signal that an observer of the other copy's task aborts inside this copy's step 4 cancels its tasks in this copy's wave, whether or not a task of this copy was reached before", () => {
+  it("a plain signal that an observer, an abort listener or a teardown of the other copy's task aborts inside this copy's step 4 cancels its tasks in this copy's wave, whether or not a task of this copy was reached before", () => {
     const other = otherCopy();
-    for (const reachedBefore of [false, true]) {
-      const log: string[] = [];
-      const parent = startTask(NEVER, { name: 'parent' });
-      const shutdown = new AbortController();
-      const waited = startTask(NEVER, { name: 'waited', signal: shutdown.signal, refCount: false });
-      const watched = other.startTask(NEVER, { name: 'watched', signal: parent.signal });
-      if (reachedBefore) startTask(NEVER, { name: 'reached', signal: watched.signal });
-      watched.subscribe({ error: () => shutdown.abort('by an observer') });
-      const waiter = task(
-        () =>
-          waited.pipe(
-            detectCancel(),
-            catchError((e: unknown) => {
-              log.push(`waiter body heard ${(e as Error).name}`);
-              return of('fallback');
-            }),
-          ),
-        { name: 'waiter', signal: parent.signal },
-      );
-      waiter.subscribe(recorder(log, 'waiter'));
-      parent.cancel('stop');
-      expect([reachedBefore, log]).toEqual([
-        reachedBefore,
-        [expect.stringMatching(/^waiter: error CancelledError\(task=waiter, /)],
-      ]);
-    }
+    for (const by of ['an observer', 'an abort listener', 'a teardown'] as const)
+      for (const reachedBefore of [false, true]) {
+        const log: string[] = [];
+        const parent = startTask(NEVER, { name: 'parent' });
+        const shutdown = new AbortController();
+        const waited = startTask(NEVER, { name: 'waited', signal: shutdown.signal, refCount: false });
+        const watched = other.startTask(
+          new Observable<never>(() => () => {
+            if (by === 'a teardown') shutdown.abort(by);
+          }),
+          { name: 'watched', signal: parent.signal },
+        );
+        if (reachedBefore) startTask(NEVER, { name: 'reached', signal: watched.signal });
+        if (by === 'an observer') watched.subscribe({ error: () => shutdown.abort(by) });
+        if (by === 'an abort listener') watched.signal.addEventListener('abort', () => shutdown.abort(by));
+        const waiter = task(
+          () =>
+            waited.pipe(
+              detectCancel(),
+              catchError((e: unknown) => {
+                log.push(`waiter body heard ${(e as Error).name}`);
+                return of('fallback');
+              }),
+            ),
+          { name: 'waiter', signal: parent.signal },
+        );
+        waiter.subscribe(recorder(log, 'waiter'));
+        parent.cancel('stop');
+        expect([by, reachedBefore, log]).toEqual([
+          by,
+          reachedBefore,
+          [expect.stringMatching(/^waiter: error CancelledError\(task=waiter, /)],
+        ]);
+      }
   });
 });
 
