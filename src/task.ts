@@ -802,10 +802,15 @@ function runCancellations(first: CancellationNode): void {
       }
       const dependant = nextDependant(node);
       if (dependant !== undefined) {
-        if (isNode(dependant)) {
+        // A task or a `linkSignals` output: looking for a node's field suffices, and is cheaper than `instanceof
+        // Task` (its brand check calls a getter). It may be one of another installed copy given this copy's signal
+        // (signalLinks.ts): cancelling it runs that copy's own loop, which cancels the tasks of this copy it reaches
+        // in loops of their own, in this wave, before it goes on (see deferOnly); past `MAX_NESTED_RUNS` loops it
+        // defers them to this loop's stack, so the stack stays bounded across copies.
+        if ((dependant as Partial<CancellationNode>)._phase !== undefined) {
           deferTo = stack;
-          deferOnly = dependant;
-          dependant.cancel(node._cancellation());
+          deferOnly = dependant as CancellationNode;
+          deferOnly.cancel(node._cancellation());
           deferTo = deferOnly = null;
         } else {
           inTeardown = tearingDown;
@@ -855,10 +860,11 @@ function nextDependant(node: CancellationNode): AbortDependant | undefined {
   const dependant = pending.next().value;
   if (dependant === undefined) {
     node._dependantsToNotify = null; // the walk is over: let the dependants go with the hub
-  } else if (isTaskDependant(dependant)) {
-    // A linked task would remove itself from the set being walked, which makes V8 shrink and rehash
-    // it again and again; it is being handed out, so it has nothing to leave.
-    dependant._parentHub = null;
+  } else if ((dependant as Partial<Task<unknown>>)._parentHub !== undefined) {
+    // A linked task (of this copy or another; a `linkSignals` output has no parent hub) would remove itself from
+    // the set being walked, which makes V8 shrink and rehash it again and again; it is being handed out, so it has
+    // nothing to leave.
+    (dependant as Partial<Task<unknown>>)._parentHub = null;
   }
   return dependant;
 }
@@ -886,22 +892,6 @@ function endWave(outerWave: CancellationNode[] | null): void {
   const ended = waveEnded;
   waveEnded = outerWave;
   if (ended !== null) for (let i = 0; i < ended.length; i++) ended[i]._notifyEnd();
-}
-
-/**
- * A dependant the loop runs: a task or a `linkSignals` output. Looking for a node's field suffices, and is
- * cheaper than `instanceof Task` (its brand check calls a getter). It may be one of another installed copy
- * given this copy's signal (signalLinks.ts): cancelling it runs that copy's own loop, which cancels the tasks of
- * this copy it reaches in loops of their own, in this wave, before it goes on (see deferOnly); past
- * `MAX_NESTED_RUNS` loops it defers them to this loop's stack, so the stack stays bounded across copies.
- */
-function isNode(dependant: AbortDependant): dependant is CancellationNode {
-  return (dependant as Partial<CancellationNode>)._phase !== undefined;
-}
-
-/** A dependant that is a task, of this copy or another (a `linkSignals` output has no parent hub). */
-function isTaskDependant(dependant: AbortDependant): dependant is Task<unknown> {
-  return (dependant as Partial<Task<unknown>>)._parentHub !== undefined;
 }
 
 /**
