@@ -671,8 +671,10 @@ export function swapCarried(ends: CancellationNode[] | null | undefined): Cancel
  * that is running (its ends join that wave, as a deferred node's do). @internal
  */
 export function abortOwnSignal(controller: AbortController, reason: unknown, inWalk?: true): void {
-  // runToCompletion, inlined: no closure per cancelled task (fan-out hot path)
+  // runToCompletion, inlined: no closure per cancelled task (fan-out hot path). With the node deferOnly names: a
+  // listener's cancellation may run a step 4 of its own, which clears it, and this node would then not be deferred.
   const saved = deferTo;
+  const savedOnly = deferOnly;
   // An output aborting ahead of its input's other dependants (`inWalk`) does so in the walk of one of this copy's
   // waves, which its listeners' ends join; reached from another copy's walk, no wave of this copy is open.
   const intoWave = saved !== null || (inWalk && (runDepth > 0 || inTeardown || walkingWave));
@@ -686,6 +688,7 @@ export function abortOwnSignal(controller: AbortController, reason: unknown, inW
     controller.abort(reason);
   } finally {
     deferTo = saved;
+    deferOnly = savedOnly;
     joinWave = savedJoin;
     inTeardown = savedTeardown;
     const early = waveEnded as CancellationNode[] | null; // filled by the listeners' cancellations
@@ -835,13 +838,13 @@ function runCancellations(first: CancellationNode): void {
     }
   } finally {
     runDepth--;
-    deferTo = null;
+    // after a throw too: deferOnly would keep the dependant it left, and what its reason names (a loop run by that
+    // dependant's own abort listeners ends inside its cancel(), which restores it: see abortOwnSignal)
+    deferTo = deferOnly = null;
     inTeardown = tearingDown;
     // a throw may leave tasks behind (cancelled, steps 3–5 undone): never hand those to the next run;
-    // the tasks that did finish are still heard of. Nor keep the dependant it left (and what its reason names):
-    // only then, as a nested loop that ends normally may run inside a dependant's cancel() (its step-2 listeners).
+    // the tasks that did finish are still heard of
     if (stack.length === 0) spareStack = stack;
-    else deferOnly = null;
     if (!joined) endWave(outerWave);
   }
   if (over) first._notifyEnd();
