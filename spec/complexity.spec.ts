@@ -528,6 +528,39 @@ describe('a finished cancellation keeps nothing it walked', () => {
     expect(states).toEqual(['cancelled', 'cancelled', 'cancelled', 'cancelled']);
     expect(retained(refs)).toEqual([]);
   });
+
+  // A review of bug 12's fix (s18): the loop's finally let go of `deferTo`, not of `deferOnly`
+  it("a step 4 left by a throw (another copy's task whose cancel() throws) keeps neither that task nor the parent its reason names", async () => {
+    let other!: typeof import('../src');
+    jest.isolateModules(() => {
+      other = jest.requireActual<typeof import('../src')>('../src');
+    });
+    const gc = collector();
+    const refs = new Map<string, WeakRef<object>>();
+    const thrown: unknown[] = [];
+    (() => {
+      const parent = startTask(NEVER, { name: 'parent' });
+      const child = other.startTask(NEVER, { signal: parent.signal, name: 'child of the other copy' });
+      // a copy whose cancel() throws after doing its work (a bug of its own, or the end of the stack)
+      Object.defineProperty(child, 'cancel', {
+        value(reason: unknown) {
+          other.Task.prototype.cancel.call(child, reason);
+          throw new Error('thrown by the other copy');
+        },
+      });
+      try {
+        parent.cancel('stop');
+      } catch (error) {
+        thrown.push((error as Error).message);
+      }
+      refs.set('parent', new WeakRef(parent));
+      refs.set('child', new WeakRef(child));
+    })();
+    startTask(NEVER).cancel('an unrelated cancellation, which reaches no dependant');
+    await collect(gc);
+    expect(thrown).toEqual(['thrown by the other copy']);
+    expect(retained(refs)).toEqual([]);
+  });
 });
 
 // From a mutation audit (Task#_finish lets go of its signal's dependants):

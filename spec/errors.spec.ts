@@ -241,6 +241,48 @@ describe('a task of another installed copy linked to a task signal', () => {
     }
   });
 
+  // A review of bug 12's fix (s18): the ends such a listener sets off waited for the next loop of this copy,
+  // whichever it was, rather than for the output's own
+  it("an output linked to the task signal of another copy: what its abort listener cancels is heard of after the output's own dependants, even when a loop of this copy runs first", () => {
+    const other = otherCopy();
+    for (const first of [
+      'a task linked ahead of the output',
+      'an output linked ahead of it',
+      'a listener of the other copy',
+    ]) {
+      const log: string[] = [];
+      const parent = other.startTask(NEVER, { name: 'parent' });
+      if (first === 'a task linked ahead of the output') startTask(NEVER, { name: 'ahead', signal: parent.signal });
+      if (first === 'an output linked ahead of it')
+        startTask(NEVER, { name: 'ahead', signal: linkSignals(parent.signal).signal });
+      const output = linkSignals(parent.signal).signal;
+      const waited = startTask(NEVER, { name: 'waited', refCount: false });
+      output.addEventListener('abort', () => waited.cancel('by a listener'));
+      if (first === 'a listener of the other copy') {
+        const unrelated = startTask(NEVER, { name: 'unrelated' });
+        other.linkSignals(parent.signal).signal.addEventListener('abort', () => unrelated.cancel('elsewhere'));
+      }
+      const waiter = task(
+        () =>
+          waited.pipe(
+            detectCancel(),
+            catchError((e: unknown) => {
+              log.push(`waiter body heard ${(e as Error).name}`);
+              return of('fallback');
+            }),
+          ),
+        { name: 'waiter', signal: output },
+      );
+      waiter.subscribe(recorder(log, 'waiter'));
+      waited.pipe(detectCancel()).subscribe({ error: (e: unknown) => log.push(`waited: ${(e as Error).name}`) });
+      parent.cancel('stop');
+      expect([first, log]).toEqual([
+        first,
+        [expect.stringMatching(/^waiter: error CancelledError\(task=waiter, /), 'waited: ChildCancelled'],
+      ]);
+    }
+  });
+
   // An adversarial pass on the abort window (s18): this copy's step 4 deferred everything of this copy that the other
   // copy's cancellation reached, to after that cancellation had gone on to its other dependants and observers
   it("a task reached through another copy's output of this copy's task is torn down before what is linked after it reports", () => {
@@ -303,6 +345,32 @@ describe('a task of another installed copy linked to a task signal', () => {
     expect(log).toEqual(['victim teardown', 'cancel() returned, victim cancelled']);
   });
 
+  // Pinned by a review of bug 12's fix (s18): documented (semantics, "Two installed copies" limit 1), but one copy
+  // alone does otherwise, where an observer's cancel() is a wave of its own
+  it("that cancel() joins this copy's wave: a detectCancel observer of its task hears it when this copy's wave ends, after cancel() returned (with one copy, before)", () => {
+    const other = otherCopy();
+    for (const copy of [{ startTask }, other]) {
+      const log: string[] = [];
+      const parent = startTask(NEVER, { name: 'parent' });
+      const watched = copy.startTask(NEVER, { name: 'watched', signal: parent.signal });
+      const victim = startTask(NEVER, { name: 'victim' });
+      victim.pipe(detectCancel()).subscribe({ error: (e: unknown) => log.push(`victim heard ${(e as Error).name}`) });
+      watched.subscribe({
+        error: () => {
+          victim.cancel('by an observer');
+          log.push('cancel() returned');
+        },
+      });
+      parent.cancel('stop');
+      log.push('parent.cancel() returned');
+      expect(log).toEqual(
+        copy === other
+          ? ['cancel() returned', 'victim heard ChildCancelled', 'parent.cancel() returned']
+          : ['victim heard ChildCancelled', 'cancel() returned', 'parent.cancel() returned'],
+      );
+    }
+  });
+
   it('a chain of 20,000 tasks alternating between two copies, through task signals or outputs, cancels from its root on a bounded stack', () => {
     const other = otherCopy();
     for (const through of ['task signals', 'outputs'] as const) {
@@ -348,6 +416,71 @@ describe('a task of another installed copy linked to a task signal', () => {
       'child teardown, parent body torn down: true',
       'parent observer: CancelledError',
     ]);
+  });
+
+  // A review of bug 12's fix (s18): what the other copy runs inside this copy's step 4 joins this copy's wave only
+  // if it is reached the way the fix looked at (a node of the other copy in the walk, a task of this copy it cancels)
+  it("what an abort listener of the other copy's output cancels, when this copy's task aborts that output, stays in this copy's wave: a body linked after the output never hears it", () => {
+    const other = otherCopy();
+    for (const outputs of [{ linkSignals }, other]) {
+      const log: string[] = [];
+      const parent = startTask(NEVER, { name: 'parent' });
+      const output = outputs.linkSignals(parent.signal).signal;
+      const waited = startTask(NEVER, { name: 'waited', refCount: false });
+      output.addEventListener('abort', () => waited.cancel('by a listener'));
+      const waiter = task(
+        () =>
+          waited.pipe(
+            detectCancel(),
+            catchError((e: unknown) => {
+              log.push(`waiter body heard ${(e as Error).name}`);
+              return of('fallback');
+            }),
+          ),
+        { name: 'waiter', signal: parent.signal },
+      );
+      waiter.subscribe(recorder(log, 'waiter'));
+      parent.cancel('stop');
+      expect(log).toEqual([expect.stringMatching(/^waiter: error CancelledError\(task=waiter, /)]);
+    }
+  });
+
+  it("a plain signal that an observer, an abort listener or a teardown of the other copy's task aborts inside this copy's step 4 cancels its tasks in this copy's wave, whether or not a task of this copy was reached before", () => {
+    const other = otherCopy();
+    for (const by of ['an observer', 'an abort listener', 'a teardown'] as const)
+      for (const reachedBefore of [false, true]) {
+        const log: string[] = [];
+        const parent = startTask(NEVER, { name: 'parent' });
+        const shutdown = new AbortController();
+        const waited = startTask(NEVER, { name: 'waited', signal: shutdown.signal, refCount: false });
+        const watched = other.startTask(
+          new Observable<never>(() => () => {
+            if (by === 'a teardown') shutdown.abort(by);
+          }),
+          { name: 'watched', signal: parent.signal },
+        );
+        if (reachedBefore) startTask(NEVER, { name: 'reached', signal: watched.signal });
+        if (by === 'an observer') watched.subscribe({ error: () => shutdown.abort(by) });
+        if (by === 'an abort listener') watched.signal.addEventListener('abort', () => shutdown.abort(by));
+        const waiter = task(
+          () =>
+            waited.pipe(
+              detectCancel(),
+              catchError((e: unknown) => {
+                log.push(`waiter body heard ${(e as Error).name}`);
+                return of('fallback');
+              }),
+            ),
+          { name: 'waiter', signal: parent.signal },
+        );
+        waiter.subscribe(recorder(log, 'waiter'));
+        parent.cancel('stop');
+        expect([by, reachedBefore, log]).toEqual([
+          by,
+          reachedBefore,
+          [expect.stringMatching(/^waiter: error CancelledError\(task=waiter, /)],
+        ]);
+      }
   });
 });
 

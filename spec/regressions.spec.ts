@@ -8,7 +8,7 @@
  * (the program inside the brackets) as a new entry of COUNTEREXAMPLES.
  */
 import { config, NEVER, Observable, Subject } from 'rxjs';
-import { startTask, task } from '../src';
+import { detectCancel, startTask, task } from '../src';
 import { checkProgram } from './properties/check';
 import type { Program } from './properties/program';
 
@@ -681,5 +681,28 @@ describe('regressions: the bugs behind them, stated directly', () => {
       'other: observer hears the cancellation',
       'listener: other.cancel() returned true',
     ]);
+  });
+
+  // A review of bug 12's fix (s18), one copy: the nested step 4 of the task that the listener cancels cleared the
+  // deferral's target, so the child ran in a loop of its own, in the wave, where its observers' cancel() joined it
+  it("a child whose abort listener cancels a task with a linked task of its own stays in its parent's loop: an observer's cancel() is still a wave of its own, heard before it returns", () => {
+    for (const linked of [false, true]) {
+      const log: string[] = [];
+      const parent = startTask(NEVER, { name: 'parent' });
+      const child = startTask(NEVER, { name: 'child', signal: parent.signal });
+      const other = startTask(NEVER, { name: 'other' });
+      if (linked) startTask(NEVER, { name: 'linked to other', signal: other.signal });
+      child.signal.addEventListener('abort', () => other.cancel('by a listener'));
+      const victim = startTask(NEVER, { name: 'victim' });
+      victim.pipe(detectCancel()).subscribe({ error: (e: unknown) => log.push(`victim heard ${(e as Error).name}`) });
+      child.subscribe({
+        error: () => {
+          victim.cancel('by an observer');
+          log.push('victim.cancel() returned');
+        },
+      });
+      parent.cancel('stop');
+      expect([linked, log]).toEqual([linked, ['victim heard ChildCancelled', 'victim.cancel() returned']]);
+    }
   });
 });

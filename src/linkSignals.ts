@@ -1,5 +1,12 @@
 import { linkToSignal, setSignalOwner, type AbortDependant, type SignalHub, type SignalOwner } from './signalLinks';
-import { abortOwnSignal, asOneWave, cancelLinked, scheduleCancellation, type CancellationNode } from './task';
+import {
+  abortOwnSignal,
+  asOneWave,
+  cancelLinked,
+  scheduleCancellation,
+  swapCarried,
+  type CancellationNode,
+} from './task';
 import { checkSignal } from './validate';
 
 /** What `linkSignals` returns. */
@@ -69,7 +76,8 @@ export function linkSignals(...signals: AbortSignal[]): LinkedSignal {
  * cancels on a flat stack, in one wave.
  */
 class SignalLink implements CancellationNode, SignalOwner {
-  _hubs: (SignalHub | null)[] = [];
+  /** The hubs of its inputs, set by linkSignals() right after the link is made (no initializer: one store fewer). */
+  _hubs!: (SignalHub | null)[];
   _phase = 0;
   /** What the package linked to the output. */
   _hub: SignalHub | null = null;
@@ -78,6 +86,11 @@ class SignalLink implements CancellationNode, SignalOwner {
   /** Its turn among an input's dependants came (`cancel`): it left its inputs, and what is linked to it reacts. */
   private _reacted = false;
   _dependantsToNotify: Iterator<AbortDependant, undefined> | null = null;
+  /**
+   * What its abort listeners ended outside any wave of this copy, for its own loop (see swapCarried). Set when it
+   * aborts (`_abortFirst`), before its turn can come (unless that abort threw): no initializer, one store fewer.
+   */
+  private _carried?: CancellationNode[] | null;
 
   constructor(
     private readonly _controller: AbortController,
@@ -100,6 +113,7 @@ class SignalLink implements CancellationNode, SignalOwner {
     if (this._unlinked || this._controller.signal.aborted) return;
     const earlier = this._inputs.find((signal) => signal.aborted && signal.reason !== reason);
     abortOwnSignal(this._controller, earlier === undefined ? reason : earlier.reason, true);
+    this._carried = swapCarried(null);
   }
 
   /** The output's turn among the input's dependants: what is linked to it reacts (now, or in the loop that deferred this). */
@@ -108,6 +122,7 @@ class SignalLink implements CancellationNode, SignalOwner {
     this._reacted = true;
     this._abortFirst(reason); // aborted already, unless reached by a walk that skipped the outputs' pass
     this._leaveInputs();
+    this._carried = swapCarried(this._carried); // none, unless a loop that threw (out of stack) left some
     scheduleCancellation(this);
     return true;
   }

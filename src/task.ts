@@ -596,7 +596,8 @@ export interface CancellationNode extends AbortDependant {
  * of teardowns that cancel the level below flat. Cancellations started by
  * user code the package calls back (observers, dependants such as
  * `cancelWhen`) run immediately and completely, as waves of their own,
- * except under a teardown or a node's own step 2 (its abort listeners), whose wave they join (`inTeardown`).
+ * except under a teardown, a node's own step 2 (its abort listeners), or another copy's node at step 4 (its
+ * cancellation, and its outputs' listeners), whose wave they join (`inTeardown`).
  */
 let deferTo: CancellationNode[] | null = null;
 
@@ -640,9 +641,23 @@ let waveEnded: CancellationNode[] | null = null;
 let walkingWave = false;
 
 /**
- * The ends that a node's step 2 set off, waiting for the wave its own loop is about to start (see abortOwnSignal).
+ * The ends that a node's step 2 set off, waiting for the wave its own loop is about to start (see abortOwnSignal),
+ * or that an output gives back for its own loop (see swapCarried; `undefined` there means none).
  */
-let carriedWave: CancellationNode[] | null = null;
+let carriedWave: CancellationNode[] | null | undefined = null;
+
+/**
+ * Replaces the carried ends, returning those there were. A `linkSignals` output aborted by another copy's walk,
+ * outside any wave of this copy, takes its listeners' ends with it and gives them back when its own loop starts
+ * (its turn in that walk): a loop of this copy that runs in between (a task linked ahead of it, another output, a
+ * listener's cancel()) must not take them, and let them be heard before the output's dependants are torn down.
+ * @internal
+ */
+export function swapCarried(ends: CancellationNode[] | null | undefined): CancellationNode[] | null | undefined {
+  const carried = carriedWave;
+  carriedWave = ends;
+  return carried;
+}
 
 /**
  * Step 2. The platform runs the signal's abort listeners, user code, right
@@ -656,11 +671,13 @@ let carriedWave: CancellationNode[] | null = null;
  * that is running (its ends join that wave, as a deferred node's do). @internal
  */
 export function abortOwnSignal(controller: AbortController, reason: unknown, inWalk?: true): void {
-  // runToCompletion, inlined: no closure per cancelled task (fan-out hot path)
+  // runToCompletion, inlined: no closure per cancelled task (fan-out hot path). With the node deferOnly names: a
+  // listener's cancellation may run a step 4 of its own, which clears it, and this node would then not be deferred.
   const saved = deferTo;
+  const savedOnly = deferOnly;
   // An output aborting ahead of its input's other dependants (`inWalk`) does so in the walk of one of this copy's
   // waves, which its listeners' ends join; reached from another copy's walk, no wave of this copy is open.
-  const intoWave = saved !== null || (inWalk === true && (runDepth > 0 || inTeardown || walkingWave));
+  const intoWave = saved !== null || (inWalk && (runDepth > 0 || inTeardown || walkingWave));
   const savedJoin = joinWave;
   const savedTeardown = inTeardown;
   const outerWave = waveEnded;
@@ -671,6 +688,7 @@ export function abortOwnSignal(controller: AbortController, reason: unknown, inW
     controller.abort(reason);
   } finally {
     deferTo = saved;
+    deferOnly = savedOnly;
     joinWave = savedJoin;
     inTeardown = savedTeardown;
     const early = waveEnded as CancellationNode[] | null; // filled by the listeners' cancellations
@@ -725,13 +743,11 @@ export function scheduleCancellation(node: CancellationNode): boolean {
     deferTo.push(node);
     return true;
   }
-  if (deferTo !== null) {
-    // Cancelled by another copy's cancellation that this loop's step 4 started (see deferOnly): now, before that
-    // copy goes on to its other dependants and observers, and, as under a teardown, in this wave (an alternating
-    // chain of copies nests one loop per level, until MAX_NESTED_RUNS defers them again).
-    deferTo = null;
-    inTeardown = true;
-  }
+  // Now. With `deferTo` set, the node was cancelled by another copy's cancellation that this loop's step 4 started
+  // (see deferOnly): before that copy goes on to its other dependants and observers, and, as under a teardown, in
+  // this wave (that step set inTeardown; an alternating chain of copies nests one loop per level, until
+  // MAX_NESTED_RUNS defers them again).
+  deferTo = null;
   runCancellations(node);
   return false;
 }
@@ -750,7 +766,7 @@ function runCancellations(first: CancellationNode): void {
   const joined = tearingDown || joinWave;
   const outerWave = waveEnded;
   if (!joined) waveEnded = null;
-  if (carriedWave !== null) {
+  if (carriedWave) {
     (waveEnded ??= []).push(...carriedWave);
     carriedWave = null;
   }
@@ -760,6 +776,12 @@ function runCancellations(first: CancellationNode): void {
   try {
     while (stack.length > 0) {
       const node = stack[stack.length - 1];
+      // Steps 3 and 4 run user code whose cancellations belong to this wave, as under a teardown: the teardown;
+      // the abort listeners of another copy's output (this copy's outputs' listeners join it anyway, see
+      // abortOwnSignal); another copy's node, whose cancellation (its walk, the observers and listeners it calls
+      // back, their cancel() or abort()) may end tasks of this copy. Not the reaction of a dependant that is not a
+      // node (cancelWhen, a combinator): its consumer's cancel() is a wave of its own, as is an observer's.
+      inTeardown = true;
       // Each step falls through to the next one unless it deferred tasks, which run first
       // (`continue`): a task that causes nothing is done in one pass of the loop.
       if (node._phase === TEARDOWN) {
@@ -768,9 +790,7 @@ function runCancellations(first: CancellationNode): void {
         // What the teardown cancels belongs to this wave: cancelled now, in a loop of its own, or, that deep
         // in nested loops, here, right after the teardown.
         if (runDepth >= MAX_NESTED_RUNS) deferTo = stack;
-        inTeardown = true;
         node._teardownSource();
-        inTeardown = tearingDown;
         deferTo = null;
         if (stack.length > waiting) {
           reverseFrom(stack, waiting); // run them in the order they were cancelled
@@ -785,13 +805,18 @@ function runCancellations(first: CancellationNode): void {
       }
       const dependant = nextDependant(node);
       if (dependant !== undefined) {
-        if (isNode(dependant)) {
+        // A task or a `linkSignals` output: looking for a node's field suffices, and is cheaper than `instanceof
+        // Task` (its brand check calls a getter). It may be one of another installed copy given this copy's signal
+        // (signalLinks.ts): cancelling it runs that copy's own loop, which cancels the tasks of this copy it reaches
+        // in loops of their own, in this wave, before it goes on (see deferOnly); past `MAX_NESTED_RUNS` loops it
+        // defers them to this loop's stack, so the stack stays bounded across copies.
+        if ((dependant as Partial<CancellationNode>)._phase !== undefined) {
           deferTo = stack;
-          deferOnly = dependant;
-          dependant.cancel(node._cancellation());
+          deferOnly = dependant as CancellationNode;
+          deferOnly.cancel(node._cancellation());
           deferTo = deferOnly = null;
-          inTeardown = tearingDown;
         } else {
+          inTeardown = tearingDown;
           try {
             dependant._abortedBy(node._cancellation());
           } catch (error) {
@@ -800,6 +825,7 @@ function runCancellations(first: CancellationNode): void {
         }
         continue; // the dependant's own steps (if it was deferred), then the next dependant
       }
+      inTeardown = tearingDown;
       stack.pop();
       node._phase = 0;
       // Tasks done with steps 1–4 that a body may wait on (_isWaitedOn) hear of it (step 5) once the whole wave
@@ -812,7 +838,9 @@ function runCancellations(first: CancellationNode): void {
     }
   } finally {
     runDepth--;
-    deferTo = null;
+    // after a throw too: deferOnly would keep the dependant it left, and what its reason names (a loop run by that
+    // dependant's own abort listeners ends inside its cancel(), which restores it: see abortOwnSignal)
+    deferTo = deferOnly = null;
     inTeardown = tearingDown;
     // a throw may leave tasks behind (cancelled, steps 3–5 undone): never hand those to the next run;
     // the tasks that did finish are still heard of
@@ -835,10 +863,11 @@ function nextDependant(node: CancellationNode): AbortDependant | undefined {
   const dependant = pending.next().value;
   if (dependant === undefined) {
     node._dependantsToNotify = null; // the walk is over: let the dependants go with the hub
-  } else if (isTaskDependant(dependant)) {
-    // A linked task would remove itself from the set being walked, which makes V8 shrink and rehash
-    // it again and again; it is being handed out, so it has nothing to leave.
-    dependant._parentHub = null;
+  } else if ((dependant as Partial<Task<unknown>>)._parentHub !== undefined) {
+    // A linked task (of this copy or another; a `linkSignals` output has no parent hub) would remove itself from
+    // the set being walked, which makes V8 shrink and rehash it again and again; it is being handed out, so it has
+    // nothing to leave.
+    (dependant as Partial<Task<unknown>>)._parentHub = null;
   }
   return dependant;
 }
@@ -865,27 +894,7 @@ export function asOneWave(walk: () => void): void {
 function endWave(outerWave: CancellationNode[] | null): void {
   const ended = waveEnded;
   waveEnded = outerWave;
-  if (ended !== null) notifyAll(ended);
-}
-
-function notifyAll(ended: CancellationNode[]): void {
-  for (let i = 0; i < ended.length; i++) ended[i]._notifyEnd();
-}
-
-/**
- * A dependant the loop runs: a task or a `linkSignals` output. Looking for a node's field suffices, and is
- * cheaper than `instanceof Task` (its brand check calls a getter). It may be one of another installed copy
- * given this copy's signal (signalLinks.ts): cancelling it runs that copy's own loop, which cancels the tasks of
- * this copy it reaches in loops of their own, in this wave, before it goes on (see deferOnly); past
- * `MAX_NESTED_RUNS` loops it defers them to this loop's stack, so the stack stays bounded across copies.
- */
-function isNode(dependant: AbortDependant): dependant is CancellationNode {
-  return (dependant as Partial<CancellationNode>)._phase !== undefined;
-}
-
-/** A dependant that is a task, of this copy or another (a `linkSignals` output has no parent hub). */
-function isTaskDependant(dependant: AbortDependant): dependant is Task<unknown> {
-  return (dependant as Partial<Task<unknown>>)._parentHub !== undefined;
+  if (ended !== null) for (let i = 0; i < ended.length; i++) ended[i]._notifyEnd();
 }
 
 /**
