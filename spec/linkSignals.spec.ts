@@ -54,6 +54,48 @@ describe('linkSignals', () => {
     expect(abortListeners(longLived)).toBe(0);
   });
 
+  it('a plain signal keeps its set of dependants under one symbol of this copy, reused after it emptied, and lets go of what ended', () => {
+    const longLived = new AbortController().signal;
+    const hubSymbols = () =>
+      Object.getOwnPropertySymbols(longLived).filter((symbol) => symbol.description === 'rxjs-cancel hub');
+    expect(hubSymbols()).toHaveLength(0);
+    const first = linkSignals(longLived);
+    const [symbol] = hubSymbols();
+    const hub = (longLived as unknown as Record<symbol, Set<unknown>>)[symbol!]!;
+    expect([hubSymbols().length, hub.size, abortListeners(longLived)]).toEqual([1, 1, 1]);
+    first.unlink();
+    expect([hub.size, abortListeners(longLived)]).toEqual([0, 0]); // it holds nothing once its dependants ended
+    const second = task(NEVER, { signal: longLived }).start();
+    expect((longLived as unknown as Record<symbol, unknown>)[symbol!]).toBe(hub);
+    expect([hub.size, abortListeners(longLived)]).toEqual([1, 1]);
+    second.cancel();
+    expect([hub.size, abortListeners(longLived), hubSymbols().length]).toEqual([0, 0, 1]);
+  });
+
+  for (const lock of ['seal', 'preventExtensions'] as const) {
+    it(`a signal that takes no new property (Object.${lock}) works the same, each link with a listener of its own, none left afterwards`, () => {
+      const controller = new AbortController();
+      Object[lock](controller.signal);
+      const log: string[] = [];
+      const linked = task(new Observable<never>(() => () => log.push('teardown')), {
+        signal: controller.signal,
+        name: 'linked',
+      });
+      linked.subscribe({ error: (e: unknown) => log.push(describeError(e)) });
+      const { signal: output } = linkSignals(controller.signal);
+      const waiting = NEVER.pipe(cancelWhen(controller.signal)).subscribe({
+        error: (e: unknown) => log.push(`cancelWhen: ${(e as CancelledError).reason}`),
+      });
+      const dropped = linkSignals(controller.signal);
+      dropped.unlink();
+      expect(abortListeners(controller.signal)).toBe(3); // linked, output, waiting: one each
+      controller.abort('stop');
+      expect(log).toEqual(['teardown', describeError(new CancelledError('stop', linked)), 'cancelWhen: stop']);
+      expect([linked.state, output.reason, waiting.closed]).toEqual(['cancelled', 'stop', true]);
+      expect(abortListeners(controller.signal)).toBe(0);
+    });
+  }
+
   it('given a task signal, aborts with the task CancelledError when the task is cancelled', () => {
     const t = startTask(NEVER, { name: 't' });
     const { signal } = linkSignals(t.signal);
