@@ -90,7 +90,7 @@ class SignalLink implements CancellationNode, SignalOwner {
    * What its abort listeners ended outside any wave of this copy, for its own loop (see swapCarried). Set when it
    * aborts (`_abortFirst`), before its turn can come (unless that abort threw): no initializer, one store fewer.
    */
-  private _carried?: CancellationNode[] | null;
+  private _carried?: CancellationNode[] | null | undefined;
 
   constructor(
     private readonly _controller: AbortController,
