@@ -283,6 +283,31 @@ describe('a task of another installed copy linked to a task signal', () => {
     }
   });
 
+  // A review of c4be60d (s18): a plain signal's hub keeps `_wave` once a task linked to it, and the walk's
+  // walkingWave flag then reached code its non-task dependants call back: the listener's ends waited for the walk's end
+  it("a cancelWhen consumer of a plain signal cancels another copy's task: what this copy's output of it ends is heard before that cancel() returns, whatever tasks the signal had", () => {
+    const other = otherCopy();
+    for (const history of ['no task', 'a task linked and ended before', 'a task linked after the consumer']) {
+      const log: string[] = [];
+      const app = new AbortController();
+      if (history === 'a task linked and ended before') startTask(of(1), { name: 'ended', signal: app.signal });
+      const parent = other.startTask(NEVER, { name: 'parent' });
+      const output = linkSignals(parent.signal).signal;
+      const waited = startTask(NEVER, { name: 'waited' });
+      waited.pipe(detectCancel()).subscribe({ error: (e: unknown) => log.push(`waited: ${(e as Error).name}`) });
+      output.addEventListener('abort', () => waited.cancel('by a listener'));
+      NEVER.pipe(cancelWhen(app.signal)).subscribe({
+        error: () => {
+          parent.cancel('stop');
+          log.push('parent.cancel() returned');
+        },
+      });
+      if (history === 'a task linked after the consumer') startTask(NEVER, { name: 'after', signal: app.signal });
+      app.abort('shutdown');
+      expect([history, log]).toEqual([history, ['waited: ChildCancelled', 'parent.cancel() returned']]);
+    }
+  });
+
   // An adversarial pass on the abort window (s18): this copy's step 4 deferred everything of this copy that the other
   // copy's cancellation reached, to after that cancellation had gone on to its other dependants and observers
   it("a task reached through another copy's output of this copy's task is torn down before what is linked after it reports", () => {

@@ -61,7 +61,7 @@ export type SignalHub = Set<AbortDependant> & {
    * Set by the tasks that link to a foreign signal (task.ts, `asOneWave`): runs the walk of the hub, so that the
    * tasks it cancels make one wave, whose observers hear of it once all of them are torn down.
    */
-  _wave?: (walk: () => void) => void;
+  _wave?: (walk: (outputsFirst?: true) => void) => void;
 };
 
 /** The hub of a foreign signal: listens to it while it has dependants. */
@@ -93,15 +93,13 @@ class ForeignHub extends Set<AbortDependant> {
     const signal = this._signal;
     // Inside a teardown the package runs, the tasks cancelled here join the wave being torn down (task.ts); past
     // MAX_NESTED_RUNS (32) nested loops they wait there, which keeps a chain of tasks linked through plain signals flat.
-    this._wave(() => {
-      notifyDependants(this, signal.reason, true); // the linkSignals outputs abort first
-      notifyDependants(this, signal.reason);
-      this.clear();
-    });
+    this._wave((outputsFirst) => notifyDependants(this, signal.reason, outputsFirst)); // the outputs abort first
+    this.clear();
   }
 
   /** Runs the walk at once; a task linked to the signal sets its own on the hub (see SignalHub). */
-  _wave(walk: () => void): void {
+  _wave(walk: (outputsFirst?: true) => void): void {
+    walk(true);
     walk();
   }
 }

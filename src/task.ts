@@ -873,20 +873,22 @@ function nextDependant(node: CancellationNode): AbortDependant | undefined {
 }
 
 /** A foreign hub's walk (`SignalHub#_wave`): the tasks it cancels, directly or through outputs, are one wave. @internal */
-export function asOneWave(walk: () => void): void {
-  if (inTeardown) {
-    walk(); // inside a teardown: the tasks join the wave being torn down
-    return;
-  }
+export function asOneWave(walk: (outputsFirst?: true) => void): void {
   const outerWave = waveEnded;
   const wasWalking = walkingWave;
-  waveEnded = null;
-  walkingWave = true;
+  const own = !inTeardown; // inside a teardown, the tasks join the wave being torn down
+  if (own) waveEnded = null;
+  // Only while the outputs abort: what the other dependants call back (a cancelWhen consumer's cancel() of another
+  // copy's task, whose step 4 aborts an output of this copy) is no part of this wave. Under a teardown, inTeardown
+  // is what joins it.
+  walkingWave = own;
   try {
+    walk(true);
+    walkingWave = wasWalking;
     walk();
   } finally {
     walkingWave = wasWalking;
-    endWave(outerWave);
+    if (own) endWave(outerWave);
   }
 }
 
