@@ -16,6 +16,25 @@ import {
 import { recorder } from './helpers';
 
 /** A second installed copy of the package: its own module instances, brands and waves. */
+/**
+ * A task named 'waiter', linked to `signal`, whose body waits on `waited` through detectCancel() and logs what
+ * it hears ("waiter body heard …") before it completes with a fallback: a body must never hear its own
+ * cancellation there.
+ */
+function waiterOn(waited: Observable<unknown>, signal: AbortSignal, log: string[]): Task<unknown> {
+  return task(
+    () =>
+      waited.pipe(
+        detectCancel(),
+        catchError((e: unknown) => {
+          log.push(`waiter body heard ${(e as Error).name}`);
+          return of('fallback');
+        }),
+      ),
+    { name: 'waiter', signal },
+  );
+}
+
 function otherCopy(): typeof import('../src') {
   let other!: typeof import('../src');
   jest.isolateModules(() => {
@@ -262,17 +281,7 @@ describe('a task of another installed copy linked to a task signal', () => {
         const unrelated = startTask(NEVER, { name: 'unrelated' });
         other.linkSignals(parent.signal).signal.addEventListener('abort', () => unrelated.cancel('elsewhere'));
       }
-      const waiter = task(
-        () =>
-          waited.pipe(
-            detectCancel(),
-            catchError((e: unknown) => {
-              log.push(`waiter body heard ${(e as Error).name}`);
-              return of('fallback');
-            }),
-          ),
-        { name: 'waiter', signal: output },
-      );
+      const waiter = waiterOn(waited, output, log);
       waiter.subscribe(recorder(log, 'waiter'));
       waited.pipe(detectCancel()).subscribe({ error: (e: unknown) => log.push(`waited: ${(e as Error).name}`) });
       parent.cancel('stop');
@@ -338,17 +347,7 @@ describe('a task of another installed copy linked to a task signal', () => {
     const parent = startTask(NEVER, { name: 'parent' });
     const output = other.linkSignals(parent.signal).signal;
     const waited = startTask(NEVER, { name: 'waited', signal: output, refCount: false });
-    const waiter = task(
-      () =>
-        waited.pipe(
-          detectCancel(),
-          catchError((e: unknown) => {
-            log.push(`waiter body heard ${(e as Error).name}`);
-            return of('fallback');
-          }),
-        ),
-      { name: 'waiter', signal: parent.signal },
-    );
+    const waiter = waiterOn(waited, parent.signal, log);
     waiter.subscribe(recorder(log, 'waiter'));
     parent.cancel('stop');
     expect(log).toEqual([expect.stringMatching(/^waiter: error CancelledError\(task=waiter, /)]);
@@ -453,17 +452,7 @@ describe('a task of another installed copy linked to a task signal', () => {
       const output = outputs.linkSignals(parent.signal).signal;
       const waited = startTask(NEVER, { name: 'waited', refCount: false });
       output.addEventListener('abort', () => waited.cancel('by a listener'));
-      const waiter = task(
-        () =>
-          waited.pipe(
-            detectCancel(),
-            catchError((e: unknown) => {
-              log.push(`waiter body heard ${(e as Error).name}`);
-              return of('fallback');
-            }),
-          ),
-        { name: 'waiter', signal: parent.signal },
-      );
+      const waiter = waiterOn(waited, parent.signal, log);
       waiter.subscribe(recorder(log, 'waiter'));
       parent.cancel('stop');
       expect(log).toEqual([expect.stringMatching(/^waiter: error CancelledError\(task=waiter, /)]);
@@ -487,17 +476,7 @@ describe('a task of another installed copy linked to a task signal', () => {
         if (reachedBefore) startTask(NEVER, { name: 'reached', signal: watched.signal });
         if (by === 'an observer') watched.subscribe({ error: () => shutdown.abort(by) });
         if (by === 'an abort listener') watched.signal.addEventListener('abort', () => shutdown.abort(by));
-        const waiter = task(
-          () =>
-            waited.pipe(
-              detectCancel(),
-              catchError((e: unknown) => {
-                log.push(`waiter body heard ${(e as Error).name}`);
-                return of('fallback');
-              }),
-            ),
-          { name: 'waiter', signal: parent.signal },
-        );
+        const waiter = waiterOn(waited, parent.signal, log);
         waiter.subscribe(recorder(log, 'waiter'));
         parent.cancel('stop');
         expect([by, reachedBefore, log]).toEqual([
