@@ -148,8 +148,7 @@ class SignalLink implements CancellationNode, SignalOwner {
 
   private _leaveInputs(): void {
     for (const hub of this._hubs) hub?.delete(this);
-    this._hubs = [];
-    this._inputs = [];
+    this._hubs = this._inputs = [];
   }
 
   // steps 3 and 5 of a task: the output has no source and no observers

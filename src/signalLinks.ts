@@ -68,9 +68,14 @@ export type SignalHub = Set<AbortDependant> & {
 class ForeignHub extends Set<AbortDependant> {
   constructor(private readonly _signal: AbortSignal) {
     super();
-    // Fails quietly (returns false) on a signal that takes no new property (sealed, frozen, made non-extensible):
-    // each link to it then makes a hub, and a listener, of its own.
-    Reflect.set(_signal, HUB, this);
+    // A signal that takes no new property (sealed, frozen, made non-extensible, a Proxy whose `set` trap throws
+    // or refuses) keeps no hub: each link to it then makes a hub, and a listener, of its own. An assignment, not
+    // `Reflect.set`, which V8 does not inline: ≈ 0.1 µs a fresh signal on Node 24, a tenth of a `linkSignals`.
+    try {
+      (_signal as HubSignal)[HUB] = this;
+    } catch {
+      // kept per link, see above
+    }
   }
 
   override add(dependant: AbortDependant): this {
