@@ -105,7 +105,7 @@ try {
       console.log(`  ${row.pass ? '✓' : '✗'} ${row.name}: ${row.got}`);
       if (!row.pass) problems.push(`${row.name}: got "${row.got}", expected "${row.expected}" (${row.detail})`);
     }
-    if (result.rows.length !== 5) problems.push(`expected 5 scenarios, the page ran ${result.rows.length}`);
+    if (result.rows.length !== 6) problems.push(`expected 6 scenarios, the page ran ${result.rows.length}`);
     if (!result.pass && problems.length === 0) problems.push('the page says FAIL');
     // What the server saw, independently of what the page says it saw.
     const fetchRow = result.rows.find((row) => row.requestId !== undefined);

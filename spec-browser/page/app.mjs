@@ -5,13 +5,16 @@
 //      child, and the parent must tell "I am cancelled" from "child is cancelled now".
 // 5.   A task wrapping fetch() of a slow endpoint of the same server is cancelled: its consumer
 //      hears a ChildCancelled and the server sees the request aborted on the wire.
+// 6.   A signal of another realm (an iframe's AbortController, not an instance of this page's
+//      AbortSignal) is accepted by task(), cancelWhen(), linkSignals() and the combinators, and its
+//      abort reaches each of them.
 //
 // Results are shown on the page and left in `window.__rxjsCancel` for the test to read.
 import * as rx from 'rxjs';
 import * as lib from 'rxjs-cancel';
 import { seedTasks } from '/examples/seed-tasks.mjs';
 
-const { ChildCancelled, detectCancel, task } = lib;
+const { CancelledError, ChildCancelled, cancelWhen, detectCancel, linkSignals, task, whenAllCancellable } = lib;
 // The very tasks of the demo (`npm start`), run against the ESM build in this browser.
 const { sleepyChild, parentWithDetectCancel, parentWithAwaitTask } = seedTasks(lib, rx);
 
@@ -103,6 +106,45 @@ async function fetchScenario() {
   };
 }
 
+async function otherRealmScenario() {
+  const frame = document.createElement('iframe');
+  frame.hidden = true;
+  document.body.append(frame);
+  const controller = new frame.contentWindow.AbortController();
+  const signal = controller.signal;
+  const heard = [];
+  const linked = task(() => new rx.Observable(() => () => heard.push('task torn down')), { signal, name: 'linked' });
+  linked.subscribe({ error: (error) => heard.push(`task: ${error.name} (${error.reason})`) });
+  const output = linkSignals(signal).signal;
+  output.addEventListener('abort', () => heard.push(`linkSignals: ${output.reason}`));
+  rx.NEVER.pipe(cancelWhen(signal)).subscribe({
+    error: (error) => heard.push(`cancelWhen: ${error instanceof CancelledError} (${error.reason})`),
+  });
+  whenAllCancellable([rx.NEVER], { signal }).subscribe({
+    error: (error) => heard.push(`whenAll: ${error.name} (${error.reason})`),
+  });
+  const foreign = !(signal instanceof AbortSignal);
+  // the four links share one hub (one listener), kept on the signal under the package's symbol
+  const hubs = Object.getOwnPropertySymbols(signal).filter((key) => key.description === 'rxjs-cancel hub').length;
+  controller.abort('from the iframe');
+  frame.remove();
+  const expected = [
+    'linkSignals: from the iframe',
+    'task torn down',
+    'task: CancelledError (from the iframe)',
+    'cancelWhen: true (from the iframe)',
+    'whenAll: CancelledError (from the iframe)',
+  ].join(', ');
+  const got = heard.join(', ');
+  return {
+    name: "an iframe's AbortSignal (another realm) aborts",
+    got,
+    expected,
+    pass: foreign && hubs === 1 && got === expected && linked.state === 'cancelled',
+    detail: `instanceof this page's AbortSignal: ${!foreign}; hubs on the signal: ${hubs}; task ${linked.state}`,
+  };
+}
+
 function render(rows, pass, error, rxjsVersion) {
   document.getElementById('meta').innerHTML =
     `rxjs-cancel <code>dist/index.mjs</code> + rxjs ${rxjsVersion} (ESM), loaded through an import map from ` +
@@ -147,6 +189,7 @@ async function main() {
     for (const whom of ['parent', 'child']) rows.push(await seedScenario(style, makeParent, whom));
   }
   rows.push(await fetchScenario());
+  rows.push(await otherRealmScenario());
   const pass = rows.every((row) => row.pass);
   render(rows, pass, undefined, rxjsVersion);
   window.__rxjsCancel = { done: true, pass, rows, userAgent: navigator.userAgent, rxjs: rxjsVersion };
