@@ -96,39 +96,56 @@ describe('linkSignals', () => {
     });
   }
 
-  it('a Proxy of a signal keeps its hub on the signal; one whose set trap throws works like a sealed signal, and no link throws', () => {
-    const hubSymbols = (signal: AbortSignal) =>
-      Object.getOwnPropertySymbols(signal).filter((symbol) => symbol.description === 'rxjs-cancel hub');
-    const plain = new AbortController();
-    const plainProxy = new Proxy(plain.signal, {});
-    linkSignals(plainProxy).unlink();
-    expect(hubSymbols(plain.signal)).toHaveLength(1); // set through the proxy, on the signal
-
+  it('a Proxy of a signal keeps its hub on the signal', () => {
     const controller = new AbortController();
-    const other = new AbortController();
-    let traps = 0;
-    const refusing = new Proxy(controller.signal, {
-      set() {
-        traps++;
+    linkSignals(new Proxy(controller.signal, {})).unlink();
+    const hubs = Object.getOwnPropertySymbols(controller.signal).filter(
+      (symbol) => symbol.description === 'rxjs-cancel hub',
+    );
+    expect(hubs).toHaveLength(1); // set through the proxy, on the signal
+  });
+
+  for (const [what, set] of [
+    [
+      'throws',
+      () => {
         throw new Error('read-only');
       },
+    ],
+    ['refuses (returns false)', () => false],
+  ] as const) {
+    it(`a Proxy of a signal whose set trap ${what} works like a sealed signal, and no link throws`, () => {
+      const controller = new AbortController();
+      const other = new AbortController();
+      let traps = 0;
+      const refusing = new Proxy(controller.signal, {
+        set() {
+          traps++;
+          return set();
+        },
+      });
+      const log: string[] = [];
+      const linked = task(new Observable<never>(() => () => log.push('teardown')), {
+        signal: refusing,
+        name: 'linked',
+      });
+      linked.subscribe({ error: (e: unknown) => log.push(describeError(e)) });
+      // the refusing input comes last: a throw there would leave the link's first input linked for good
+      const { signal: output } = linkSignals(other.signal, refusing);
+      const waiting = NEVER.pipe(cancelWhen(refusing)).subscribe({
+        error: (e: unknown) => log.push(`cancelWhen: ${(e as CancelledError).reason}`),
+      });
+      expect(traps).toBe(3); // each link tried to keep a hub on the signal
+      expect(
+        Object.getOwnPropertySymbols(controller.signal).filter((symbol) => symbol.description === 'rxjs-cancel hub'),
+      ).toHaveLength(0);
+      expect([abortListeners(controller.signal), abortListeners(other.signal)]).toEqual([3, 1]);
+      controller.abort('stop');
+      expect(log).toEqual(['teardown', describeError(new CancelledError('stop', linked)), 'cancelWhen: stop']);
+      expect([linked.state, output.reason, waiting.closed]).toEqual(['cancelled', 'stop', true]);
+      expect([abortListeners(controller.signal), abortListeners(other.signal)]).toEqual([0, 0]);
     });
-    const log: string[] = [];
-    const linked = task(new Observable<never>(() => () => log.push('teardown')), { signal: refusing, name: 'linked' });
-    linked.subscribe({ error: (e: unknown) => log.push(describeError(e)) });
-    // the refusing input comes last: the link's earlier input is linked when it is met
-    const { signal: output } = linkSignals(other.signal, refusing);
-    const waiting = NEVER.pipe(cancelWhen(refusing)).subscribe({
-      error: (e: unknown) => log.push(`cancelWhen: ${(e as CancelledError).reason}`),
-    });
-    expect(traps).toBe(3); // one hub tried per link
-    expect(hubSymbols(controller.signal)).toHaveLength(0);
-    expect([abortListeners(controller.signal), abortListeners(other.signal)]).toEqual([3, 1]);
-    controller.abort('stop');
-    expect(log).toEqual(['teardown', describeError(new CancelledError('stop', linked)), 'cancelWhen: stop']);
-    expect([linked.state, output.reason, waiting.closed]).toEqual(['cancelled', 'stop', true]);
-    expect([abortListeners(controller.signal), abortListeners(other.signal)]).toEqual([0, 0]);
-  });
+  }
 
   it('given a task signal, aborts with the task CancelledError when the task is cancelled', () => {
     const t = startTask(NEVER, { name: 't' });
