@@ -24,9 +24,10 @@ export function attachDetecting<T>(
   source: ObservableInput<T>,
   observer: TaskObserver<T>,
   subscription?: Subscription,
+  Detecting = DetectingSubscriber,
 ): Unsubscribable | undefined {
   if (isTask(source)) return (source as Task<T>)._observe(observer, DETECT_MODE, subscription);
-  return subscribeReporting(source, new DetectingSubscriber(observer));
+  return subscribeReporting(source, new Detecting(observer));
 }
 
 /**
@@ -72,7 +73,7 @@ export function subscribeReporting<T, S extends Subscriber<T>>(source: Observabl
 }
 
 /** Forwards everything, turning an upstream `CancelledError` into a `ChildCancelled`. */
-class DetectingSubscriber<T> extends LeanSubscriber<T> {
+export class DetectingSubscriber<T> extends LeanSubscriber<T> {
   protected override _error(error: unknown): void {
     super._error(toChildCancelled(error));
   }

@@ -1,5 +1,5 @@
 import { Subscription, type ObservableInput } from 'rxjs';
-import { attachDetecting, attachShielding } from './attach';
+import { attachDetecting, attachShielding, DetectingSubscriber } from './attach';
 import { CancelledError } from './errors';
 import { dropPromise, reportUnhandledError } from './report';
 import { linkToSignal, type AbortDependant, type SignalHub } from './signalLinks';
@@ -83,7 +83,7 @@ export function awaitTask<T>(source: ObservableInput<T>, options?: AwaitTaskOpti
     // The waiter is the subscription too, known before the source is subscribed: a signal that aborts while
     // the source is still subscribing releases it then (a task in its factory never subscribes what it returns).
     if (shielded) attachShielding(source, waiter, waiter);
-    else attachDetecting(source, waiter, waiter);
+    else attachDetecting(source, waiter, waiter, ReportingSubscriber);
   });
 }
 
@@ -135,5 +135,21 @@ class Waiter<T> extends Subscription implements TaskObserver<T>, AbortDependant 
     this._hub?.delete(this);
     this._hub = null;
     return true;
+  }
+}
+
+/**
+ * The subscriber of a source that is not a task. A teardown that throws as the source ends is reported, as a task,
+ * a shielded run and the combinators report it, rather than thrown back at the source (RxJS's rule for an
+ * operator, and `lastValueFrom`'s): a promise consumer is the end of the chain, and a `Subject` feeding the source
+ * would otherwise stop notifying its other observers there.
+ */
+class ReportingSubscriber<T> extends DetectingSubscriber<T> {
+  override unsubscribe(): void {
+    try {
+      super.unsubscribe();
+    } catch (error) {
+      reportUnhandledError(error);
+    }
   }
 }
