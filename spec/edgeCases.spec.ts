@@ -385,4 +385,23 @@ describe('checked, holds', () => {
       expect(log).toEqual(['any: error ChildCancelled(task=loser, reason=by the winner teardown)']);
     }
   });
+
+  it('whenAllCancellable: a participant whose teardown cancels another as it completes fails the run with that ChildCancelled', () => {
+    for (const wrap of [false, true]) {
+      const log: string[] = [];
+      const subject = new Subject<number>();
+      const other = startTask(NEVER, { name: 'other' });
+      const plain = new Observable<number>((subscriber) => {
+        const inner = subject.subscribe(subscriber);
+        return () => {
+          inner.unsubscribe();
+          other.cancel('by the first teardown');
+        };
+      });
+      whenAllCancellable([wrap ? task(plain) : plain, other]).subscribe(recorder(log, 'all'));
+      subject.next(1);
+      subject.complete();
+      expect(log).toEqual(['all: error ChildCancelled(task=other, reason=by the first teardown)']);
+    }
+  });
 });
