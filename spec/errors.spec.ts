@@ -77,6 +77,13 @@ describe('CancelledError', () => {
     expect(inspect(error)).toContain('task "n" was cancelled');
   });
 
+  it('an empty reason adds nothing to the message, not a bare ": "', () => {
+    expect(new CancelledError('').message).toBe('the operation was cancelled');
+    expect(new CancelledError(new Error()).message).toBe('the operation was cancelled');
+    expect(new CancelledError(0).message).toBe('the operation was cancelled: 0');
+    expect(new CancelledError(false).message).toBe('the operation was cancelled: false');
+  });
+
   it('is a native error that captures no stack trace by default, and does when captureStackTraces is set', () => {
     const error = new CancelledError('r');
     expect(types.isNativeError(error)).toBe(true);

@@ -205,10 +205,10 @@ function describeTask(task: Task<unknown> | undefined): string {
 }
 
 function describeReason(reason: unknown): string {
-  if (reason === undefined) return '';
   try {
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a reason may be anything; String() is the description there is
-    return `: ${reason instanceof Error ? reason.message : String(reason)}`;
+    const text = reason === undefined ? '' : reason instanceof Error ? reason.message : String(reason);
+    return text && `: ${text}`; // an empty one (`''`, `new Error()`) adds nothing, not a bare ": "
   } catch {
     return ''; // no string for it (`Object.create(null)`, a throwing toString): logging the error must not throw
   }
