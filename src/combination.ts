@@ -60,7 +60,7 @@ export abstract class Combination<R> implements AbortDependant {
       this._abortedBy(signal.reason); // before any participant: nothing to release, the pending ones cancelled
       return;
     }
-    if (sources.length === 0) {
+    if (!sources.length) {
       this._completed(-1); // as if its last participant completed: ends the run, which releases nothing
       return;
     }

@@ -136,10 +136,14 @@ const NO_OPTIONS = /* @__PURE__ */ Object.freeze({});
  */
 export function checkSources(fn: string, sources: unknown): ObservableInput<unknown>[] {
   if (!Array.isArray(sources)) throw typeError(fn, `an array of sources (${OBSERVABLE_INPUT} each)`, sources);
-  const copy = (sources as unknown[]).slice();
-  // a hole reads as undefined, which is not a source
-  for (let i = 0; i < copy.length; i++) {
-    if (!isObservableInput(copy[i])) throw typeError(fn, `sources[${i}] to be ${OBSERVABLE_INPUT}`, copy[i]);
+  // Copied element by element, not with `slice()`, which would run the array's own `constructor[Symbol.species]`
+  // (and fail, or make something other than an array) and copy every slot of a huge sparse array before the first
+  // is checked. A hole reads as undefined, which is not a source.
+  const copy: unknown[] = [];
+  for (let i = 0; i < sources.length; i++) {
+    if (!isObservableInput((copy[i] = sources[i] as unknown))) {
+      throw typeError(fn, `sources[${i}] to be ${OBSERVABLE_INPUT}`, copy[i]);
+    }
   }
   return copy as ObservableInput<unknown>[];
 }
