@@ -365,43 +365,30 @@ describe('checked, holds', () => {
     ]);
   });
 
-  it('whenAnyCancellable: a completing participant whose teardown cancels a loser ends the race with that ChildCancelled (teardown before notification, as task(source) does)', () => {
-    // Derived from the documented decision "a task tears its source down before it tells its observers";
-    // listed in the report as suspicious, pinned here so that a change is noticed.
-    for (const wrap of [false, true]) {
-      const log: string[] = [];
-      const subject = new Subject<number>();
-      const loser = startTask(NEVER, { name: 'loser' });
-      const plain = new Observable<number>((subscriber) => {
-        const inner = subject.subscribe(subscriber);
-        return () => {
-          inner.unsubscribe();
-          loser.cancel('by the winner teardown');
-        };
-      });
-      whenAnyCancellable([wrap ? task(plain) : plain, loser]).subscribe(recorder(log, 'any'));
-      subject.next(1);
-      subject.complete();
-      expect(log).toEqual(['any: error ChildCancelled(task=loser, reason=by the winner teardown)']);
-    }
-  });
-
-  it('whenAllCancellable: a participant whose teardown cancels another as it completes fails the run with that ChildCancelled', () => {
-    for (const wrap of [false, true]) {
-      const log: string[] = [];
-      const subject = new Subject<number>();
-      const other = startTask(NEVER, { name: 'other' });
-      const plain = new Observable<number>((subscriber) => {
-        const inner = subject.subscribe(subscriber);
-        return () => {
-          inner.unsubscribe();
-          other.cancel('by the first teardown');
-        };
-      });
-      whenAllCancellable([wrap ? task(plain) : plain, other]).subscribe(recorder(log, 'all'));
-      subject.next(1);
-      subject.complete();
-      expect(log).toEqual(['all: error ChildCancelled(task=other, reason=by the first teardown)']);
-    }
-  });
+  it.each([
+    ['whenAnyCancellable', whenAnyCancellable],
+    ['whenAllCancellable', whenAllCancellable],
+  ] as const)(
+    '%s: a participant whose teardown cancels another as it completes ends the run with that ChildCancelled (teardown before notification, as task(source) does)',
+    (_name, combinator) => {
+      // Follows from the documented decision "a task tears its source down before it tells its observers"
+      // (docs/semantics.md, "Combinators"): a race is lost by the participant that completed first.
+      for (const wrap of [false, true]) {
+        const log: string[] = [];
+        const subject = new Subject<number>();
+        const other = startTask(NEVER, { name: 'other' });
+        const plain = new Observable<number>((subscriber) => {
+          const inner = subject.subscribe(subscriber);
+          return () => {
+            inner.unsubscribe();
+            other.cancel('by the first teardown');
+          };
+        });
+        (combinator([wrap ? task(plain) : plain, other]) as Observable<unknown>).subscribe(recorder(log, 'run'));
+        subject.next(1);
+        subject.complete();
+        expect(log).toEqual(['run: error ChildCancelled(task=other, reason=by the first teardown)']);
+      }
+    },
+  );
 });
