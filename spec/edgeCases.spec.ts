@@ -40,6 +40,21 @@ function trackUnhandledRejections(): { rejections: unknown[]; stop(): void } {
   return { rejections, stop: () => process.off('unhandledRejection', listener) };
 }
 
+/** Runs `body`, then lets timers run: nothing may reach `config.onUnhandledError` or be an unhandled rejection. */
+async function expectNothingUnhandled(body: () => Promise<void>): Promise<void> {
+  const unhandled = captureUnhandled();
+  const tracked = trackUnhandledRejections();
+  try {
+    await body();
+    await settle();
+    expect(unhandled.errors).toEqual([]);
+    expect(tracked.rejections).toEqual([]);
+  } finally {
+    tracked.stop();
+    unhandled.restore();
+  }
+}
+
 describe('awaitTask of a non-task source reports a throwing teardown (bug 17)', () => {
   it('awaitTask of a non-task source: a teardown that throws when the source ends later is reported through config.onUnhandledError, not thrown at the source', async () => {
     // The contract: "An error thrown by an observer or a teardown is reported as RxJS reports it (through
@@ -129,10 +144,8 @@ describe('checked, holds', () => {
   });
 
   describe('promise participants and other ObservableInputs', () => {
-    it('whenAllCancellable: the first rejection wins; a later rejection is dropped, never reported or unhandled', async () => {
-      const unhandled = captureUnhandled();
-      const tracked = trackUnhandledRejections();
-      try {
+    it('whenAllCancellable: the first rejection wins; a later rejection is dropped, never reported or unhandled', () =>
+      expectNothingUnhandled(async () => {
         let rejectSecond!: (error: unknown) => void;
         const log: string[] = [];
         whenAllCancellable([
@@ -143,18 +156,10 @@ describe('checked, holds', () => {
         rejectSecond(new Error('two'));
         await settle();
         expect(log).toEqual(['Error(one)']);
-        expect(unhandled.errors).toEqual([]);
-        expect(tracked.rejections).toEqual([]);
-      } finally {
-        tracked.stop();
-        unhandled.restore();
-      }
-    });
+      }));
 
-    it('whenAnyCancellable: a losing promise that rejects after the race was won is dropped', async () => {
-      const unhandled = captureUnhandled();
-      const tracked = trackUnhandledRejections();
-      try {
+    it('whenAnyCancellable: a losing promise that rejects after the race was won is dropped', () =>
+      expectNothingUnhandled(async () => {
         let rejectLoser!: (error: unknown) => void;
         const loser = new Promise((_resolve, reject) => (rejectLoser = reject));
         await expect(lastValueFrom(whenAnyCancellable([Promise.resolve('w'), loser]))).resolves.toEqual({
@@ -162,19 +167,10 @@ describe('checked, holds', () => {
           value: 'w',
         });
         rejectLoser(new Error('late'));
-        await settle();
-        expect(unhandled.errors).toEqual([]);
-        expect(tracked.rejections).toEqual([]);
-      } finally {
-        tracked.stop();
-        unhandled.restore();
-      }
-    });
+      }));
 
-    it('awaitTask(promise, { signal }): a rejection after the abort is dropped', async () => {
-      const unhandled = captureUnhandled();
-      const tracked = trackUnhandledRejections();
-      try {
+    it('awaitTask(promise, { signal }): a rejection after the abort is dropped', () =>
+      expectNothingUnhandled(async () => {
         let reject!: (error: unknown) => void;
         const controller = new AbortController();
         const waiting = awaitTask(new Promise((_resolve, r) => (reject = r)), { signal: controller.signal });
@@ -183,19 +179,10 @@ describe('checked, holds', () => {
           'CancelledError(task=-, reason=mine)',
         );
         reject(new Error('late'));
-        await settle();
-        expect(unhandled.errors).toEqual([]);
-        expect(tracked.rejections).toEqual([]);
-      } finally {
-        tracked.stop();
-        unhandled.restore();
-      }
-    });
+      }));
 
-    it('task(promise) cancelled while the promise is pending: awaitTask hears ChildCancelled, the late rejection is dropped', async () => {
-      const unhandled = captureUnhandled();
-      const tracked = trackUnhandledRejections();
-      try {
+    it('task(promise) cancelled while the promise is pending: awaitTask hears ChildCancelled, the late rejection is dropped', () =>
+      expectNothingUnhandled(async () => {
         let reject!: (error: unknown) => void;
         const t = task(new Promise((_resolve, r) => (reject = r)), { name: 't' });
         const waiting = awaitTask(t).catch((error: unknown) => error);
@@ -203,13 +190,7 @@ describe('checked, holds', () => {
         reject(new Error('late'));
         await settle();
         expect(describeError(await waiting)).toBe('ChildCancelled(task=t, reason=c)');
-        expect(unhandled.errors).toEqual([]);
-        expect(tracked.rejections).toEqual([]);
-      } finally {
-        tracked.stop();
-        unhandled.restore();
-      }
-    });
+      }));
 
     it('whenAnyCancellable: an async iterable wins with its last value', async () => {
       async function* two() {
