@@ -1,4 +1,4 @@
-import { Subscription, type ObservableInput } from 'rxjs';
+import { Subscription, type ObservableInput, type ObservedValueOf } from 'rxjs';
 import { attachDetecting, attachShielding, DetectingSubscriber } from './attach';
 import { CancelledError } from './errors';
 import { dropPromise, reportUnhandledError } from './report';
@@ -61,6 +61,12 @@ export interface AwaitTaskOptions {
  * });
  * ```
  */
+export function awaitTask<O extends ObservableInput<unknown>>(
+  source: O,
+  options?: AwaitTaskOptions,
+): Promise<ObservedValueOf<O> | undefined>;
+/** With the element type given: `awaitTask<User>(source)` checks the source against it. */
+export function awaitTask<T>(source: ObservableInput<T>, options?: AwaitTaskOptions): Promise<T | undefined>;
 export function awaitTask<T>(source: ObservableInput<T>, options?: AwaitTaskOptions): Promise<T | undefined> {
   let signal: AbortSignal | undefined;
   let shielded: boolean;

@@ -1,4 +1,4 @@
-import { Observable, type MonoTypeOperatorFunction, type ObservableInput } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction, type ObservableInput, type ObservedValueOf } from 'rxjs';
 import { attachDetecting } from './attach';
 import { checkObservableInput } from './validate';
 
@@ -32,6 +32,9 @@ import { checkObservableInput } from './validate';
  * ```
  */
 export function detectCancel<T>(): MonoTypeOperatorFunction<T>;
+/** Over a source: it yields what `from(source)` would (a union of sources gives the union of their values). */
+export function detectCancel<O extends ObservableInput<unknown>>(source: O): Observable<ObservedValueOf<O>>;
+/** With the element type given: `detectCancel<User>(source)` checks the source against it. */
 export function detectCancel<T>(source: ObservableInput<T>): Observable<T>;
 export function detectCancel<T>(...args: [] | [ObservableInput<T>]): MonoTypeOperatorFunction<T> | Observable<T> {
   if (args.length === 0) return (source: Observable<T>) => detecting(source);

@@ -1,4 +1,4 @@
-import { Observable, type MonoTypeOperatorFunction, type ObservableInput } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction, type ObservableInput, type ObservedValueOf } from 'rxjs';
 import { attachShielding } from './attach';
 import { checkObservableInput } from './validate';
 
@@ -31,6 +31,9 @@ import { checkObservableInput } from './validate';
  * ```
  */
 export function shield<T>(): MonoTypeOperatorFunction<T>;
+/** Over a source: it yields what `from(source)` would (a union of sources gives the union of their values). */
+export function shield<O extends ObservableInput<unknown>>(source: O): Observable<ObservedValueOf<O>>;
+/** With the element type given: `shield<User>(source)` checks the source against it. */
 export function shield<T>(source: ObservableInput<T>): Observable<T>;
 export function shield<T>(...args: [] | [ObservableInput<T>]): MonoTypeOperatorFunction<T> | Observable<T> {
   if (args.length === 0) return (source: Observable<T>) => shielding(source);
