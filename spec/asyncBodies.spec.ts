@@ -40,6 +40,31 @@ function fakeFetch(signal: AbortSignal, style: 'reason' | 'domexception' = 'reas
   });
 }
 
+/**
+ * The seed scenario's parent, Observable style: its body makes a child with `makeChild` on its own signal and waits
+ * on it through `detectCancel()`, falling back to 'fb' and recording in `seen` what it caught.
+ */
+function parentWithFallback(
+  makeChild: (signal: AbortSignal) => Task<never>,
+  seen: unknown[],
+): { parent: Task<string>; child: () => Task<never> } {
+  let child!: Task<never>;
+  const parent = startTask(
+    (signal) => {
+      child = makeChild(signal);
+      return child.pipe(
+        detectCancel(),
+        catchError((e) => {
+          seen.push(e);
+          return of('fb');
+        }),
+      );
+    },
+    { name: 'parent' },
+  );
+  return { parent, child: () => child };
+}
+
 describe('checked, holds: the seed scenario with async bodies', () => {
   it('seed: parent cancelled while awaiting a linked child with awaitTask', async () => {
     let seen: unknown = 'nothing';
@@ -131,25 +156,12 @@ describe('checked, holds: signals, links, cancelWhen', () => {
 
   it('detectCancel-style parent cancelled: body never sees ChildCancelled', () => {
     const seen: unknown[] = [];
-    let child!: Task<never>;
-    const parent = startTask(
-      (signal) => {
-        child = startTask(NEVER, { signal, name: 'child' });
-        return child.pipe(
-          detectCancel(),
-          catchError((e) => {
-            seen.push(e);
-            return of('fb');
-          }),
-        );
-      },
-      { name: 'parent' },
-    );
+    const { parent, child } = parentWithFallback((signal) => startTask(NEVER, { signal, name: 'child' }), seen);
     const errs: unknown[] = [];
     parent.subscribe({ error: (e) => errs.push(e) });
     parent.cancel('p');
     expect(seen).toEqual([]);
-    expect(child.state).toBe('cancelled');
+    expect(child().state).toBe('cancelled');
     expect((errs[0] as CancelledError).task).toBe(parent);
   });
 
@@ -443,10 +455,9 @@ describe('checked, holds: bodies after their abort, links and timeouts', () => {
 describe('checked, holds: abort windows', () => {
   it('window: a child whose body errors synchronously from its own listener on the parent task signal with an AbortError caused by the reason ends cancelled; the parent body never hears it', () => {
     const seen: unknown[] = [];
-    let child!: Task<never>;
-    const parent = startTask(
-      (signal) => {
-        child = startTask(
+    const { parent, child } = parentWithFallback(
+      (signal) =>
+        startTask(
           () =>
             new Observable<never>((s) => {
               const onAbort = () =>
@@ -455,23 +466,15 @@ describe('checked, holds: abort windows', () => {
               return () => signal.removeEventListener('abort', onAbort);
             }),
           { signal, name: 'child' },
-        );
-        return child.pipe(
-          detectCancel(),
-          catchError((e) => {
-            seen.push(e);
-            return of('fb');
-          }),
-        );
-      },
-      { name: 'parent' },
+        ),
+      seen,
     );
     const late: unknown[] = [];
     parent.cancel('p');
-    child.subscribe({ error: (e) => late.push(e) });
+    child().subscribe({ error: (e) => late.push(e) });
     expect(seen).toEqual([]);
-    expect(child.state).toBe('cancelled');
-    expect(late[0]).toBe(child.signal.reason);
+    expect(child().state).toBe('cancelled');
+    expect(late[0]).toBe(child().signal.reason);
     expect((late[0] as CancelledError).reason).toBe(parent.signal.reason);
   });
 
