@@ -828,3 +828,102 @@ describe('docs/semantics.md, "Tasks among RxJS operators"', () => {
     }
   });
 });
+
+describe('docs/semantics.md, "Inside a cancellation": linkSignals outputs', () => {
+  // docs/semantics.md, "Decision: a `linkSignals` output aborts like a task's signal": "Several outputs may be linked to
+  // one signal. They abort one after the other, in link order. Each output's listeners run before the next output
+  // aborts. So those listeners see a later output not aborted yet, and an `unlink()` of it there keeps it from
+  // aborting. … All the outputs abort before any other dependant reacts … Only the outputs linked directly to the
+  // signal abort early. An output of an output aborts in its input's turn."
+  for (const kind of ['a plain signal', "a task's signal"] as const) {
+    it(`below ${kind}: outputs abort in link order ahead of a task linked earlier; an output of an output in its input's turn`, () => {
+      const log: string[] = [];
+      const controller = new AbortController();
+      const root = kind === 'a plain signal' ? undefined : startTask(NEVER);
+      const input = root?.signal ?? controller.signal;
+      const early = startTask(NEVER.pipe(finalize(() => log.push('early torn down'))), { signal: input });
+      const first = linkSignals(input);
+      const second = linkSignals(input);
+      const ofFirst = linkSignals(first.signal);
+      startTask(NEVER.pipe(finalize(() => log.push('task on first torn down'))), { signal: first.signal });
+      first.signal.addEventListener('abort', () => log.push(`first aborts; second aborted: ${second.signal.aborted}`));
+      second.signal.addEventListener('abort', () => log.push(`second aborts; early: ${early.state}`));
+      ofFirst.signal.addEventListener('abort', () => log.push(`output of first aborts; early: ${early.state}`));
+      if (root) root.cancel('r');
+      else controller.abort('r');
+      expect(log).toEqual([
+        'first aborts; second aborted: false',
+        'second aborts; early: running',
+        'early torn down',
+        'output of first aborts; early: cancelled',
+        'task on first torn down',
+      ]);
+    });
+  }
+
+  it("an unlink() of a later output from an earlier output's abort listener keeps it from aborting", () => {
+    const controller = new AbortController();
+    const first = linkSignals(controller.signal);
+    const second = linkSignals(controller.signal);
+    const onSecond = startTask(NEVER, { signal: second.signal });
+    first.signal.addEventListener('abort', () => second.unlink());
+    controller.abort('r');
+    expect([first.signal.aborted, second.signal.aborted]).toEqual([true, false]);
+    expect(onSecond.state).toBe('running');
+    onSecond.cancel();
+  });
+});
+
+describe('docs/semantics.md, "Combinators"', () => {
+  // docs/semantics.md, "Combinators": "Only a `CancelledError` counts there (`cancelWhen` and `awaitTask` too), where a
+  // task's body also ends as its task's cancellation with the signal's reason itself or an `AbortError` caused by it: a
+  // participant that fails with those synchronously, during the abort's dispatch and before the combinator hears it,
+  // is reported as a participant's error."
+  it("a participant failing with the signal's reason before the combinator hears the abort: that reason is reported as its error", () => {
+    const controller = new AbortController();
+    const participant = new Subject<string>();
+    controller.signal.addEventListener('abort', () => participant.error(controller.signal.reason)); // ahead of the package's
+    const other = task(NEVER, { name: 'other' });
+    const heard: unknown[] = [];
+    whenAllCancellable([participant, other], { signal: controller.signal }).subscribe({ error: (e) => heard.push(e) });
+    controller.abort('bye');
+    expect(heard).toEqual(['bye']);
+    expect(heard[0]).not.toBeInstanceOf(CancelledError);
+    expect(other.state).toBe('cancelled');
+  });
+});
+
+describe('docs/recipes.md, "A Node HTTP server": which signal a catch tests', () => {
+  // docs/recipes.md, "Node's APIs reject with `AbortError`": "one that fails at once … may end the body before the abort
+  // reaches the task. … In your own `catch`, test the `aborted` of the signal you gave the API … (in the moment before
+  // the abort reaches the task, the signal the task is linked to has aborted, the task's own not yet)"
+  it("an API failing at once from its listener on the linked signal: that signal has aborted, the task's own not yet; the task still ends cancelled", () => {
+    const parent = startTask(NEVER, { name: 'parent' });
+    const linked = parent.signal;
+    let seen: { linked: boolean; own: boolean; error: unknown } | undefined;
+    const child = startTask(
+      (signal) =>
+        new Observable<never>((subscriber) => {
+          // an API that fails from its own abort listener, like child_process's 'error' event
+          const fail = () => {
+            const error = Object.assign(new Error('The operation was aborted'), {
+              name: 'AbortError',
+              cause: linked.reason as unknown,
+            });
+            seen = { linked: linked.aborted, own: signal.aborted, error };
+            subscriber.error(error);
+          };
+          linked.addEventListener('abort', fail);
+          return () => linked.removeEventListener('abort', fail);
+        }),
+      { signal: linked, name: 'child' },
+    );
+    const heard: string[] = [];
+    child.subscribe({ error: (e) => heard.push(describeError(e)) });
+    parent.cancel('stop');
+    expect([seen?.linked, seen?.own, (seen?.error as Error).name]).toEqual([true, false, 'AbortError']);
+    expect(child.state).toBe('cancelled');
+    expect(heard).toHaveLength(1);
+    expect(heard[0]).toMatch(/^CancelledError\(task=child, reason=/);
+  });
+});
