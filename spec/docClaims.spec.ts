@@ -927,3 +927,34 @@ describe('docs/recipes.md, "A Node HTTP server": which signal a catch tests', ()
     expect(heard[0]).toMatch(/^CancelledError\(task=child, reason=/);
   });
 });
+
+describe('pinning, as the JSDoc and docs/semantics.md say', () => {
+  // src/awaitTask.ts, AwaitTaskOptions.shield: "`true`: observe without owning, as `shield()` does: the task is pinned
+  // for good (no unsubscription can cancel it any more, with or without a `signal`)"
+  it('awaitTask(t, { shield: true }) pins t: its last plain owner leaving later does not cancel it', async () => {
+    const source = new Subject<string>();
+    const t = task(source, { name: 't' });
+    const owner = t.subscribe({ error: () => {} });
+    const awaited = awaitTask(t, { shield: true });
+    owner.unsubscribe();
+    expect(t.state).toBe('running');
+    source.next('v');
+    source.complete();
+    await expect(awaited).resolves.toBe('v');
+    expect(t.state).toBe('completed');
+  });
+
+  // docs/semantics.md, "A task's life": "`take(1)` on a task (plain or through `detectCancel()`) unsubscribes during
+  // the first value, which releases the task then and there … Through `shield()` the observer leaves after the first
+  // value and the task runs on to its end."
+  it('take(1) through shield() on a synchronous source: one value for the observer, the task runs on to its end', () => {
+    const t = task(of(1, 2, 3), { name: 't' });
+    const heard: unknown[] = [];
+    t.pipe(shield(), take(1)).subscribe({ next: (v) => heard.push(v), complete: () => heard.push('|') });
+    expect(heard).toEqual([1, '|']);
+    expect(t.state).toBe('completed');
+    const late: unknown[] = [];
+    t.subscribe({ next: (v) => late.push(v), complete: () => late.push('|') });
+    expect(late).toEqual([3, '|']);
+  });
+});
