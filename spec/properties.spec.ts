@@ -7,7 +7,8 @@
  * 0–3 earlier signals, and consumers (plain, detectCancel, shield, cancelWhen,
  * whenAllCancellable, whenAnyCancellable, awaitTask) of tasks or of plain
  * Observables given directly, interleaving subscribe, unsubscribe, cancel,
- * start, abort, unlink, link (an output made now) and source next/complete/error,
+ * start, abort, unlink, link (an output made now), task (a task made now, linked to any signal that exists
+ * then, an output made by an action among them, and maybe started) and source next/complete/error,
  * with consumers and abort listeners that react re-entrantly (cancel, abort,
  * unsubscribe, subscribe, drive a source, throw), and sources whose teardown
  * acts (cancels a task, aborts a controller, ...) before it returns: in one

@@ -104,3 +104,11 @@ export function fmtConsumer(c: ConsumerSpec): string {
 export function fmtLink(k: number, inputs: readonly SigRef[]): string {
   return `link L${k}${inputs.length === 0 ? '' : ' '}${inputs.map((s) => fmtSig(s).slice(2)).join(',')}`;
 }
+
+/**
+ * The line a `task` action logs: `task T3 @L1` (the task it makes, and its `options.signal`), `startTask T3 @L1` (made
+ * and started), or `task none` / `startTask none` once every task is made.
+ */
+export function fmtTask(i: number | null, link: SigRef | undefined, start: boolean): string {
+  return `${start ? 'startTask' : 'task'} ${i === null ? 'none' : `T${i}${fmtSig(link)}`}`;
+}

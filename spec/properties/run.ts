@@ -19,10 +19,12 @@ import {
   type LinkedSignal,
   type TaskOptions,
 } from '../../src';
-import { fmtConsumer, fmtErr, fmtLink, fmtReason, fmtTeardownEnd, fmtVal } from './format';
+import { fmtConsumer, fmtErr, fmtLink, fmtReason, fmtTask, fmtTeardownEnd, fmtVal } from './format';
 import {
   resolveConsumer,
+  resolveLateLink,
   resolveSig,
+  resolveTask,
   type Action,
   type ConsumerSpec,
   type LinkSpec,
@@ -135,6 +137,19 @@ export interface Run {
   qSubscriptions: number[][];
   /** The `error` actions with a `SourceError`, in the order they ran. */
   sourceFails: SourceFail[];
+  /** How each task was made (only those made: `tasks` is as long), in the program's order. */
+  tasksMade: TaskMade[];
+}
+
+/** A task: made before the actions, or by a `task` action (top-level, or re-entrantly), linked to `link`. */
+export interface TaskMade {
+  where: 'before' | 'top' | 'reentrant';
+  /** Its `options.signal`, resolved when it was made. */
+  link: SigRef | undefined;
+  /** Made by `startTask`. */
+  start: boolean;
+  /** Its `options.signal` had aborted: the task was cancelled when it was made. */
+  cancelledAtOnce: boolean;
 }
 
 /** A `linkSignals` output: before the actions, or by a `link` action (top-level, or re-entrantly). */
@@ -188,6 +203,7 @@ class Runner {
   readonly teardownActs: TeardownAct[] = [];
   readonly linksMade: LinkMade[] = [];
   readonly sourceFails: SourceFail[] = [];
+  readonly tasksMade: TaskMade[] = [];
   /** Each task's options.signal (undefined: none). */
   readonly linked: (AbortSignal | undefined)[] = [];
   /** The Subjects that have ended (an `error` or `complete` action ran). */
@@ -222,60 +238,70 @@ class Runner {
         this.makeLink(links[this.links.length]!, 'before');
     };
     makeLinks(0);
-    p.tasks.forEach((spec, i) => {
-      const options: TaskOptions = { name: `T${i}`, refCount: spec.refCount };
-      if (spec.link !== undefined) options.signal = this.signal(spec.link);
-      this.linked.push(options.signal);
-      const probe = this.probe(i);
-      const body = spec.body;
-      let t: Task<string>;
-      if (body.b === 'source') {
-        t = task(probe, options);
-      } else if (body.b === 'factory') {
-        t = task((signal) => {
-          this.log.push(`T${i} factory`);
-          this.factoryCalls[i]!++;
-          const listener = body.listener;
-          if (listener !== undefined) {
-            signal.addEventListener(
-              'abort',
-              () => {
-                this.log.push(`T${i} listener`);
-                this.reentrant.push(`listener:${listener.a}`);
-                this.perform(listener);
-              },
-              { once: true },
-            );
-          }
-          if (body.selfCancel) this.doCancel(i, `self${i}`);
-          if (body.throws) {
-            // a running task errors with it (consumers hear it); a cancelled one has nobody left: it is reported
-            if (this.tasks[i]!.state !== 'running') this.thrown.push(`F${i}`);
-            throw new Error(`F${i}`);
-          }
-          return probe;
-        }, options);
-      } else {
-        t = task(() => {
-          this.factoryCalls[i]!++;
-          const child = this.tasks[body.j]!;
-          const source =
-            body.mode === 'plain' ? child : body.mode === 'detect' ? child.pipe(detectCancel()) : child.pipe(shield());
-          return source.pipe(
-            tap({
-              next: (v) => this.log.push(`T${i}.body next ${fmtVal(v)}`),
-              error: (e) => {
-                this.bodyErrors.push({ t: i, error: e, ownState: this.tasks[i]!.state });
-                this.log.push(`T${i}.body error ${fmtErr(e, this.indexOf)}`);
-              },
-              complete: () => this.log.push(`T${i}.body complete`),
-            }),
-          );
-        }, options);
-      }
-      this.tasks.push(t);
+    for (let i = 0; i < (p.early ?? n); i++) {
+      this.makeTask(p.tasks[i]!.link, 'before');
       makeLinks(i + 1);
-    });
+    }
+  }
+
+  /** Task `tasks.length`, linked to `link` (resolved), by `task()`, then started (`start`: `startTask()`). */
+  private makeTask(link: SigRef | undefined, where: TaskMade['where'], start = false): void {
+    const i = this.tasks.length;
+    const spec = this.p.tasks[i]!;
+    const options: TaskOptions = { name: `T${i}`, refCount: spec.refCount };
+    if (link !== undefined) options.signal = this.signal(link);
+    this.linked.push(options.signal);
+    const probe = this.probe(i, link !== undefined && !('c' in link));
+    const body = spec.body;
+    let t: Task<string>;
+    if (body.b === 'source') {
+      t = task(probe, options);
+    } else if (body.b === 'factory') {
+      t = task((signal) => {
+        this.log.push(`T${i} factory`);
+        this.factoryCalls[i]!++;
+        const listener = body.listener;
+        if (listener !== undefined) {
+          signal.addEventListener(
+            'abort',
+            () => {
+              this.log.push(`T${i} listener`);
+              this.reentrant.push(`listener:${listener.a}`);
+              this.perform(listener);
+            },
+            { once: true },
+          );
+        }
+        if (body.selfCancel) this.doCancel(i, `self${i}`);
+        if (body.throws) {
+          // a running task errors with it (consumers hear it); a cancelled one has nobody left: it is reported
+          if (this.tasks[i]!.state !== 'running') this.thrown.push(`F${i}`);
+          throw new Error(`F${i}`);
+        }
+        return probe;
+      }, options);
+    } else {
+      t = task(() => {
+        this.factoryCalls[i]!++;
+        const child = this.tasks[body.j]!;
+        const source =
+          body.mode === 'plain' ? child : body.mode === 'detect' ? child.pipe(detectCancel()) : child.pipe(shield());
+        return source.pipe(
+          tap({
+            next: (v) => this.log.push(`T${i}.body next ${fmtVal(v)}`),
+            error: (e) => {
+              this.bodyErrors.push({ t: i, error: e, ownState: this.tasks[i]!.state });
+              this.log.push(`T${i}.body error ${fmtErr(e, this.indexOf)}`);
+            },
+            complete: () => this.log.push(`T${i}.body complete`),
+          }),
+        );
+      }, options);
+    }
+    this.tasks.push(t);
+    this.tasksMade.push({ where, link, start, cancelledAtOnce: t.state === 'cancelled' });
+    // what startTask does; the task is known by then to what its start runs (a teardown, a listener, a factory)
+    if (start) t.start();
   }
 
   /** `linkSignals(...inputs)`, and the abort listener the program places on its output. */
@@ -303,8 +329,11 @@ class Runner {
     }
   }
 
-  /** Task i's source: a Subject-driven Observable that logs its subscription and teardown. */
-  private probe(i: number): Observable<string> {
+  /**
+   * Task i's source: a Subject-driven Observable that logs its subscription and teardown; `onAbort`: its task's
+   * options.signal is a task's or an output's, where the probe places its `onAbort`, if it has one.
+   */
+  private probe(i: number, onAbortPlaced: boolean): Observable<string> {
     const spec = this.p.tasks[i]!;
     return new Observable<string>((subscriber) => {
       this.log.push(`P${i} sub`);
@@ -312,8 +341,9 @@ class Runner {
       this.probeSubscriptions[i]!++;
       this.subscribing.push(i);
       const onAbort = spec.onAbort;
-      if (onAbort !== undefined) {
-        // on options.signal (normalize keeps it only on a task's signal or an output)
+      if (onAbort !== undefined && onAbortPlaced) {
+        // on options.signal (normalize keeps it only on a task's signal or an output; a late task's output is a
+        // controller while no output exists)
         this.linked[i]!.addEventListener(
           'abort',
           () => {
@@ -425,6 +455,7 @@ class Runner {
       linksMade: this.linksMade,
       qSubscriptions: this.qSubscriptions,
       sourceFails: this.sourceFails,
+      tasksMade: this.tasksMade,
     };
   }
 
@@ -454,12 +485,14 @@ class Runner {
         return;
       }
       case 'cancel':
-        this.doCancel(a.t, `r${a.id}`);
+        this.doCancel(resolveTask(a.t, this.tasks.length), `r${a.id}`);
         return;
-      case 'start':
-        this.log.push(`start T${a.t}`);
-        this.tasks[a.t]!.start();
+      case 'start': {
+        const i = resolveTask(a.t, this.tasks.length);
+        this.log.push(`start T${i}`);
+        this.tasks[i]!.start();
         return;
+      }
       case 'abort':
         this.log.push(`abort C${a.k}`);
         this.controllers[a.k]!.abort(`a${a.id}`);
@@ -484,10 +517,11 @@ class Runner {
               ? reason
               : abortError(a.how === 'abortReason' ? reason : `o${a.id}`);
         this.log.push(`error T${a.t} ${fmtErr(error, this.indexOf)}`);
-        const t = this.tasks[a.t]!;
+        // task t may not be made yet: its Subject exists from the start
+        const t = this.tasks[a.t] as Task<string> | undefined;
         const reached =
           !this.ended[a.t] &&
-          t.state === 'running' &&
+          t?.state === 'running' &&
           this.p.tasks[a.t]!.body.b !== 'child' &&
           this.probeSubscriptions[a.t]! > this.probeTeardowns[a.t]!;
         this.ended[a.t] = true;
@@ -498,7 +532,7 @@ class Runner {
             how: a.how,
             aborted: signal?.aborted === true,
             reached,
-            stateAfter: t.state,
+            stateAfter: t?.state ?? 'not made',
           });
         }
         return;
@@ -516,12 +550,24 @@ class Runner {
         return;
       }
       case 'link': {
-        const inputs = a.inputs.map((ref) => resolveSig(ref, this.links.length));
+        const inputs = a.inputs.map((ref) => resolveSig(ref, this.links.length, this.tasks.length));
         this.log.push(fmtLink(this.links.length, inputs));
         this.makeLink(
           { inputs, ...(a.listener && { listener: a.listener }) },
           this.p.actions.includes(a) ? 'top' : 'reentrant',
         );
+        return;
+      }
+      case 'task': {
+        const i = this.tasks.length;
+        if (i === this.p.tasks.length) {
+          this.log.push(fmtTask(null, undefined, a.start === true));
+          return;
+        }
+        const ref = this.p.tasks[i]!.link;
+        const link = ref === undefined ? undefined : resolveLateLink(ref, this.links.length, i);
+        this.log.push(fmtTask(i, link, a.start === true));
+        this.makeTask(link, this.p.actions.includes(a) ? 'top' : 'reentrant', a.start === true);
         return;
       }
       case 'throw':
@@ -539,7 +585,7 @@ class Runner {
   }
 
   subscribe(raw: ConsumerSpec): void {
-    const spec = resolveConsumer(raw, this.links.length);
+    const spec = resolveConsumer(raw, this.links.length, this.tasks.length);
     const x: RunConsumer = {
       idx: this.consumers.length,
       spec,
