@@ -17,7 +17,10 @@ const teardownDid = (r: Run, re: RegExp) => r.teardownActs.some((d) => re.test(d
 
 /** The consumer observes a plain Observable `Q<i>`, or a combinator has one among its participants. */
 const overQ = (x: RunConsumer) =>
-  'q' in x.spec ? x.spec.q === true : 'ts' in x.spec && x.spec.ts.some((p) => typeof p !== 'number');
+  'q' in x.spec ? x.spec.q === true : 'ts' in x.spec && x.spec.ts.some((p) => typeof p !== 'number' && 'q' in p);
+/** A combinator with a participant that is a promise (`p`) or an array (`arr`). */
+const overOther = (x: RunConsumer, kind: 'p' | 'arr') =>
+  'ts' in x.spec && x.spec.ts.some((p) => typeof p !== 'number' && kind in p);
 const heard = (x: RunConsumer, kind: 'next' | 'error' | 'complete') => x.notifications.some((n) => n.kind === kind);
 
 /** Task i was linked to a `linkSignals` output (resolved when it was made) and cancelled by its abort. */
@@ -134,6 +137,15 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
   'an output of three inputs aborted after it was made': (r) =>
     r.linksMade.some((m, k) => m.inputs === 3 && !m.abortedAtOnce && r.links[k]!.signal.aborted),
   'a consumer heard an AbortError': (r) => has(r.log, /^X\d+ error (CC\()?AE\(/),
+  // promises and arrays given to the combinators (program.ts, `OtherInput`)
+  'a combinator with a promise participant emitted its result': (r) =>
+    r.consumers.some((x) => overOther(x, 'p') && heard(x, 'next')),
+  "a combinator ended early with a promise participant's rejection": (r) =>
+    r.consumers.some((x) => overOther(x, 'p') && has(r.log, new RegExp(`^X${x.idx} error J\\d`))),
+  'a combinator with an array participant emitted its result': (r) =>
+    r.consumers.some((x) => overOther(x, 'arr') && heard(x, 'next')),
+  'a combinator ended before its promise participant settled': (r) =>
+    r.consumers.some((x) => overOther(x, 'p') && x.notifications.some((n) => n.kind !== 'next' && n.seq < r.syncEnd)),
   // tasks made by `task` actions, once actions have begun (program.ts, `Program.early`)
   'a task made by an action was cancelled through an output made by an action': (r) =>
     r.tasks.some((_, i) => {

@@ -26,6 +26,7 @@ import {
   type ConsumerSpec,
   type LinkSpec,
   type Mode,
+  type OtherInput,
   type Program,
   type SigRef,
   type TaskSpec,
@@ -268,6 +269,8 @@ class Model {
   readonly consumers: MConsumer[] = [];
   readonly unhandled: string[] = [];
   readonly awaits: Record<number, string> = {};
+  /** The microtasks queued by promise participants (`attachOther`), run once the actions are done. */
+  readonly microtasks: (() => void)[] = [];
   /**
    * The wave being cancelled: tasks cancelled inside a teardown (step 3) or as a task linked to a cancelled task's
    * signal or to an output it aborted (step 4) join it, and every task of a wave waited on through detectCancel or
@@ -335,6 +338,9 @@ class Model {
 
   run(): Prediction {
     for (const a of this.p.actions) this.perform(a);
+    // then the microtasks: the promise participants' callbacks, in the order they were subscribed (RxJS's `from`
+    // calls `then` when subscribed; each promise has settled already), each run to its end, with what it queues
+    while (this.microtasks.length > 0) this.microtasks.shift()!();
     const final = this.tasks.map(
       (t) => `T${t.i} ${t.state}${t.state === 'cancelled' ? ` ${fmtModel(t.cancelErr ?? undefined)}` : ''}`,
     );
@@ -779,6 +785,34 @@ class Model {
     return undefined;
   }
 
+  /**
+   * Subscribes participant `k`, a promise or an array (program.ts, `OtherInput`), as RxJS's `from` does: an array
+   * emits its values and completes while it is subscribed (it stops once closed); a promise, settled already, is
+   * heard in a microtask (`microtasks`), unless its subscription was closed by then. Neither has a teardown to log.
+   */
+  attachOther(k: number, input: OtherInput, to: MObserver, register: (e: Unsubscribable) => void): void {
+    let closed = false;
+    register({ unsubscribe: () => (closed = true) });
+    if ('arr' in input) {
+      for (let j = 0; j < input.arr && !closed; j++) to.next(`a${k}_${j}`);
+      if (!closed) {
+        closed = true;
+        to.complete();
+      }
+      return;
+    }
+    this.microtasks.push(() => {
+      if (closed) return;
+      closed = true;
+      if (input.p === 'resolve') {
+        to.next(`p${k}`);
+        to.complete();
+      } else {
+        to.error({ k: 'E', msg: `J${k}` });
+      }
+    });
+  }
+
   probeNext(ps: ProbeSub, value: string): void {
     if (!ps.closed && !ps.stopped) this.emit(ps.task, value);
   }
@@ -1156,8 +1190,11 @@ class MCombination implements Dependant {
   constructor(
     private readonly m: Model,
     private readonly kind: 'all' | 'any',
-    /** A task, or `{ q }`: the plain Observable `Q<q>`, subscribed directly (a participant in `attachQ`). */
-    private readonly tasks: (MTask | { q: number })[],
+    /**
+     * A task, `{ q }`: the plain Observable `Q<q>`, subscribed directly (a participant in `attachQ`), or a promise or
+     * an array (`attachOther`).
+     */
+    private readonly tasks: (MTask | { q: number } | OtherInput)[],
     sig: SigRef | undefined,
     private readonly sink: MObserver,
   ) {
@@ -1188,7 +1225,8 @@ class MCombination implements Dependant {
       this.subscribing = true;
       const p = this.tasks[i]!;
       if (p instanceof MTask) m.observe(p, this.participant(i), MODE.detect, (e) => (this.subs[i] = e));
-      else m.attachQ(p.q, this.participant(i), 'participant', true, (e) => (this.subs[i] = e));
+      else if ('q' in p) m.attachQ(p.q, this.participant(i), 'participant', true, (e) => (this.subs[i] = e));
+      else m.attachOther(i, p, this.participant(i), (e) => (this.subs[i] = e));
       this.subscribing = false;
       const report = this.deferredReport;
       if (report !== null) {

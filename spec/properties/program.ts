@@ -73,7 +73,16 @@ export interface Reaction {
  * then follows task `q`'s Subject (the same `next`/`complete`/`error` actions drive both), and logs `Q<q> teardown`
  * when torn down.
  */
-export type Participant = number | { q: number };
+export type Participant = number | { q: number } | OtherInput;
+
+/**
+ * A combinator participant that is another `ObservableInput` (made when the combinator is subscribed, one per
+ * subscription; `k` is its index among the participants): `{ p: 'resolve' }`, `Promise.resolve('p<k>')`;
+ * `{ p: 'reject' }`, `Promise.reject(new Error('J<k>'))` (both settled already: the combinator hears them in a
+ * microtask, once the program's synchronous run is over, in the order they were subscribed); `{ arr: n }`, an array
+ * of `n` values `a<k>_0`, … (0–2), heard synchronously while it is subscribed.
+ */
+export type OtherInput = { p: 'resolve' | 'reject' } | { arr: number };
 
 /** `q: true`: the consumer's source is the plain Observable `Q<t>` (see `Participant`), not task `t`. */
 export type ConsumerSpec =
@@ -195,24 +204,31 @@ const taskAction: fc.Arbitrary<Action> = fc.oneof(
 const mode = fc.constantFrom<Mode>('plain', 'detect', 'shield');
 /**
  * How often plain Observables (`Q<i>`, not tasks) are given to the exports: a consumer's source one time in four and
- * a combinator participant one time in three in the main mixes; one time in eight each in the teardown mix (whose
- * kinds of interaction are about tasks' teardowns; `Q<i>`'s teardown only logs). Both shrink to a task.
+ * a combinator participant one time in four in the main mixes (where one in four is a promise or an array,
+ * `OtherInput`); one time in eight each in the teardown mix (whose kinds of interaction are about tasks' teardowns;
+ * `Q<i>`'s teardown only logs). All shrink to a task.
  */
 interface PlainSources {
   source: fc.Arbitrary<boolean>;
   participant: fc.Arbitrary<Participant>;
 }
-const plainSources = (oneIn: { source: number; participant: number }): PlainSources => ({
+const plainSources = (oneIn: { source: number; participant: number }, others = false): PlainSources => ({
   source: fc.oneof(
     { weight: oneIn.source - 1, arbitrary: fc.constant(false) },
     { weight: 1, arbitrary: fc.constant(true) },
   ),
-  participant: fc.oneof(
-    { weight: oneIn.participant - 1, arbitrary: small },
-    { weight: 1, arbitrary: fc.record({ q: small }) },
-  ),
+  participant: others
+    ? // a participant: a task one time in two, `Q<i>` one in four, a promise or an array one in eight each
+      fc.oneof(
+        { weight: 4, arbitrary: small },
+        { weight: 2, arbitrary: fc.record({ q: small }) },
+        { weight: 1, arbitrary: fc.record({ p: fc.constantFrom<'resolve' | 'reject'>('resolve', 'reject') }) },
+        { weight: 1, arbitrary: fc.record({ arr: fc.nat({ max: 2 }) }) },
+      )
+    : fc.oneof({ weight: oneIn.participant - 1, arbitrary: small }, { weight: 1, arbitrary: fc.record({ q: small }) }),
 });
-const SOME_PLAIN = plainSources({ source: 4, participant: 3 });
+/** The main mixes: plain Observables, and promise and array participants (`OtherInput`). */
+const SOME_PLAIN = plainSources({ source: 4, participant: 3 }, true);
 const FEW_PLAIN = plainSources({ source: 8, participant: 8 });
 
 /** 0–3 inputs: mostly one or two; none (an output that never aborts) and three now and then. */
@@ -573,7 +589,7 @@ export function normalize(raw: Program): Program {
         return { kind: 'cancelWhen', t: t(c.t), ...(q && { q }), s: sig(c.s)!, ...(react && { react }) };
       case 'all':
       case 'any': {
-        const ts = c.ts.map((p): Participant => (typeof p === 'number' ? t(p) : { q: t(p.q) }));
+        const ts = c.ts.map((p): Participant => (typeof p === 'number' ? t(p) : 'q' in p ? { q: t(p.q) } : p));
         if (c.kind === 'any' && ts.length === 0) ts.push(0);
         return { kind: c.kind, ts, ...(c.s && { s: sig(c.s) }), ...(react && { react }) };
       }

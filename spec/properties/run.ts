@@ -5,7 +5,7 @@
  * with the state of the world when each arrived, cancel() results, source
  * subscription counts, thrown errors).
  */
-import { config, Observable, Subject, tap, type Observer, type Subscription } from 'rxjs';
+import { config, Observable, Subject, tap, type ObservableInput, type Observer, type Subscription } from 'rxjs';
 import {
   awaitTask,
   cancelWhen,
@@ -137,6 +137,8 @@ export interface Run {
   qSubscriptions: number[][];
   /** The `error` actions with a `SourceError`, in the order they ran. */
   sourceFails: SourceFail[];
+  /** The log's length once the program's actions were done; what follows ran in microtasks (promise participants). */
+  syncEnd: number;
   /** How each task was made (only those made: `tasks` is as long), in the program's order. */
   tasksMade: TaskMade[];
 }
@@ -168,6 +170,10 @@ export async function execute(program: Program): Promise<Run> {
   config.onUnhandledError = (error) => runner.unhandledRaw.push(error);
   try {
     runner.run();
+    runner.syncEnd = runner.log.length;
+    // Promise participants are heard in microtasks, and what they cause may report an error; a macrotask first, so
+    // that every microtask has run (and scheduled its reports) before the timer that waits for the reports.
+    await new Promise((resolve) => setImmediate(resolve));
     // RxJS and the package report asynchronously (setTimeout); awaitTask settles in microtasks.
     await new Promise((resolve) => setTimeout(resolve, 1));
     await new Promise((resolve) => setImmediate(resolve));
@@ -213,6 +219,8 @@ class Runner {
   readonly qSubscriptions: number[][];
   closedWhileSubscribing = 0;
   liveUnlinks = 0;
+  /** The log's length once the actions were done (what follows ran in microtasks: promise participants). */
+  syncEnd = 0;
   readonly indexOf = (t: unknown): number => this.tasks.indexOf(t as Task<string>);
 
   constructor(private readonly p: Program) {
@@ -456,6 +464,7 @@ class Runner {
       qSubscriptions: this.qSubscriptions,
       sourceFails: this.sourceFails,
       tasksMade: this.tasksMade,
+      syncEnd: this.syncEnd,
     };
   }
 
@@ -611,8 +620,14 @@ class Runner {
     // the consumer's source: task t, or the plain Observable Q<t>
     const source = (): Observable<string> =>
       'q' in spec && spec.q === true ? this.qs[spec.t]! : this.tasks[(spec as { t: number }).t]!;
+    // a promise or an array is made for this subscription (program.ts, `OtherInput`)
     const participants = (ts: readonly Participant[]) =>
-      ts.map((p) => (typeof p === 'number' ? this.tasks[p]! : this.qs[p.q]!));
+      ts.map((p, k): ObservableInput<string> => {
+        if (typeof p === 'number') return this.tasks[p]!;
+        if ('q' in p) return this.qs[p.q]!;
+        if ('arr' in p) return Array.from({ length: p.arr }, (_, j) => `a${k}_${j}`);
+        return p.p === 'resolve' ? Promise.resolve(`p${k}`) : Promise.reject(new Error(`J${k}`));
+      });
     switch (spec.kind) {
       case 'plain':
         x.subscription = this.tasks[spec.t]!.subscribe(observer);
