@@ -6,8 +6,10 @@
  * another task through plain/detectCancel/shield), linkSignals outputs of
  * 0–3 earlier signals, and consumers (plain, detectCancel, shield, cancelWhen,
  * whenAllCancellable, whenAnyCancellable, awaitTask) of tasks or of plain
- * Observables given directly, interleaving subscribe, unsubscribe, cancel,
- * start, abort, unlink, link (an output made now) and source next/complete/error,
+ * Observables given directly (the combinators also of settled promises, heard
+ * in microtasks once the actions are done, and of arrays), interleaving subscribe, unsubscribe, cancel,
+ * start, abort, unlink, link (an output made now), task (a task made now, linked to any signal that exists
+ * then, an output made by an action among them, and maybe started) and source next/complete/error,
  * with consumers and abort listeners that react re-entrantly (cancel, abort,
  * unsubscribe, subscribe, drive a source, throw), and sources whose teardown
  * acts (cancels a task, aborts a controller, ...) before it returns: in one

@@ -17,8 +17,21 @@ const teardownDid = (r: Run, re: RegExp) => r.teardownActs.some((d) => re.test(d
 
 /** The consumer observes a plain Observable `Q<i>`, or a combinator has one among its participants. */
 const overQ = (x: RunConsumer) =>
-  'q' in x.spec ? x.spec.q === true : 'ts' in x.spec && x.spec.ts.some((p) => typeof p !== 'number');
+  'q' in x.spec ? x.spec.q === true : 'ts' in x.spec && x.spec.ts.some((p) => typeof p !== 'number' && 'q' in p);
+/** A combinator with a participant that is a promise (`p`) or an array (`arr`). */
+const overOther = (x: RunConsumer, kind: 'p' | 'arr') =>
+  'ts' in x.spec && x.spec.ts.some((p) => typeof p !== 'number' && kind in p);
 const heard = (x: RunConsumer, kind: 'next' | 'error' | 'complete') => x.notifications.some((n) => n.kind === kind);
+
+/** Task i was linked to a `linkSignals` output (resolved when it was made) and cancelled by its abort. */
+const cancelledThroughOutput = (r: Run, i: number) => {
+  const ref = r.tasksMade[i]!.link;
+  const link = ref !== undefined && 'l' in ref ? r.links[ref.l]! : undefined;
+  const t = r.tasks[i]!;
+  return link !== undefined && t.state === 'cancelled' && t.signal.reason.reason === link.signal.reason;
+};
+/** Task i was made by a `task` action (top-level, or by a reaction, a teardown or an abort listener). */
+const late = (r: Run, i: number) => r.tasksMade[i]!.where !== 'before';
 
 export const FEATURES: Record<string, (run: Run) => boolean> = {
   'a consumer heard ChildCancelled': (r) => has(r.log, /^X\d+ error CC\(/),
@@ -60,12 +73,7 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
   'a factory threw after its own task was cancelled (reported as unhandled)': (r) =>
     r.unhandled.some((u) => u.startsWith('F')),
   'an abort listener acted re-entrantly': (r) => r.reentrant.some((a) => a.startsWith('listener:')),
-  'a task was cancelled through a linkSignals output': (r) =>
-    r.program.tasks.some((spec, i) => {
-      const link = spec.link !== undefined && 'l' in spec.link ? r.links[spec.link.l]! : undefined;
-      const t = r.tasks[i]!;
-      return link !== undefined && t.state === 'cancelled' && t.signal.reason.reason === link.signal.reason;
-    }),
+  'a task was cancelled through a linkSignals output': (r) => r.tasks.some((_, i) => cancelledThroughOutput(r, i)),
   'a consumer heard its own cancellation through a linkSignals output': (r) =>
     r.consumers.some((x) => {
       const s = 's' in x.spec ? x.spec.s : undefined;
@@ -129,6 +137,56 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
   'an output of three inputs aborted after it was made': (r) =>
     r.linksMade.some((m, k) => m.inputs === 3 && !m.abortedAtOnce && r.links[k]!.signal.aborted),
   'a consumer heard an AbortError': (r) => has(r.log, /^X\d+ error (CC\()?AE\(/),
+  // promises and arrays given to the combinators (program.ts, `OtherInput`)
+  'a combinator with a promise participant emitted its result': (r) =>
+    r.consumers.some((x) => overOther(x, 'p') && heard(x, 'next')),
+  "a combinator ended early with a promise participant's rejection": (r) =>
+    r.consumers.some((x) => overOther(x, 'p') && has(r.log, new RegExp(`^X${x.idx} error J\\d`))),
+  'a combinator with an array participant emitted its result': (r) =>
+    r.consumers.some((x) => overOther(x, 'arr') && heard(x, 'next')),
+  'a combinator ended before its promise participant settled': (r) =>
+    r.consumers.some((x) => overOther(x, 'p') && x.notifications.some((n) => n.kind !== 'next' && n.seq < r.syncEnd)),
+  // tasks made by `task` actions, once actions have begun (program.ts, `Program.early`)
+  'a task made by an action was cancelled through an output made by an action': (r) =>
+    r.tasks.some((_, i) => {
+      const ref = r.tasksMade[i]!.link;
+      return (
+        late(r, i) &&
+        ref !== undefined &&
+        'l' in ref &&
+        r.linksMade[ref.l]!.where !== 'before' &&
+        cancelledThroughOutput(r, i)
+      );
+    }),
+  'a task made by an action was cancelled at once (its signal had aborted)': (r) =>
+    r.tasksMade.some((m) => m.where !== 'before' && m.cancelledAtOnce),
+  'a started task made by an action was cancelled by the abort of its signal': (r) =>
+    r.tasks.some((t, i) => {
+      const ref = r.tasksMade[i]!.link;
+      if (!late(r, i) || ref === undefined || r.tasksMade[i]!.cancelledAtOnce || t.state !== 'cancelled') return false;
+      const signal = ('c' in ref ? r.controllers[ref.c]! : 't' in ref ? r.tasks[ref.t]! : r.links[ref.l]!).signal;
+      return (r.started[i]! || r.factoryCalls[i]! > 0) && t.signal.reason.reason === signal.reason;
+    }),
+  'a consumer or a body heard the end of a task made by an action': (r) =>
+    r.tasks.some(
+      (_, i) =>
+        late(r, i) &&
+        (r.program.tasks.some(
+          (p, k) =>
+            k < r.tasks.length &&
+            p.body.b === 'child' &&
+            p.body.j === i &&
+            has(r.log, new RegExp(`^T${k}\\.body (error|complete)`)),
+        ) ||
+          r.consumers.some(
+            (x) =>
+              't' in x.spec && x.spec.q !== true && x.spec.t === i && x.notifications.some((n) => n.kind !== 'next'),
+          )),
+    ),
+  'a task made by an action ran and ended on its own (completed or errored)': (r) =>
+    r.tasks.some((t, i) => late(r, i) && (t.state === 'completed' || t.state === 'errored')),
+  'a task was made by a reaction, a teardown or an abort listener': (r) =>
+    r.tasksMade.some((m) => m.where === 'reentrant'),
 };
 
 /** A source failed with `how` while its task's signal's abort was on its way; the task errored, or not. */
@@ -171,6 +229,7 @@ export const TEARDOWN_FEATURES: Record<string, (run: Run) => boolean> = {
   'a teardown drove a source or started a task': (r) => teardownDid(r, /^(next|complete|error|start)$/),
   'a teardown unlinked a linkSignals output': (r) => teardownDid(r, /^unlink$/),
   'a teardown made a linkSignals output': (r) => teardownDid(r, /^link$/),
+  'a teardown made a task': (r) => teardownDid(r, /^task$/),
   'a teardown acted, then threw (reported as unhandled)': (r) =>
     r.teardownActs.some((d) => r.program.tasks[d.t]!.teardownThrows),
   // sources that fail with their task's signal's reason, or with an AbortError (program.ts, `SourceError`), while

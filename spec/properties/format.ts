@@ -13,7 +13,7 @@
  */
 import { UnsubscriptionError } from 'rxjs';
 import { CancelledError, ChildCancelled } from '../../src';
-import type { ConsumerSpec, SigRef } from './program';
+import type { ConsumerSpec, Participant, SigRef } from './program';
 
 export function fmtVal(value: unknown): string {
   if (value === undefined) return 'undef';
@@ -85,12 +85,19 @@ export function fmtTeardownEnd(i: number, throws: boolean): string {
   return `P${i} teardown ${throws ? 'throws' : 'returns'}`;
 }
 
+/** A participant: `T1`, `Q1`, `pr` / `pj` (a promise that resolves / rejects), `a2` (an array of two values). */
+function fmtParticipant(p: Participant): string {
+  if (typeof p === 'number') return `T${p}`;
+  if ('q' in p) return `Q${p.q}`;
+  return 'p' in p ? (p.p === 'resolve' ? 'pr' : 'pj') : `a${p.arr}`;
+}
+
 /** How a `sub` line describes the consumer it creates. */
 export function fmtConsumer(c: ConsumerSpec): string {
   switch (c.kind) {
     case 'all':
     case 'any':
-      return `${c.kind}[${c.ts.map((p) => (typeof p === 'number' ? `T${p}` : `Q${p.q}`)).join(',')}]${fmtSig(c.s)}`;
+      return `${c.kind}[${c.ts.map(fmtParticipant).join(',')}]${fmtSig(c.s)}`;
     case 'await':
       return `await ${c.q === true ? 'Q' : 'T'}${c.t}${c.shield ? ' shield' : ''}${fmtSig(c.s)}`;
     case 'cancelWhen':
@@ -103,4 +110,12 @@ export function fmtConsumer(c: ConsumerSpec): string {
 /** The line a `link` action logs: `link L3 C0,T1,L2` (the output it makes, and its inputs). */
 export function fmtLink(k: number, inputs: readonly SigRef[]): string {
   return `link L${k}${inputs.length === 0 ? '' : ' '}${inputs.map((s) => fmtSig(s).slice(2)).join(',')}`;
+}
+
+/**
+ * The line a `task` action logs: `task T3 @L1` (the task it makes, and its `options.signal`), `startTask T3 @L1` (made
+ * and started), or `task none` / `startTask none` once every task is made.
+ */
+export function fmtTask(i: number | null, link: SigRef | undefined, start: boolean): string {
+  return `${start ? 'startTask' : 'task'} ${i === null ? 'none' : `T${i}${fmtSig(link)}`}`;
 }

@@ -135,11 +135,11 @@ export const sourcesTornDownOrOwned: Invariant = (run) => {
   return out;
 };
 
-/** Who may keep a task running: an open owner, a pin, refCount: false, start(), a running parent body. */
+/** Who may keep a task running: an open owner, a pin, refCount: false, start() (startTask), a running parent body. */
 function isHeld(run: Run, i: number): boolean {
   const spec = run.program.tasks[i]!;
   if (!spec.refCount) return true;
-  if (run.log.includes(`start T${i}`)) return true;
+  if (run.log.includes(`start T${i}`) || run.tasksMade[i]!.start) return true;
   for (const x of run.consumers) {
     const c = x.spec;
     if ('q' in c && c.q === true) continue; // observes Q<t>, not task t
@@ -150,8 +150,13 @@ function isHeld(run: Run, i: number): boolean {
     if ((c.kind === 'plain' || c.kind === 'detect' || c.kind === 'cancelWhen') && c.t === i) return true;
     if ((c.kind === 'all' || c.kind === 'any') && c.ts.includes(i)) return true;
   }
+  // a task not made yet (a late one whose `task` action never ran) holds nothing
   return run.program.tasks.some(
-    (p, k) => p.body.b === 'child' && p.body.j === i && (p.body.mode === 'shield' || run.tasks[k]!.state === 'running'),
+    (p, k) =>
+      p.body.b === 'child' &&
+      p.body.j === i &&
+      k < run.tasks.length &&
+      (p.body.mode === 'shield' || run.tasks[k]!.state === 'running'),
   );
 }
 

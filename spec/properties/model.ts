@@ -16,14 +16,17 @@
  * (`QMode`). Where the contract is silent, the choices are listed in
  * RELIABILITY.md ("What the model fixes where the contract is silent").
  */
-import { fmtConsumer, fmtLink, fmtModel, fmtTeardownEnd, fmtVal, type MErr, type MReason } from './format';
+import { fmtConsumer, fmtLink, fmtModel, fmtTask, fmtTeardownEnd, fmtVal, type MErr, type MReason } from './format';
 import {
   resolveConsumer,
+  resolveLateLink,
   resolveSig,
+  resolveTask,
   type Action,
   type ConsumerSpec,
   type LinkSpec,
   type Mode,
+  type OtherInput,
   type Program,
   type SigRef,
   type TaskSpec,
@@ -266,6 +269,8 @@ class Model {
   readonly consumers: MConsumer[] = [];
   readonly unhandled: string[] = [];
   readonly awaits: Record<number, string> = {};
+  /** The microtasks queued by promise participants (`attachOther`), run once the actions are done. */
+  readonly microtasks: (() => void)[] = [];
   /**
    * The wave being cancelled: tasks cancelled inside a teardown (step 3) or as a task linked to a cancelled task's
    * signal or to an output it aborted (step 4) join it, and every task of a wave waited on through detectCancel or
@@ -291,17 +296,26 @@ class Model {
       }
     };
     makeLinks(0);
-    p.tasks.forEach((spec, i) => {
-      const t = new MTask(i, spec, this);
-      this.tasks.push(t);
-      if (spec.link !== undefined) {
-        const s = this.sig(spec.link);
-        t.parentSig = s;
-        if (this.aborted(s)) this.cancel(t, this.sigReason(s));
-        else t.parentHub = this.link(s, t);
-      }
+    for (let i = 0; i < (p.early ?? p.tasks.length); i++) {
+      this.makeTask(p.tasks[i]!.link);
       makeLinks(i + 1);
-    });
+    }
+  }
+
+  /**
+   * `task(…, { signal })`: the next task, linked to `link` (resolved): cancelled at once if that signal has aborted
+   * (nobody observes it yet, nothing is linked to it: only its state and reason change), else its last dependant.
+   */
+  makeTask(link: SigRef | undefined): void {
+    const i = this.tasks.length;
+    const t = new MTask(i, this.p.tasks[i]!, this);
+    this.tasks.push(t);
+    if (link !== undefined) {
+      const s = this.sig(link);
+      t.parentSig = s;
+      if (this.aborted(s)) this.cancel(t, this.sigReason(s));
+      else t.parentHub = this.link(s, t);
+    }
   }
 
   /** `linkSignals(...inputs)`: aborted at once with the first aborted input's reason, else linked to each input. */
@@ -324,6 +338,9 @@ class Model {
 
   run(): Prediction {
     for (const a of this.p.actions) this.perform(a);
+    // then the microtasks: the promise participants' callbacks, in the order they were subscribed (RxJS's `from`
+    // calls `then` when subscribed; each promise has settled already), each run to its end, with what it queues
+    while (this.microtasks.length > 0) this.microtasks.shift()!();
     const final = this.tasks.map(
       (t) => `T${t.i} ${t.state}${t.state === 'cancelled' ? ` ${fmtModel(t.cancelErr ?? undefined)}` : ''}`,
     );
@@ -759,13 +776,41 @@ class Model {
     register?.(mode === 'shield' ? { unsubscribe: () => (observer = null) } : qs);
     this.log.push(`Q${i} sub`);
     const probe = this.probes[i]!;
-    if (this.tasks[i]!.spec.syncValue) qs.next(`q${i}`);
+    if (this.p.tasks[i]!.syncValue) qs.next(`q${i}`);
     if (probe.state === 'completed') qs.complete();
     else if (probe.state === 'errored') qs.error(probe.error!);
     else if (!qs.closed) probe.subs.push(qs);
     qs.registered = true;
     if (qs.closed) this.log.push(`Q${i} teardown`); // the teardown runs once it is returned
     return undefined;
+  }
+
+  /**
+   * Subscribes participant `k`, a promise or an array (program.ts, `OtherInput`), as RxJS's `from` does: an array
+   * emits its values and completes while it is subscribed (it stops once closed); a promise, settled already, is
+   * heard in a microtask (`microtasks`), unless its subscription was closed by then. Neither has a teardown to log.
+   */
+  attachOther(k: number, input: OtherInput, to: MObserver, register: (e: Unsubscribable) => void): void {
+    let closed = false;
+    register({ unsubscribe: () => (closed = true) });
+    if ('arr' in input) {
+      for (let j = 0; j < input.arr && !closed; j++) to.next(`a${k}_${j}`);
+      if (!closed) {
+        closed = true;
+        to.complete();
+      }
+      return;
+    }
+    this.microtasks.push(() => {
+      if (closed) return;
+      closed = true;
+      if (input.p === 'resolve') {
+        to.next(`p${k}`);
+        to.complete();
+      } else {
+        to.error({ k: 'E', msg: `J${k}` });
+      }
+    });
   }
 
   probeNext(ps: ProbeSub, value: string): void {
@@ -807,11 +852,11 @@ class Model {
         return;
       }
       case 'cancel':
-        this.doCancel(a.t, `r${a.id}`);
+        this.doCancel(resolveTask(a.t, this.tasks.length), `r${a.id}`);
         return;
       case 'start': {
-        this.log.push(`start T${a.t}`);
-        const t = this.tasks[a.t]!;
+        const t = this.tasks[resolveTask(a.t, this.tasks.length)]!;
+        this.log.push(`start T${t.i}`);
         if (t.state === 'pending') this.runTask(t);
         return;
       }
@@ -864,9 +909,25 @@ class Model {
       }
       case 'link': {
         // made now, of what exists now: aborted at once if an input has aborted (its listener never runs)
-        const inputs = a.inputs.map((ref) => resolveSig(ref, this.links.length));
+        const inputs = a.inputs.map((ref) => resolveSig(ref, this.links.length, this.tasks.length));
         this.log.push(fmtLink(this.links.length, inputs));
         this.makeLink({ inputs, ...(a.listener && { listener: a.listener }) });
+        return;
+      }
+      case 'task': {
+        // made now, linked to what its link names now; "task none" once every task is made
+        const i = this.tasks.length;
+        if (i === this.p.tasks.length) {
+          this.log.push(fmtTask(null, undefined, a.start === true));
+          return;
+        }
+        const ref = this.p.tasks[i]!.link;
+        const link = ref === undefined ? undefined : resolveLateLink(ref, this.links.length, i);
+        this.log.push(fmtTask(i, link, a.start === true));
+        this.makeTask(link);
+        // startTask: task(…).start(), a no-op on a task its aborted signal cancelled
+        const t = this.tasks[i]!;
+        if (a.start === true && t.state === 'pending') this.runTask(t);
         return;
       }
       case 'throw':
@@ -884,7 +945,7 @@ class Model {
   sourceError(a: Extract<Action, { a: 'error' }>): MErr {
     if (a.how === undefined) return { k: 'E', msg: `E${a.id}` };
     if (a.how === 'abortOther') return { k: 'AE', cause: `o${a.id}` };
-    const ps = this.tasks[a.t]!.parentSig;
+    const ps = this.tasks[a.t]?.parentSig ?? null; // a task not made yet has none
     const reason = ps !== null && this.aborted(ps) ? this.sigReason(ps) : undefined;
     if (a.how === 'abortReason') return { k: 'AE', cause: reason };
     // the reason itself: a task's CancelledError (a task's signal, or an output of one), or a string, or undefined
@@ -942,7 +1003,7 @@ class Model {
   }
 
   subscribe(raw: ConsumerSpec): void {
-    const spec = resolveConsumer(raw, this.links.length);
+    const spec = resolveConsumer(raw, this.links.length, this.tasks.length);
     const x = new MConsumer(this.consumers.length, spec);
     this.consumers.push(x);
     this.log.push(`sub X${x.idx} ${fmtConsumer(spec)}`);
@@ -1129,8 +1190,11 @@ class MCombination implements Dependant {
   constructor(
     private readonly m: Model,
     private readonly kind: 'all' | 'any',
-    /** A task, or `{ q }`: the plain Observable `Q<q>`, subscribed directly (a participant in `attachQ`). */
-    private readonly tasks: (MTask | { q: number })[],
+    /**
+     * A task, `{ q }`: the plain Observable `Q<q>`, subscribed directly (a participant in `attachQ`), or a promise or
+     * an array (`attachOther`).
+     */
+    private readonly tasks: (MTask | { q: number } | OtherInput)[],
     sig: SigRef | undefined,
     private readonly sink: MObserver,
   ) {
@@ -1161,7 +1225,8 @@ class MCombination implements Dependant {
       this.subscribing = true;
       const p = this.tasks[i]!;
       if (p instanceof MTask) m.observe(p, this.participant(i), MODE.detect, (e) => (this.subs[i] = e));
-      else m.attachQ(p.q, this.participant(i), 'participant', true, (e) => (this.subs[i] = e));
+      else if ('q' in p) m.attachQ(p.q, this.participant(i), 'participant', true, (e) => (this.subs[i] = e));
+      else m.attachOther(i, p, this.participant(i), (e) => (this.subs[i] = e));
       this.subscribing = false;
       const report = this.deferredReport;
       if (report !== null) {

@@ -5,7 +5,8 @@
  * outputs made between them (of 0–3 controllers, task signals or earlier outputs),
  * then a list of actions, some of which create consumers (of a task, or of a
  * plain Observable `Q<i>` given directly) that react re-entrantly to what they
- * hear, and some of which make more outputs (`link`).
+ * hear, and some of which make more outputs (`link`) or more tasks (`task`, linked
+ * to a signal that exists then, an output made by an action among them).
  *
  * A generated program is "raw": task and consumer numbers are arbitrary small
  * naturals. `normalize()` maps them onto what exists (modulo), gives every
@@ -39,6 +40,15 @@ export type Action =
    * its own doing one action; its inputs are resolved when it runs (`resolveSig`).
    */
   | { a: 'link'; id: number; inputs: SigRef[]; listener?: Action }
+  /**
+   * `task(...)` made now: the first task of the program not made yet (`Program.early`: those after the early ones
+   * are made by these actions, in order; "task none" once all are), linked to its `link` resolved now
+   * (`resolveLateLink`: an output modulo the outputs made so far, counted from the newest; a controller while there
+   * is none); with `start`, then
+   * started, as `startTask` does (`task(…).start()`; the runner calls them apart, so that what the start runs, a
+   * teardown or a listener, knows the task by then).
+   */
+  | { a: 'task'; id: number; start?: boolean }
   | { a: 'throw'; id: number };
 
 /**
@@ -63,7 +73,16 @@ export interface Reaction {
  * then follows task `q`'s Subject (the same `next`/`complete`/`error` actions drive both), and logs `Q<q> teardown`
  * when torn down.
  */
-export type Participant = number | { q: number };
+export type Participant = number | { q: number } | OtherInput;
+
+/**
+ * A combinator participant that is another `ObservableInput` (made when the combinator is subscribed, one per
+ * subscription; `k` is its index among the participants): `{ p: 'resolve' }`, `Promise.resolve('p<k>')`;
+ * `{ p: 'reject' }`, `Promise.reject(new Error('J<k>'))` (both settled already: the combinator hears them in a
+ * microtask, once the program's synchronous run is over, in the order they were subscribed); `{ arr: n }`, an array
+ * of `n` values `a<k>_0`, … (0–2), heard synchronously while it is subscribed.
+ */
+export type OtherInput = { p: 'resolve' | 'reject' } | { arr: number };
 
 /** `q: true`: the consumer's source is the plain Observable `Q<t>` (see `Participant`), not task `t`. */
 export type ConsumerSpec =
@@ -104,6 +123,13 @@ export interface TaskSpec {
   onAbort?: Action | undefined;
 }
 
+/**
+ * A task made by a `task` action (raw only): `at`, where `normalize` puts a top-level `task` action for it (before
+ * action `at`, all of them taken modulo one past the last action), starting it (`startTask`) with `start`. Any `task`
+ * action makes the next task not made yet, whichever that is.
+ */
+export type LateSpec = TaskSpec & { at?: number; start?: boolean };
+
 /** `linkSignals(...inputs)`, made once `at` tasks exist (after task `at - 1`, before task `at`). */
 export interface LinkSpec {
   at: number;
@@ -119,6 +145,17 @@ export interface Program {
   /** The `linkSignals` outputs, in the order they are made (normalized: by `at`). Absent: none. */
   links?: LinkSpec[];
   tasks: TaskSpec[];
+  /**
+   * Raw only: tasks made by `task` actions, in order, once actions have begun (normalized: appended to `tasks`, their
+   * number in `early`); for each with an `at`, `normalize` puts a top-level `task` action before action `at` (modulo
+   * the actions and one past them). Absent: none.
+   */
+  late?: LateSpec[];
+  /**
+   * Normalized only: the first `early` tasks are made before the actions, the others by `task` actions (in order,
+   * each when one runs; one that never runs is never made). Absent: every task is made before the actions.
+   */
+  early?: number;
   actions: Action[];
 }
 
@@ -144,27 +181,54 @@ const taskLink: fc.Arbitrary<SigRef> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ t: small }) },
   { weight: 2, arbitrary: fc.record({ l: small }) },
 );
+/**
+ * The `options.signal` of a task made by a `task` action: mostly an output (one made before the actions or by an
+ * action, resolved when the task is made), else a controller or an earlier task's signal.
+ */
+const lateLink: fc.Arbitrary<SigRef> = fc.oneof(
+  { weight: 1, arbitrary: fc.record({ c: fc.nat({ max: CONTROLLERS - 1 }) }) },
+  { weight: 1, arbitrary: fc.record({ t: small }) },
+  { weight: 3, arbitrary: fc.record({ l: small }) },
+);
+/**
+ * A `task` action: makes the next task of `Program.late` (normalized: the next one after `early`), and, one time in
+ * three, and else starts it at once (`startTask`).
+ */
+const taskAction: fc.Arbitrary<Action> = fc.oneof(
+  { weight: 1, arbitrary: fc.record({ a: fc.constant('task' as const), id: fc.constant(0) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ a: fc.constant('task' as const), id: fc.constant(0), start: fc.constant(true) }),
+  },
+);
 const mode = fc.constantFrom<Mode>('plain', 'detect', 'shield');
 /**
  * How often plain Observables (`Q<i>`, not tasks) are given to the exports: a consumer's source one time in four and
- * a combinator participant one time in three in the main mixes; one time in eight each in the teardown mix (whose
- * kinds of interaction are about tasks' teardowns; `Q<i>`'s teardown only logs). Both shrink to a task.
+ * a combinator participant one time in four in the main mixes (where one in four is a promise or an array,
+ * `OtherInput`); one time in eight each in the teardown mix (whose kinds of interaction are about tasks' teardowns;
+ * `Q<i>`'s teardown only logs). All shrink to a task.
  */
 interface PlainSources {
   source: fc.Arbitrary<boolean>;
   participant: fc.Arbitrary<Participant>;
 }
-const plainSources = (oneIn: { source: number; participant: number }): PlainSources => ({
+const plainSources = (oneIn: { source: number; participant: number }, others = false): PlainSources => ({
   source: fc.oneof(
     { weight: oneIn.source - 1, arbitrary: fc.constant(false) },
     { weight: 1, arbitrary: fc.constant(true) },
   ),
-  participant: fc.oneof(
-    { weight: oneIn.participant - 1, arbitrary: small },
-    { weight: 1, arbitrary: fc.record({ q: small }) },
-  ),
+  participant: others
+    ? // a participant: a task one time in two, `Q<i>` one in four, a promise or an array one in eight each
+      fc.oneof(
+        { weight: 4, arbitrary: small },
+        { weight: 2, arbitrary: fc.record({ q: small }) },
+        { weight: 1, arbitrary: fc.record({ p: fc.constantFrom<'resolve' | 'reject'>('resolve', 'reject') }) },
+        { weight: 1, arbitrary: fc.record({ arr: fc.nat({ max: 2 }) }) },
+      )
+    : fc.oneof({ weight: oneIn.participant - 1, arbitrary: small }, { weight: 1, arbitrary: fc.record({ q: small }) }),
 });
-const SOME_PLAIN = plainSources({ source: 4, participant: 3 });
+/** The main mixes: plain Observables, and promise and array participants (`OtherInput`). */
+const SOME_PLAIN = plainSources({ source: 4, participant: 3 }, true);
 const FEW_PLAIN = plainSources({ source: 8, participant: 8 });
 
 /** 0–3 inputs: mostly one or two; none (an output that never aborts) and three now and then. */
@@ -202,11 +266,12 @@ const teardownAction = (plain: PlainSources): fc.Arbitrary<Action> =>
     { weight: 1, arbitrary: sourceFailAction },
     { weight: 1, arbitrary: consumerSpec(false, plain).map((c): Action => ({ a: 'sub', id: 0, c })) },
     { weight: 1, arbitrary: linkAction() },
+    { weight: 1, arbitrary: taskAction },
   );
 
 /**
  * What an abort listener (a factory's on its task's signal, or one on an output) may do: an action without `sub` or
- * `throw`, or, now and then, make an output (whose own listener does not make one).
+ * `throw`, or, now and then, make an output (whose own listener does not make one) or a task.
  */
 function listenerAction(): fc.Arbitrary<Action> {
   return fc.oneof(
@@ -216,6 +281,7 @@ function listenerAction(): fc.Arbitrary<Action> {
       weight: 1,
       arbitrary: fc.record({ a: fc.constant('link' as const), id: fc.constant(0), inputs: linkInputs }),
     },
+    { weight: 1, arbitrary: taskAction },
   );
 }
 
@@ -260,6 +326,7 @@ function consumerSpec(withReactions: boolean, plain: PlainSources): fc.Arbitrary
             { weight: 1, arbitrary: fc.record({ a: fc.constant('throw' as const), id: fc.constant(0) }) },
             { weight: 1, arbitrary: consumerSpec(false, plain).map((c): Action => ({ a: 'sub', id: 0, c })) },
             { weight: 1, arbitrary: linkAction() },
+            { weight: 1, arbitrary: taskAction },
           ),
         }),
         { nil: undefined, freq: 2 },
@@ -305,10 +372,14 @@ function consumerSpec(withReactions: boolean, plain: PlainSources): fc.Arbitrary
 /** How often a probe's teardown acts: in one probe of six (the main mixes), or in every one (the teardown mix). */
 export type TeardownActs = 'rare' | 'always';
 
-const taskSpec = (teardownActs: TeardownActs, plain: PlainSources): fc.Arbitrary<TaskSpec> =>
+const taskSpec = (
+  teardownActs: TeardownActs,
+  plain: PlainSources,
+  link: fc.Arbitrary<SigRef> = teardownActs === 'always' ? taskLink : sigRef,
+): fc.Arbitrary<TaskSpec> =>
   fc.record(
     {
-      link: teardownActs === 'always' ? taskLink : sigRef,
+      link,
       refCount: rare.map((b) => !b), // mostly true
       body: fc.oneof(
         { weight: 3, arbitrary: fc.constant<Body>({ b: 'source' }) },
@@ -350,6 +421,19 @@ const taskSpec = (teardownActs: TeardownActs, plain: PlainSources): fc.Arbitrary
     { requiredKeys: ['refCount', 'body', 'syncValue', 'teardownThrows', 'teardownAct'] },
   );
 
+/**
+ * A task made by a top-level `task` action put before action `at`, started at once two times in three; its
+ * `options.signal` mostly an output (`lateLink`).
+ */
+const lateSpec = (teardownActs: TeardownActs, plain: PlainSources, maxActions: number): fc.Arbitrary<LateSpec> =>
+  fc
+    .tuple(
+      taskSpec(teardownActs, plain, lateLink),
+      fc.nat({ max: maxActions }),
+      fc.oneof({ weight: 1, arbitrary: fc.constant(false) }, { weight: 2, arbitrary: fc.constant(true) }),
+    )
+    .map(([spec, at, start]): LateSpec => ({ ...spec, at, ...(start && { start }) }));
+
 const linkSpec: fc.Arbitrary<LinkSpec> = fc.record(
   {
     at: small,
@@ -385,6 +469,7 @@ export function programs({
       { weight: 2, arbitrary: fc.array(linkSpec, { minLength: 1, maxLength: maxTasks }) },
     ),
     tasks: fc.array(taskSpec(teardownActs, plain), { minLength: 1, maxLength: maxTasks }),
+    // tasks made by `task` actions, in two programs out of three: 1–2 (1–4 in the large mix)
     actions: fc.array(
       fc.oneof(
         { weight: 4, arbitrary: consumerSpec(true, plain).map((c): Action => ({ a: 'sub', id: 0, c })) },
@@ -392,6 +477,17 @@ export function programs({
         { weight: 1, arbitrary: linkAction() },
       ),
       { minLength: 1, maxLength: maxActions },
+    ),
+    // drawn last: a program without one is drawn as before they were generated
+    late: fc.oneof(
+      { weight: 1, arbitrary: fc.constant<LateSpec[]>([]) },
+      {
+        weight: 2,
+        arbitrary: fc.array(lateSpec(teardownActs, plain, maxActions), {
+          minLength: 1,
+          maxLength: Math.max(1, Math.floor(maxTasks / 2)),
+        }),
+      },
     ),
   });
 }
@@ -415,13 +511,17 @@ export const teardownArbitrary: fc.Arbitrary<Program> = programs({
  * once, to a raw program.
  */
 export function normalize(raw: Program): Program {
-  const n = raw.tasks.length;
+  // the early tasks (made before the actions), then the late ones (made by `task` actions): a task number names
+  // either; one not made yet when it is used is read modulo the tasks made by then (`resolveTask`)
+  const m = raw.tasks.length;
+  const specs: TaskSpec[] = [...raw.tasks, ...(raw.late ?? []).map(({ at: _at, start: _start, ...spec }) => spec)];
+  const n = specs.length;
   let nextId = 1;
   const t = (i: number) => i % n;
   // Links are made in order, each once `at` tasks exist; `at` never decreases, so the links task i may use are
   // the first `linksBefore(i)` ones.
   let at = 0;
-  const linkAt = (raw.links ?? []).map((l) => (at = Math.max(at, l.at % (n + 1))));
+  const linkAt = (raw.links ?? []).map((l) => (at = Math.max(at, l.at % (m + 1))));
   const linksBefore = (i: number) => linkAt.filter((a) => a <= i).length;
   /** A signal made before task `tasks` and link `links`: a controller in place of what does not exist yet. */
   const sigBefore = (s: SigRef, tasks: number, links: number): SigRef =>
@@ -467,6 +567,8 @@ export function normalize(raw: Program): Program {
         // a listener that throws is an uncaught exception (covered by userErrors.spec.ts); a teardown that throws
         // is `teardownThrows`
         return where === 'listener' || where === 'teardown' ? { a: 'cancel', id, t: 0 } : { a: 'throw', id };
+      case 'task':
+        return { a: 'task', id, ...(a.start === true && { start: true }) };
       default:
         return { ...a, id, t: t(a.t) };
     }
@@ -487,7 +589,7 @@ export function normalize(raw: Program): Program {
         return { kind: 'cancelWhen', t: t(c.t), ...(q && { q }), s: sig(c.s)!, ...(react && { react }) };
       case 'all':
       case 'any': {
-        const ts = c.ts.map((p): Participant => (typeof p === 'number' ? t(p) : { q: t(p.q) }));
+        const ts = c.ts.map((p): Participant => (typeof p === 'number' ? t(p) : 'q' in p ? { q: t(p.q) } : p));
         if (c.kind === 'any' && ts.length === 0) ts.push(0);
         return { kind: c.kind, ts, ...(c.s && { s: sig(c.s) }), ...(react && { react }) };
       }
@@ -495,30 +597,38 @@ export function normalize(raw: Program): Program {
         return { kind: 'await', t: t(c.t), ...(q && { q }), shield: c.shield, ...(c.s && { s: sig(c.s) }) };
     }
   };
-  const taskLinks = raw.tasks.map((spec, i): SigRef | undefined => {
+  const taskLinks = specs.map((spec, i): SigRef | undefined => {
     if (spec.link === undefined) return undefined;
     // an earlier task, a link made before this task; no link at all for the first task's "earlier task"
     if ('t' in spec.link) return i > 0 ? { t: spec.link.t % i } : undefined;
+    // a late task: an output made before it, by the actions too, resolved when it is made (`resolveSig`)
+    if (i >= m) return dyn(spec.link);
     return sigBefore(spec.link, i, linksBefore(i));
   });
-  /** The tasks linked to task `i`'s signal (`{ t: i }`) or to output `k`'s (`{ l: k }`). */
+  /**
+   * The early tasks linked to task `i`'s signal (`{ t: i }`) or to output `k`'s (`{ l: k }`) (a late task's output
+   * is known only when it is made).
+   */
   const linkedTo = (s: SigRef): number[] =>
-    taskLinks.flatMap((l, j) => (l !== undefined && JSON.stringify(l) === JSON.stringify(s) ? [j] : []));
-  const tasks = raw.tasks.map((spec, i): TaskSpec => {
+    taskLinks.slice(0, m).flatMap((l, j) => (l !== undefined && JSON.stringify(l) === JSON.stringify(s) ? [j] : []));
+  const tasks = specs.map((spec, i): TaskSpec => {
     const link = taskLinks[i];
     let body: Body = spec.body;
-    if (body.b === 'child') {
-      // Any other task; one created earlier only if its own body waits on no task, which keeps the bodies'
+    if (body.b === 'child' && i >= m) {
+      // a late task: a task made before it (the waits stay acyclic: no early body waits on a late task)
+      body = { b: 'child', j: body.j % i, mode: body.mode };
+    } else if (body.b === 'child') {
+      // Any other early task; one created earlier only if its own body waits on no task, which keeps the bodies'
       // waits acyclic. An earlier child linked to the same signal as its consumer reacts before it at step 4.
-      const j = n > 1 ? (i + 1 + (body.j % (n - 1))) % n : i;
+      const j = m > 1 ? (i + 1 + (body.j % (m - 1))) % m : i;
       if (j > i || (j < i && raw.tasks[j]!.body.b !== 'child')) body = { b: 'child', j, mode: body.mode };
-      else body = i < n - 1 ? { b: 'child', j: i + 1 + (body.j % (n - i - 1)), mode: body.mode } : { b: 'source' };
+      else body = i < m - 1 ? { b: 'child', j: i + 1 + (body.j % (m - i - 1)), mode: body.mode } : { b: 'source' };
     } else if (body.b === 'factory') {
       body = {
         b: 'factory',
         selfCancel: body.selfCancel,
         throws: body.throws,
-        ...(body.listener && { listener: action(body.listener, 'listener', linkedTo({ t: i })) }),
+        ...(body.listener && { listener: action(body.listener, 'listener', i < m ? linkedTo({ t: i }) : []) }),
       };
     }
     // onAbort: an error of the task's own probe, on a task's signal or an output
@@ -529,7 +639,7 @@ export function normalize(raw: Program): Program {
         : undefined;
     let teardownAct =
       spec.teardownAct !== undefined && body.b !== 'child'
-        ? action(spec.teardownAct, 'teardown', linkedTo({ t: i }))
+        ? action(spec.teardownAct, 'teardown', i < m ? linkedTo({ t: i }) : [])
         : undefined;
     // a teardown that cancels or drives its own task does nothing (the task has ended): another task instead
     if (teardownAct !== undefined && 't' in teardownAct && teardownAct.t === i && n > 1) {
@@ -550,11 +660,20 @@ export function normalize(raw: Program): Program {
     inputs: l.inputs.map((s) => sigBefore(s, linkAt[k]!, k)),
     ...(l.listener && { listener: action(l.listener, 'listener', linkedTo({ l: k })) }),
   }));
-  const actions = raw.actions.map((a) => action(a, 'top'));
+  // the top-level `task` actions of the late tasks, each before action `at` (one past the last: after them all)
+  const late = (raw.late ?? []).filter((l) => l.at !== undefined);
+  const before = (j: number): Action[] =>
+    late
+      .filter((l) => l.at! % (raw.actions.length + 1) === j)
+      .map((l): Action => ({ a: 'task', id: 0, ...(l.start === true && { start: true }) }));
+  const actions = [...raw.actions.flatMap((a, j) => [...before(j), a]), ...before(raw.actions.length)].map((a) =>
+    action(a, 'top'),
+  );
   return {
     preAborted: raw.preAborted.slice(0, CONTROLLERS),
     ...(links.length > 0 && { links }),
     tasks,
+    ...(n > m && { early: m }),
     actions,
   };
 }
@@ -564,12 +683,38 @@ export function normalize(raw: Program): Program {
  * output modulo those, or a controller while there is none (the rule `normalize` applies to what exists before
  * the actions, applied at run time).
  */
-export function resolveSig(ref: SigRef, links: number): SigRef {
+export function resolveSig(ref: SigRef, links: number, tasks: number): SigRef {
+  if ('t' in ref) return { t: resolveTask(ref.t, tasks) };
   if (!('l' in ref)) return ref;
   return links > 0 ? { l: ref.l % links } : { c: ref.l % CONTROLLERS };
 }
 
-/** A consumer's spec with its signal resolved (`resolveSig`) when it subscribes. */
-export function resolveConsumer(c: ConsumerSpec, links: number): ConsumerSpec {
-  return 's' in c && c.s !== undefined ? { ...c, s: resolveSig(c.s, links) } : c;
+/**
+ * The `options.signal` of a task made by a `task` action, `links` outputs and `tasks` tasks having been made so far:
+ * as `resolveSig`, but an output is counted from the last one made (`{ l: 0 }` is the newest), so that a task made by
+ * an action is often linked to an output made by an action.
+ */
+export function resolveLateLink(ref: SigRef, links: number, tasks: number): SigRef {
+  return 'l' in ref && links > 0 ? { l: links - 1 - (ref.l % links) } : resolveSig(ref, links, tasks);
+}
+
+/**
+ * The task a normalized action's task number names when it is used, `tasks` tasks having been made so far (the
+ * early ones, then the late ones in order): itself if it is made, else that number modulo those made.
+ */
+export function resolveTask(t: number, tasks: number): number {
+  return t < tasks ? t : t % tasks;
+}
+
+/**
+ * A consumer's spec with its signal and its tasks resolved (`resolveSig`, `resolveTask`) when it subscribes; a plain
+ * Observable `Q<t>` exists from the start (task t's Subject), whether task t is made or not.
+ */
+export function resolveConsumer(c: ConsumerSpec, links: number, tasks: number): ConsumerSpec {
+  const s = 's' in c && c.s !== undefined ? { s: resolveSig(c.s, links, tasks) } : {};
+  if ('ts' in c) {
+    const ts = c.ts.map((p): Participant => (typeof p === 'number' ? resolveTask(p, tasks) : p));
+    return { ...c, ts, ...s };
+  }
+  return { ...c, ...(c.q !== true && { t: resolveTask(c.t, tasks) }), ...s };
 }

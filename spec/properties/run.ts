@@ -5,7 +5,7 @@
  * with the state of the world when each arrived, cancel() results, source
  * subscription counts, thrown errors).
  */
-import { config, Observable, Subject, tap, type Observer, type Subscription } from 'rxjs';
+import { config, Observable, Subject, tap, type ObservableInput, type Observer, type Subscription } from 'rxjs';
 import {
   awaitTask,
   cancelWhen,
@@ -19,10 +19,12 @@ import {
   type LinkedSignal,
   type TaskOptions,
 } from '../../src';
-import { fmtConsumer, fmtErr, fmtLink, fmtReason, fmtTeardownEnd, fmtVal } from './format';
+import { fmtConsumer, fmtErr, fmtLink, fmtReason, fmtTask, fmtTeardownEnd, fmtVal } from './format';
 import {
   resolveConsumer,
+  resolveLateLink,
   resolveSig,
+  resolveTask,
   type Action,
   type ConsumerSpec,
   type LinkSpec,
@@ -135,6 +137,21 @@ export interface Run {
   qSubscriptions: number[][];
   /** The `error` actions with a `SourceError`, in the order they ran. */
   sourceFails: SourceFail[];
+  /** The log's length once the program's actions were done; what follows ran in microtasks (promise participants). */
+  syncEnd: number;
+  /** How each task was made (only those made: `tasks` is as long), in the program's order. */
+  tasksMade: TaskMade[];
+}
+
+/** A task: made before the actions, or by a `task` action (top-level, or re-entrantly), linked to `link`. */
+export interface TaskMade {
+  where: 'before' | 'top' | 'reentrant';
+  /** Its `options.signal`, resolved when it was made. */
+  link: SigRef | undefined;
+  /** Made by `startTask`. */
+  start: boolean;
+  /** Its `options.signal` had aborted: the task was cancelled when it was made. */
+  cancelledAtOnce: boolean;
 }
 
 /** A `linkSignals` output: before the actions, or by a `link` action (top-level, or re-entrantly). */
@@ -153,6 +170,10 @@ export async function execute(program: Program): Promise<Run> {
   config.onUnhandledError = (error) => runner.unhandledRaw.push(error);
   try {
     runner.run();
+    runner.syncEnd = runner.log.length;
+    // Promise participants are heard in microtasks, and what they cause may report an error; a macrotask first, so
+    // that every microtask has run (and scheduled its reports) before the timer that waits for the reports.
+    await new Promise((resolve) => setImmediate(resolve));
     // RxJS and the package report asynchronously (setTimeout); awaitTask settles in microtasks.
     await new Promise((resolve) => setTimeout(resolve, 1));
     await new Promise((resolve) => setImmediate(resolve));
@@ -188,6 +209,7 @@ class Runner {
   readonly teardownActs: TeardownAct[] = [];
   readonly linksMade: LinkMade[] = [];
   readonly sourceFails: SourceFail[] = [];
+  readonly tasksMade: TaskMade[] = [];
   /** Each task's options.signal (undefined: none). */
   readonly linked: (AbortSignal | undefined)[] = [];
   /** The Subjects that have ended (an `error` or `complete` action ran). */
@@ -197,6 +219,8 @@ class Runner {
   readonly qSubscriptions: number[][];
   closedWhileSubscribing = 0;
   liveUnlinks = 0;
+  /** The log's length once the actions were done (what follows ran in microtasks: promise participants). */
+  syncEnd = 0;
   readonly indexOf = (t: unknown): number => this.tasks.indexOf(t as Task<string>);
 
   constructor(private readonly p: Program) {
@@ -222,60 +246,70 @@ class Runner {
         this.makeLink(links[this.links.length]!, 'before');
     };
     makeLinks(0);
-    p.tasks.forEach((spec, i) => {
-      const options: TaskOptions = { name: `T${i}`, refCount: spec.refCount };
-      if (spec.link !== undefined) options.signal = this.signal(spec.link);
-      this.linked.push(options.signal);
-      const probe = this.probe(i);
-      const body = spec.body;
-      let t: Task<string>;
-      if (body.b === 'source') {
-        t = task(probe, options);
-      } else if (body.b === 'factory') {
-        t = task((signal) => {
-          this.log.push(`T${i} factory`);
-          this.factoryCalls[i]!++;
-          const listener = body.listener;
-          if (listener !== undefined) {
-            signal.addEventListener(
-              'abort',
-              () => {
-                this.log.push(`T${i} listener`);
-                this.reentrant.push(`listener:${listener.a}`);
-                this.perform(listener);
-              },
-              { once: true },
-            );
-          }
-          if (body.selfCancel) this.doCancel(i, `self${i}`);
-          if (body.throws) {
-            // a running task errors with it (consumers hear it); a cancelled one has nobody left: it is reported
-            if (this.tasks[i]!.state !== 'running') this.thrown.push(`F${i}`);
-            throw new Error(`F${i}`);
-          }
-          return probe;
-        }, options);
-      } else {
-        t = task(() => {
-          this.factoryCalls[i]!++;
-          const child = this.tasks[body.j]!;
-          const source =
-            body.mode === 'plain' ? child : body.mode === 'detect' ? child.pipe(detectCancel()) : child.pipe(shield());
-          return source.pipe(
-            tap({
-              next: (v) => this.log.push(`T${i}.body next ${fmtVal(v)}`),
-              error: (e) => {
-                this.bodyErrors.push({ t: i, error: e, ownState: this.tasks[i]!.state });
-                this.log.push(`T${i}.body error ${fmtErr(e, this.indexOf)}`);
-              },
-              complete: () => this.log.push(`T${i}.body complete`),
-            }),
-          );
-        }, options);
-      }
-      this.tasks.push(t);
+    for (let i = 0; i < (p.early ?? n); i++) {
+      this.makeTask(p.tasks[i]!.link, 'before');
       makeLinks(i + 1);
-    });
+    }
+  }
+
+  /** Task `tasks.length`, linked to `link` (resolved), by `task()`, then started (`start`: `startTask()`). */
+  private makeTask(link: SigRef | undefined, where: TaskMade['where'], start = false): void {
+    const i = this.tasks.length;
+    const spec = this.p.tasks[i]!;
+    const options: TaskOptions = { name: `T${i}`, refCount: spec.refCount };
+    if (link !== undefined) options.signal = this.signal(link);
+    this.linked.push(options.signal);
+    const probe = this.probe(i, link !== undefined && !('c' in link));
+    const body = spec.body;
+    let t: Task<string>;
+    if (body.b === 'source') {
+      t = task(probe, options);
+    } else if (body.b === 'factory') {
+      t = task((signal) => {
+        this.log.push(`T${i} factory`);
+        this.factoryCalls[i]!++;
+        const listener = body.listener;
+        if (listener !== undefined) {
+          signal.addEventListener(
+            'abort',
+            () => {
+              this.log.push(`T${i} listener`);
+              this.reentrant.push(`listener:${listener.a}`);
+              this.perform(listener);
+            },
+            { once: true },
+          );
+        }
+        if (body.selfCancel) this.doCancel(i, `self${i}`);
+        if (body.throws) {
+          // a running task errors with it (consumers hear it); a cancelled one has nobody left: it is reported
+          if (this.tasks[i]!.state !== 'running') this.thrown.push(`F${i}`);
+          throw new Error(`F${i}`);
+        }
+        return probe;
+      }, options);
+    } else {
+      t = task(() => {
+        this.factoryCalls[i]!++;
+        const child = this.tasks[body.j]!;
+        const source =
+          body.mode === 'plain' ? child : body.mode === 'detect' ? child.pipe(detectCancel()) : child.pipe(shield());
+        return source.pipe(
+          tap({
+            next: (v) => this.log.push(`T${i}.body next ${fmtVal(v)}`),
+            error: (e) => {
+              this.bodyErrors.push({ t: i, error: e, ownState: this.tasks[i]!.state });
+              this.log.push(`T${i}.body error ${fmtErr(e, this.indexOf)}`);
+            },
+            complete: () => this.log.push(`T${i}.body complete`),
+          }),
+        );
+      }, options);
+    }
+    this.tasks.push(t);
+    this.tasksMade.push({ where, link, start, cancelledAtOnce: t.state === 'cancelled' });
+    // what startTask does; the task is known by then to what its start runs (a teardown, a listener, a factory)
+    if (start) t.start();
   }
 
   /** `linkSignals(...inputs)`, and the abort listener the program places on its output. */
@@ -303,8 +337,11 @@ class Runner {
     }
   }
 
-  /** Task i's source: a Subject-driven Observable that logs its subscription and teardown. */
-  private probe(i: number): Observable<string> {
+  /**
+   * Task i's source: a Subject-driven Observable that logs its subscription and teardown; `onAbort`: its task's
+   * options.signal is a task's or an output's, where the probe places its `onAbort`, if it has one.
+   */
+  private probe(i: number, onAbortPlaced: boolean): Observable<string> {
     const spec = this.p.tasks[i]!;
     return new Observable<string>((subscriber) => {
       this.log.push(`P${i} sub`);
@@ -312,8 +349,9 @@ class Runner {
       this.probeSubscriptions[i]!++;
       this.subscribing.push(i);
       const onAbort = spec.onAbort;
-      if (onAbort !== undefined) {
-        // on options.signal (normalize keeps it only on a task's signal or an output)
+      if (onAbort !== undefined && onAbortPlaced) {
+        // on options.signal (normalize keeps it only on a task's signal or an output; a late task's output is a
+        // controller while no output exists)
         this.linked[i]!.addEventListener(
           'abort',
           () => {
@@ -425,6 +463,8 @@ class Runner {
       linksMade: this.linksMade,
       qSubscriptions: this.qSubscriptions,
       sourceFails: this.sourceFails,
+      tasksMade: this.tasksMade,
+      syncEnd: this.syncEnd,
     };
   }
 
@@ -454,12 +494,14 @@ class Runner {
         return;
       }
       case 'cancel':
-        this.doCancel(a.t, `r${a.id}`);
+        this.doCancel(resolveTask(a.t, this.tasks.length), `r${a.id}`);
         return;
-      case 'start':
-        this.log.push(`start T${a.t}`);
-        this.tasks[a.t]!.start();
+      case 'start': {
+        const i = resolveTask(a.t, this.tasks.length);
+        this.log.push(`start T${i}`);
+        this.tasks[i]!.start();
         return;
+      }
       case 'abort':
         this.log.push(`abort C${a.k}`);
         this.controllers[a.k]!.abort(`a${a.id}`);
@@ -484,10 +526,11 @@ class Runner {
               ? reason
               : abortError(a.how === 'abortReason' ? reason : `o${a.id}`);
         this.log.push(`error T${a.t} ${fmtErr(error, this.indexOf)}`);
-        const t = this.tasks[a.t]!;
+        // task t may not be made yet: its Subject exists from the start
+        const t = this.tasks[a.t] as Task<string> | undefined;
         const reached =
           !this.ended[a.t] &&
-          t.state === 'running' &&
+          t?.state === 'running' &&
           this.p.tasks[a.t]!.body.b !== 'child' &&
           this.probeSubscriptions[a.t]! > this.probeTeardowns[a.t]!;
         this.ended[a.t] = true;
@@ -498,7 +541,7 @@ class Runner {
             how: a.how,
             aborted: signal?.aborted === true,
             reached,
-            stateAfter: t.state,
+            stateAfter: t?.state ?? 'not made',
           });
         }
         return;
@@ -516,12 +559,24 @@ class Runner {
         return;
       }
       case 'link': {
-        const inputs = a.inputs.map((ref) => resolveSig(ref, this.links.length));
+        const inputs = a.inputs.map((ref) => resolveSig(ref, this.links.length, this.tasks.length));
         this.log.push(fmtLink(this.links.length, inputs));
         this.makeLink(
           { inputs, ...(a.listener && { listener: a.listener }) },
           this.p.actions.includes(a) ? 'top' : 'reentrant',
         );
+        return;
+      }
+      case 'task': {
+        const i = this.tasks.length;
+        if (i === this.p.tasks.length) {
+          this.log.push(fmtTask(null, undefined, a.start === true));
+          return;
+        }
+        const ref = this.p.tasks[i]!.link;
+        const link = ref === undefined ? undefined : resolveLateLink(ref, this.links.length, i);
+        this.log.push(fmtTask(i, link, a.start === true));
+        this.makeTask(link, this.p.actions.includes(a) ? 'top' : 'reentrant', a.start === true);
         return;
       }
       case 'throw':
@@ -539,7 +594,7 @@ class Runner {
   }
 
   subscribe(raw: ConsumerSpec): void {
-    const spec = resolveConsumer(raw, this.links.length);
+    const spec = resolveConsumer(raw, this.links.length, this.tasks.length);
     const x: RunConsumer = {
       idx: this.consumers.length,
       spec,
@@ -565,8 +620,14 @@ class Runner {
     // the consumer's source: task t, or the plain Observable Q<t>
     const source = (): Observable<string> =>
       'q' in spec && spec.q === true ? this.qs[spec.t]! : this.tasks[(spec as { t: number }).t]!;
+    // a promise or an array is made for this subscription (program.ts, `OtherInput`)
     const participants = (ts: readonly Participant[]) =>
-      ts.map((p) => (typeof p === 'number' ? this.tasks[p]! : this.qs[p.q]!));
+      ts.map((p, k): ObservableInput<string> => {
+        if (typeof p === 'number') return this.tasks[p]!;
+        if ('q' in p) return this.qs[p.q]!;
+        if ('arr' in p) return Array.from({ length: p.arr }, (_, j) => `a${k}_${j}`);
+        return p.p === 'resolve' ? Promise.resolve(`p${k}`) : Promise.reject(new Error(`J${k}`));
+      });
     switch (spec.kind) {
       case 'plain':
         x.subscription = this.tasks[spec.t]!.subscribe(observer);
