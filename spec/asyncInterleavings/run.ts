@@ -559,6 +559,8 @@ export async function runProgram(program: Program, s: fc.Scheduler, seen: Seen =
     tasks.forEach((t, j) => {
       const parent = parentSignal[j];
       const owner = tasks.find((p) => p.signal === parent);
+      // Only for cancel() and abort(): a subscription or start() runs a factory, whose own cancel() may come first.
+      if (action.k !== 'cancel' && action.k !== 'abort') return;
       if (!owner || !parent?.aborted || !(before[j] === 'running' || before[j] === 'pending')) return;
       const reason = t.state === 'cancelled' ? (t.signal.reason as CancelledError).reason : 'not cancelled';
       // ...or the action cancelled the child itself, and that ended its parent (a combinator hearing it released it)
