@@ -714,6 +714,23 @@ describe('CancelledError: what its message and its own properties say', () => {
     child.name = 'Mine';
     expect(Object.keys(child)).toEqual(['reason', 'cause']);
   });
+
+  // From a mutation audit (fifth pass): only an empty description is left out. `reason == null` for
+  // `reason === undefined` went unseen, and `text &&` glued a message that is not a string to the sentence.
+  it('a null reason shows as "null": only undefined and empty descriptions are left out', () => {
+    expect(new CancelledError(null).message).toBe('the operation was cancelled: null');
+    expect(new CancelledError(undefined).message).toBe('the operation was cancelled');
+  });
+
+  it('an Error reason whose message is not a string (0, null, false) shows it after ": ", never glued to the sentence', () => {
+    const withMessage = (message: unknown) => Object.defineProperty(new Error(), 'message', { value: message });
+    expect(new CancelledError(withMessage(0)).message).toBe('the operation was cancelled: 0');
+    expect(new CancelledError(withMessage(null)).message).toBe('the operation was cancelled: null');
+    const t = startTask(NEVER, { name: 'n' });
+    t.cancel(withMessage(false));
+    expect((t.signal.reason as CancelledError).message).toBe('task "n" was cancelled: false');
+    expect(new CancelledError(withMessage('')).message).toBe('the operation was cancelled');
+  });
 });
 
 describe('brands: only the brand itself, read as true, makes an instance (B03)', () => {
