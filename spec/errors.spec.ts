@@ -493,6 +493,42 @@ describe('a task of another installed copy linked to a task signal', () => {
         ]);
       }
   });
+
+  // From a mutation audit (fifth pass): a plain signal's hub sits under a symbol of each copy (signalLinks.ts). One
+  // symbol shared by the copies (Symbol.for) went unseen: the hub, and the walk, were then the first copy's, and the
+  // other copy's task ended in a wave of its own copy that nothing ever closed, unheard.
+  it('a plain signal keeps a hub for each copy: a task of each copy linked to it is heard of when abort() returns, whichever linked first', () => {
+    const other = otherCopy();
+    for (const first of ['this copy', 'the other copy']) {
+      const log: string[] = [];
+      const app = new AbortController();
+      const mine = () => {
+        const t = startTask(NEVER, { name: 'mine', signal: app.signal });
+        t.pipe(detectCancel()).subscribe({ error: (e: unknown) => log.push(`mine: ${(e as Error).name}`) });
+      };
+      const theirs = () => {
+        const t = other.startTask(NEVER, { name: 'theirs', signal: app.signal });
+        t.pipe(other.detectCancel()).subscribe({ error: (e: unknown) => log.push(`theirs: ${(e as Error).name}`) });
+      };
+      if (first === 'this copy') {
+        mine();
+        theirs();
+      } else {
+        theirs();
+        mine();
+      }
+      expect(Object.getOwnPropertySymbols(app.signal).filter((s) => s.description === 'rxjs-cancel hub')).toHaveLength(
+        2,
+      );
+      app.abort('stop');
+      log.push('abort() returned');
+      expect([first, [...log].sort()]).toEqual([
+        first,
+        ['abort() returned', 'mine: ChildCancelled', 'theirs: ChildCancelled'],
+      ]);
+      expect([first, log[2]]).toEqual([first, 'abort() returned']);
+    }
+  });
 });
 
 // The adversarial pass that found RELIABILITY bug 12 (s18) checked its fix on random programs mixing two copies; kept.
@@ -713,6 +749,23 @@ describe('CancelledError: what its message and its own properties say', () => {
     child.message = 'mine';
     child.name = 'Mine';
     expect(Object.keys(child)).toEqual(['reason', 'cause']);
+  });
+
+  // From a mutation audit (fifth pass): only an empty description is left out. `reason == null` for
+  // `reason === undefined` went unseen, and `text &&` glued a message that is not a string to the sentence.
+  it('a null reason shows as "null": only undefined and empty descriptions are left out', () => {
+    expect(new CancelledError(null).message).toBe('the operation was cancelled: null');
+    expect(new CancelledError(undefined).message).toBe('the operation was cancelled');
+  });
+
+  it('an Error reason whose message is not a string (0, null, false) shows it after ": ", never glued to the sentence', () => {
+    const withMessage = (message: unknown) => Object.defineProperty(new Error(), 'message', { value: message });
+    expect(new CancelledError(withMessage(0)).message).toBe('the operation was cancelled: 0');
+    expect(new CancelledError(withMessage(null)).message).toBe('the operation was cancelled: null');
+    const t = startTask(NEVER, { name: 'n' });
+    t.cancel(withMessage(false));
+    expect((t.signal.reason as CancelledError).message).toBe('task "n" was cancelled: false');
+    expect(new CancelledError(withMessage('')).message).toBe('the operation was cancelled');
   });
 });
 

@@ -72,6 +72,25 @@ describe('linkSignals', () => {
     expect([hub.size, abortListeners(longLived), hubSymbols().length]).toEqual([0, 0, 1]);
   });
 
+  // From a mutation audit (fifth pass): the hub stays on the signal, so its walk must empty it (dropping the clear()
+  // after the walk went unseen: every dependant that reacted stayed reachable from the aborted signal)
+  it('a plain signal that aborts keeps its hub empty: nothing that reacted stays reachable from the signal', () => {
+    const controller = new AbortController();
+    const hubOf = () =>
+      Object.getOwnPropertySymbols(controller.signal)
+        .filter((symbol) => symbol.description === 'rxjs-cancel hub')
+        .map((symbol) => (controller.signal as unknown as Record<symbol, Set<unknown>>)[symbol]!);
+    const linked = startTask(NEVER, { name: 'linked', signal: controller.signal });
+    NEVER.pipe(cancelWhen(controller.signal)).subscribe({ error: () => undefined });
+    const { signal: output } = linkSignals(controller.signal);
+    void awaitTask(NEVER, { signal: controller.signal }).catch(() => undefined);
+    const [hub] = hubOf();
+    expect([hubOf().length, hub!.size]).toEqual([1, 4]);
+    controller.abort('stop');
+    expect([linked.state, output.aborted]).toEqual(['cancelled', true]);
+    expect([hubOf().length, hub!.size, abortListeners(controller.signal)]).toEqual([1, 0, 0]);
+  });
+
   for (const lock of ['seal', 'preventExtensions'] as const) {
     it(`a signal that takes no new property (Object.${lock}) works the same, each link with a listener of its own, none left afterwards`, () => {
       const controller = new AbortController();

@@ -1663,6 +1663,32 @@ describe('a cancellation started inside a teardown completes before the call tha
       ...Array.from({ length: deepest }, (_, k) => `level ${deepest - 1 - k}`),
     ]);
   });
+
+  // From a mutation audit (fifth pass): a plain signal's walk inside a teardown joins the teardown's wave (asOneWave
+  // opens none). Opening one there anyway (`waveEnded = null` whatever `own` says) went unseen: the ends the wave
+  // held from before the abort were lost, and their detectCancel observers never heard of them.
+  it('a plain signal aborted in a teardown keeps the wave: a task a body may wait on, cancelled before the abort, is still heard of at its end', () => {
+    const log: string[] = [];
+    const plain = new AbortController();
+    const linked = startTask(NEVER, { name: 'linked', signal: plain.signal }); // its walk is then a wave's (asOneWave)
+    const waited = startTask(NEVER, { name: 'waited' });
+    waited.pipe(detectCancel()).subscribe({ error: (e: unknown) => log.push(`waited: ${describeError(e)}`) });
+    const root = startTask(
+      new Observable<never>(() => () => {
+        waited.cancel('first');
+        plain.abort('then');
+        log.push(`teardown returned, linked ${linked.state}`);
+      }),
+      { name: 'root' },
+    );
+    root.cancel('stop');
+    log.push('cancel() returned');
+    expect(log).toEqual([
+      'teardown returned, linked cancelled',
+      'waited: ChildCancelled(task=waited, reason=first)',
+      'cancel() returned',
+    ]);
+  });
 });
 
 describe("a CancelledError that reaches a body while its task's options.signal has aborted is the task's own cancellation", () => {

@@ -596,6 +596,38 @@ describe('combinators: participants the run never attached', () => {
     expect(running.state).toBe('running');
     expect(pending.state).toBe('cancelled');
   });
+
+  // From a mutation audit (fifth pass): the run is its result's finalizer (Combination#unsubscribe). Cancelling the
+  // pending tasks before releasing the participants went unseen; every early end releases first.
+  it('an unsubscribed result releases its participants before it cancels the pending ones, as an early end by error does', () => {
+    const combinators: ((sources: Observable<unknown>[]) => Observable<unknown>)[] = [
+      whenAllCancellable,
+      whenAnyCancellable,
+    ];
+    for (const combine of combinators) {
+      for (const end of ['unsubscribed', 'error'] as const) {
+        const log: string[] = [];
+        const stop = new Subject<void>();
+        const pending = task(NEVER, { name: 'pending' });
+        pending.signal.addEventListener('abort', () => log.push('pending cancelled'));
+        const ending = new Observable<never>((subscriber) => {
+          if (end === 'unsubscribed')
+            stop.next(); // the consumer leaves from inside this participant's subscribe call
+          else subscriber.error(new Error('sync'));
+        });
+        combine([logged(log, 'attached'), ending, pending])
+          .pipe(takeUntil(stop))
+          .subscribe({ error: (e) => log.push(`error ${describeError(e)}`), complete: () => log.push('complete') });
+        expect([combine.name, end, log]).toEqual([
+          combine.name,
+          end,
+          end === 'unsubscribed'
+            ? ['complete', 'attached teardown', 'pending cancelled']
+            : ['attached teardown', 'pending cancelled', 'error Error(sync)'],
+        ]);
+      }
+    }
+  });
 });
 
 describe('combinators: an ordinary error that arrives while the signal is aborted', () => {

@@ -207,8 +207,10 @@ function describeTask(task: Task<unknown> | undefined): string {
 function describeReason(reason: unknown): string {
   try {
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a reason may be anything; String() is the description there is
-    const text = reason === undefined ? '' : reason instanceof Error ? reason.message : String(reason);
-    return text && `: ${text}`; // an empty one (`''`, `new Error()`) adds nothing, not a bare ": "
+    const text = reason === undefined ? '' : String(reason instanceof Error ? reason.message : reason);
+    // An empty one (`''`, `new Error()`) adds nothing, not a bare ": ". String() of the message too: one that is not
+    // a string (0, null) is not empty, and `text &&` would return it as it is, glued to the sentence ("cancelled0").
+    return text && `: ${text}`;
   } catch {
     return ''; // no string for it (`Object.create(null)`, a throwing toString): logging the error must not throw
   }
