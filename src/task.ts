@@ -324,8 +324,8 @@ export class Task<T> extends TaskBrand<T> {
     if (this._observers.length === 0) this._observers = [entry];
     else this._observers.push(entry);
     this._snapshot = null;
-    if ((mode & OWNING) !== 0) this._owners++;
-    if ((mode & PINNING) !== 0) this._pinned = true;
+    if (mode & OWNING) this._owners++;
+    if (mode & PINNING) this._pinned = true;
     // A subscription closed already (forkJoin after an empty source) would run the entry at once, while the
     // task is still pending, where detaching does nothing: it gets the entry afterwards, which releases the task.
     const early = subscription !== undefined && !subscription.closed;
@@ -344,7 +344,7 @@ export class Task<T> extends TaskBrand<T> {
     this._observers.splice(index, 1);
     this._snapshot = null;
     if (this._state !== 'running') return;
-    if ((entry._mode & OWNING) !== 0 && --this._owners === 0 && this._refCount && !this._pinned) this._release();
+    if (entry._mode & OWNING && --this._owners === 0 && this._refCount && !this._pinned) this._release();
   }
 
   /** @internal */
@@ -462,7 +462,7 @@ export class Task<T> extends TaskBrand<T> {
    */
   _isWaitedOn(): boolean {
     const observers = this._observers;
-    for (let i = 0; i < observers.length; i++) if ((observers[i]._mode & DETECTING) !== 0) return true;
+    for (let i = 0; i < observers.length; i++) if (observers[i]._mode & DETECTING) return true;
     return false;
   }
 
@@ -488,12 +488,12 @@ export class Task<T> extends TaskBrand<T> {
     const state = this._state;
     if (state === 'completed') {
       observer.complete();
-    } else if ((mode & DETECTING) === 0) {
-      observer.error(state === 'cancelled' ? this._cancellation() : this._result);
-    } else {
+    } else if (mode & DETECTING) {
       this._childError ??=
         state === 'cancelled' ? new ChildCancelled(this._cancellation()) : toChildCancelled(this._result);
       observer.error(this._childError);
+    } else {
+      observer.error(state === 'cancelled' ? this._cancellation() : this._result);
     }
   }
 
