@@ -85,9 +85,6 @@ const LINKED = 3;
 /** Checked after `signal`, which every options bag has (see checkOptions). */
 const TASK_OPTIONS = { name: 'string', refCount: 'boolean' } as const;
 
-/** Node's `util.inspect.custom` (a registered symbol: no import of `node:util`, nothing in a browser). */
-const NODE_INSPECT = /* @__PURE__ */ Symbol.for('nodejs.util.inspect.custom');
-
 /** `#__PURE__`: a bundler may drop it where Task is not imported. */
 const NO_OBSERVERS: readonly ObserverEntry<never>[] = /* @__PURE__ */ Object.freeze([]);
 
@@ -1020,8 +1017,9 @@ export let keptShapes: readonly unknown[] | null = null;
 function keepShapes(): void {
   keptShapes = []; // the tasks below are made by this constructor
   // Set with the first task rather than as a class member: a computed member would keep the class in bundles
-  // that do not use it.
-  (Task.prototype as unknown as Record<symbol, unknown>)[NODE_INSPECT] = inspectTask;
+  // that do not use it. Node's `util.inspect.custom`, a registered symbol: no import of `node:util`, nothing in a
+  // browser.
+  (Task.prototype as unknown as Record<symbol, unknown>)[Symbol.for('nodejs.util.inspect.custom')] = inspectTask;
   // No error is made here unless signals make theirs without a stack trace (see `signal`): a trace would hold
   // the user's frames, the first task among them, for good.
   const parent = new Task<never>(NEVER);
