@@ -12,8 +12,8 @@
 
 /** Bump the version suffix if the internals that copies share change shape. */
 export const TASK_BRAND = '@@rxjs-cancel/Task@1';
-export const CANCELLED_ERROR_BRAND = '@@rxjs-cancel/CancelledError';
-export const CHILD_CANCELLED_BRAND = '@@rxjs-cancel/ChildCancelled';
+// The error classes' brands, '@@rxjs-cancel/CancelledError' and '@@rxjs-cancel/ChildCancelled', are written out in
+// errors.ts, where each is used once: a bundler keeps a constant as a variable.
 /**
  * The registered symbol a task's signal carries its task under, a `linkSignals` output its link (signalLinks.ts);
  * versioned with the Task brand. The symbol rather than its key: a bundler keeps a key used once as a variable.
