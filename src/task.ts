@@ -12,7 +12,7 @@ import { hasBrand, isInstance, TASK_BRAND } from './brand';
 import { CancelledError, captureStackTraces, ChildCancelled, toChildCancelled } from './errors';
 import { dropPromise, reportUnhandledError } from './report';
 import { linkToSignal, notifyDependants, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
-import { checkOptions, isObservableInput, OBSERVABLE_INPUT, typeError } from './validate';
+import { checkOptions, isObservableInput, typeError } from './validate';
 import { LeanSubscriber } from './leanSubscriber';
 
 /** Where a task is in its life. Only `pending` and `running` can still change. */
@@ -375,7 +375,8 @@ export class Task<T> extends TaskBrand<T> {
         return;
       }
       if (!isObservableInput(input)) {
-        this._finish('errored', typeError('task', `the factory to return ${OBSERVABLE_INPUT}`, input));
+        // OBSERVABLE_INPUT written out: the constant would be a variable of its own in bundles of the task core alone
+        this._finish('errored', typeError('task', 'the factory to return an Observable, Promise or iterable', input));
         return;
       }
     } else {
