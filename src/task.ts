@@ -76,12 +76,6 @@ export const DETECT_MODE = 3; // OWNING | DETECTING
 /** @internal */
 export const SHIELD_MODE = 6; // DETECTING | PINNING
 
-/** Progress of a cancellation through steps 3 and 4 (see `runCancellations`); step 5 follows step 4 at once. */
-const TEARDOWN = 1;
-/** Step 4 begins: the `linkSignals` outputs linked to the signal abort, before its other dependants react. */
-const LINKS_FIRST = 2;
-const LINKED = 3;
-
 /** Checked after `signal`, which every options bag has (see checkOptions). */
 const TASK_OPTIONS = { name: 'string', refCount: 'boolean' } as const;
 
@@ -167,7 +161,7 @@ export class Task<T> extends TaskBrand<T> {
   _parentHub: SignalHub | null = null;
   /** @internal our subscription to the source, while running */
   _sourceSubscriber: SourceSubscriber<T> | null = null;
-  /** @internal cancellation progress, see runCancellations */
+  /** @internal cancellation progress, a step number: see CancellationNode */
   _phase = 0;
   /** @internal dependants still to react at step 4 */
   _dependantsToNotify: Iterator<AbortDependant, undefined> | null = null;
@@ -560,7 +554,12 @@ class SourceSubscriber<T> extends LeanSubscriber<T> {
  * (linkSignals.ts), whose signal aborts like a task's and whose steps 3 and 5 do nothing. @internal
  */
 export interface CancellationNode extends AbortDependant {
-  /** Progress through steps 3 and 4: `TEARDOWN`, `LINKS_FIRST`, `LINKED`, or 0 outside the loop. */
+  /**
+   * Progress through steps 3 and 4 (see `runCancellations`), 0 outside the loop: 3, the teardown is next; 4, step 4
+   * begins: the `linkSignals` outputs linked to its signal abort, before its other dependants react; 5, the rest of
+   * step 4 (its other dependants, one a pass), then step 5. Step numbers, not named constants, which a bundler keeps
+   * as variables (≈ 12 B).
+   */
   _phase: number;
   /** The dependants of its signal: taken by step 4. */
   _hub: SignalHub | null;
@@ -736,7 +735,7 @@ export function cancelLinked(node: CancellationNode, reason: unknown): void {
 
 /** Steps 3–5 of a node just cancelled: now, or, while `deferTo` is set, there (then it returns `true`). @internal */
 export function scheduleCancellation(node: CancellationNode): boolean {
-  node._phase = TEARDOWN;
+  node._phase = 3;
   if (deferTo !== null && (deferOnly === node || runDepth >= MAX_NESTED_RUNS)) {
     deferTo.push(node);
     return true;
@@ -782,8 +781,8 @@ function runCancellations(first: CancellationNode): void {
       inTeardown = true;
       // Each step falls through to the next one unless it deferred tasks, which run first
       // (`continue`): a task that causes nothing is done in one pass of the loop.
-      if (node._phase === TEARDOWN) {
-        node._phase = LINKS_FIRST;
+      if (node._phase === 3) {
+        node._phase = 4;
         const waiting = stack.length;
         // What the teardown cancels belongs to this wave: cancelled now, in a loop of its own, or, that deep
         // in nested loops, here, right after the teardown.
@@ -795,10 +794,10 @@ function runCancellations(first: CancellationNode): void {
           continue;
         }
       }
-      if (node._phase === LINKS_FIRST) {
+      if (node._phase === 4) {
         // The linkSignals outputs abort first (see AbortDependant), as those linked to a plain signal do when it
         // aborts; then every dependant reacts in link order, what is linked to an output in the output's turn.
-        node._phase = LINKED;
+        node._phase = 5;
         if (node._hub?._hasFirst) notifyDependants(node._hub, node._cancellation(), true);
       }
       const dependant = nextDependant(node);
