@@ -12,10 +12,13 @@
 
 /** Bump the version suffix if the internals that copies share change shape. */
 export const TASK_BRAND = '@@rxjs-cancel/Task@1';
-export const CANCELLED_ERROR_BRAND = '@@rxjs-cancel/CancelledError';
-export const CHILD_CANCELLED_BRAND = '@@rxjs-cancel/ChildCancelled';
-/** The registered symbol a task's signal carries its task under, a `linkSignals` output its link (signalLinks.ts); versioned with the Task brand. */
-export const SIGNAL_OWNER_KEY = '@@rxjs-cancel/signalOwner@1';
+// The error classes' brands, '@@rxjs-cancel/CancelledError' and '@@rxjs-cancel/ChildCancelled', are written out in
+// errors.ts, where each is used once: a bundler keeps a constant as a variable.
+/**
+ * The registered symbol a task's signal carries its task under, a `linkSignals` output its link (signalLinks.ts);
+ * versioned with the Task brand. The symbol rather than its key: a bundler keeps a key used once as a variable.
+ */
+export const SIGNAL_OWNER = /* @__PURE__ */ Symbol.for('@@rxjs-cancel/signalOwner@1');
 
 /**
  * `instanceof` for a branded class: the package's own class (`own`) answers by the brand, so that

@@ -1,4 +1,4 @@
-import { CANCELLED_ERROR_BRAND, CHILD_CANCELLED_BRAND, hasBrand, isInstance, TASK_BRAND } from './brand';
+import { hasBrand, isInstance, TASK_BRAND } from './brand';
 import type { Task } from './task';
 import { typeError } from './validate';
 
@@ -12,7 +12,8 @@ import { typeError } from './validate';
 export abstract class CancelledErrorBrand extends Error {
   /** `CancelledError`: true for a CancelledError of any installed copy of rxjs-cancel. */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return isInstance(this, CancelledError, value, CANCELLED_ERROR_BRAND); // a user's subclass: its prototype chain
+    // the brand, written out (see brand.ts); a user's subclass: its prototype chain
+    return isInstance(this, CancelledError, value, '@@rxjs-cancel/CancelledError');
   }
 }
 
@@ -116,7 +117,7 @@ export abstract class ChildCancelledBrand extends CancelledError {
    * subclass answers as any class does, by its prototype chain.
    */
   static override [Symbol.hasInstance](value: unknown): boolean {
-    return isInstance(this, ChildCancelled, value, CHILD_CANCELLED_BRAND);
+    return isInstance(this, ChildCancelled, value, '@@rxjs-cancel/ChildCancelled'); // the brand, see brand.ts
   }
 }
 

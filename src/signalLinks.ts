@@ -1,4 +1,4 @@
-import { SIGNAL_OWNER_KEY } from './brand';
+import { SIGNAL_OWNER } from './brand';
 import { reportUnhandledError } from './report';
 
 /**
@@ -128,19 +128,17 @@ export interface SignalOwner {
 }
 
 /**
- * A signal made by a task carries its task under this symbol (set by
+ * A signal made by a task carries its task under `SIGNAL_OWNER` (set by
  * `Task#signal`), a `linkSignals` output its link. Not a WeakMap: one ephemeron per short-lived signal made
  * every garbage collection slower, ≈ 30% of a lifecycle that reads its signal.
  * A registered symbol, shared by every installed copy (brand.ts): a task of
  * another copy linked to this signal then joins its owner's step 4 rather than
  * listening to the abort at step 2, before the task's body is torn down.
  */
-const OWNER = /* @__PURE__ */ Symbol.for(SIGNAL_OWNER_KEY);
-
-type OwnedSignal = AbortSignal & { [OWNER]?: SignalOwner };
+type OwnedSignal = AbortSignal & { [SIGNAL_OWNER]?: SignalOwner };
 
 export function setSignalOwner(signal: AbortSignal, owner: SignalOwner): void {
-  (signal as OwnedSignal)[OWNER] = owner;
+  (signal as OwnedSignal)[SIGNAL_OWNER] = owner;
 }
 
 /**
@@ -149,7 +147,7 @@ export function setSignalOwner(signal: AbortSignal, owner: SignalOwner): void {
  * without being cancelled). The caller checks `signal.aborted` first.
  */
 export function linkToSignal(signal: AbortSignal, dependant: AbortDependant): SignalHub | null {
-  const owner = (signal as OwnedSignal)[OWNER];
+  const owner = (signal as OwnedSignal)[SIGNAL_OWNER];
   const hub = owner !== undefined ? owner._hubForLinks() : ((signal as HubSignal)[HUB] ?? new ForeignHub(signal));
   hub?.add(dependant);
   return hub;

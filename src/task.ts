@@ -12,7 +12,7 @@ import { hasBrand, isInstance, TASK_BRAND } from './brand';
 import { CancelledError, captureStackTraces, ChildCancelled, toChildCancelled } from './errors';
 import { dropPromise, reportUnhandledError } from './report';
 import { linkToSignal, notifyDependants, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
-import { checkOptions, isObservableInput, OBSERVABLE_INPUT, typeError } from './validate';
+import { checkOptions, isObservableInput, typeError } from './validate';
 import { LeanSubscriber } from './leanSubscriber';
 
 /** Where a task is in its life. Only `pending` and `running` can still change. */
@@ -76,17 +76,8 @@ export const DETECT_MODE = 3; // OWNING | DETECTING
 /** @internal */
 export const SHIELD_MODE = 6; // DETECTING | PINNING
 
-/** Progress of a cancellation through steps 3 and 4 (see `runCancellations`); step 5 follows step 4 at once. */
-const TEARDOWN = 1;
-/** Step 4 begins: the `linkSignals` outputs linked to the signal abort, before its other dependants react. */
-const LINKS_FIRST = 2;
-const LINKED = 3;
-
 /** Checked after `signal`, which every options bag has (see checkOptions). */
 const TASK_OPTIONS = { name: 'string', refCount: 'boolean' } as const;
-
-/** Node's `util.inspect.custom` (a registered symbol: no import of `node:util`, nothing in a browser). */
-const NODE_INSPECT = /* @__PURE__ */ Symbol.for('nodejs.util.inspect.custom');
 
 /** `#__PURE__`: a bundler may drop it where Task is not imported. */
 const NO_OBSERVERS: readonly ObserverEntry<never>[] = /* @__PURE__ */ Object.freeze([]);
@@ -170,7 +161,7 @@ export class Task<T> extends TaskBrand<T> {
   _parentHub: SignalHub | null = null;
   /** @internal our subscription to the source, while running */
   _sourceSubscriber: SourceSubscriber<T> | null = null;
-  /** @internal cancellation progress, see runCancellations */
+  /** @internal cancellation progress, a step number: see CancellationNode */
   _phase = 0;
   /** @internal dependants still to react at step 4 */
   _dependantsToNotify: Iterator<AbortDependant, undefined> | null = null;
@@ -324,8 +315,8 @@ export class Task<T> extends TaskBrand<T> {
     if (this._observers.length === 0) this._observers = [entry];
     else this._observers.push(entry);
     this._snapshot = null;
-    if ((mode & OWNING) !== 0) this._owners++;
-    if ((mode & PINNING) !== 0) this._pinned = true;
+    if (mode & OWNING) this._owners++;
+    if (mode & PINNING) this._pinned = true;
     // A subscription closed already (forkJoin after an empty source) would run the entry at once, while the
     // task is still pending, where detaching does nothing: it gets the entry afterwards, which releases the task.
     const early = subscription !== undefined && !subscription.closed;
@@ -344,7 +335,7 @@ export class Task<T> extends TaskBrand<T> {
     this._observers.splice(index, 1);
     this._snapshot = null;
     if (this._state !== 'running') return;
-    if ((entry._mode & OWNING) !== 0 && --this._owners === 0 && this._refCount && !this._pinned) this._release();
+    if (entry._mode & OWNING && --this._owners === 0 && this._refCount && !this._pinned) this._release();
   }
 
   /** @internal */
@@ -378,7 +369,8 @@ export class Task<T> extends TaskBrand<T> {
         return;
       }
       if (!isObservableInput(input)) {
-        this._finish('errored', typeError('task', `the factory to return ${OBSERVABLE_INPUT}`, input));
+        // OBSERVABLE_INPUT written out: the constant would be a variable of its own in bundles of the task core alone
+        this._finish('errored', typeError('task', 'the factory to return an Observable, Promise or iterable', input));
         return;
       }
     } else {
@@ -462,7 +454,7 @@ export class Task<T> extends TaskBrand<T> {
    */
   _isWaitedOn(): boolean {
     const observers = this._observers;
-    for (let i = 0; i < observers.length; i++) if ((observers[i]._mode & DETECTING) !== 0) return true;
+    for (let i = 0; i < observers.length; i++) if (observers[i]._mode & DETECTING) return true;
     return false;
   }
 
@@ -488,12 +480,12 @@ export class Task<T> extends TaskBrand<T> {
     const state = this._state;
     if (state === 'completed') {
       observer.complete();
-    } else if ((mode & DETECTING) === 0) {
-      observer.error(state === 'cancelled' ? this._cancellation() : this._result);
-    } else {
+    } else if (mode & DETECTING) {
       this._childError ??=
         state === 'cancelled' ? new ChildCancelled(this._cancellation()) : toChildCancelled(this._result);
       observer.error(this._childError);
+    } else {
+      observer.error(state === 'cancelled' ? this._cancellation() : this._result);
     }
   }
 
@@ -562,7 +554,12 @@ class SourceSubscriber<T> extends LeanSubscriber<T> {
  * (linkSignals.ts), whose signal aborts like a task's and whose steps 3 and 5 do nothing. @internal
  */
 export interface CancellationNode extends AbortDependant {
-  /** Progress through steps 3 and 4: `TEARDOWN`, `LINKS_FIRST`, `LINKED`, or 0 outside the loop. */
+  /**
+   * Progress through steps 3 and 4 (see `runCancellations`), 0 outside the loop: 3, the teardown is next; 4, step 4
+   * begins: the `linkSignals` outputs linked to its signal abort, before its other dependants react; 5, the rest of
+   * step 4 (its other dependants, one a pass), then step 5. Step numbers, not named constants, which a bundler keeps
+   * as variables (≈ 12 B).
+   */
   _phase: number;
   /** The dependants of its signal: taken by step 4. */
   _hub: SignalHub | null;
@@ -738,7 +735,7 @@ export function cancelLinked(node: CancellationNode, reason: unknown): void {
 
 /** Steps 3–5 of a node just cancelled: now, or, while `deferTo` is set, there (then it returns `true`). @internal */
 export function scheduleCancellation(node: CancellationNode): boolean {
-  node._phase = TEARDOWN;
+  node._phase = 3;
   if (deferTo !== null && (deferOnly === node || runDepth >= MAX_NESTED_RUNS)) {
     deferTo.push(node);
     return true;
@@ -784,8 +781,8 @@ function runCancellations(first: CancellationNode): void {
       inTeardown = true;
       // Each step falls through to the next one unless it deferred tasks, which run first
       // (`continue`): a task that causes nothing is done in one pass of the loop.
-      if (node._phase === TEARDOWN) {
-        node._phase = LINKS_FIRST;
+      if (node._phase === 3) {
+        node._phase = 4;
         const waiting = stack.length;
         // What the teardown cancels belongs to this wave: cancelled now, in a loop of its own, or, that deep
         // in nested loops, here, right after the teardown.
@@ -797,10 +794,10 @@ function runCancellations(first: CancellationNode): void {
           continue;
         }
       }
-      if (node._phase === LINKS_FIRST) {
+      if (node._phase === 4) {
         // The linkSignals outputs abort first (see AbortDependant), as those linked to a plain signal do when it
         // aborts; then every dependant reacts in link order, what is linked to an output in the output's turn.
-        node._phase = LINKED;
+        node._phase = 5;
         if (node._hub?._hasFirst) notifyDependants(node._hub, node._cancellation(), true);
       }
       const dependant = nextDependant(node);
@@ -1020,8 +1017,9 @@ export let keptShapes: readonly unknown[] | null = null;
 function keepShapes(): void {
   keptShapes = []; // the tasks below are made by this constructor
   // Set with the first task rather than as a class member: a computed member would keep the class in bundles
-  // that do not use it.
-  (Task.prototype as unknown as Record<symbol, unknown>)[NODE_INSPECT] = inspectTask;
+  // that do not use it. Node's `util.inspect.custom`, a registered symbol: no import of `node:util`, nothing in a
+  // browser.
+  (Task.prototype as unknown as Record<symbol, unknown>)[Symbol.for('nodejs.util.inspect.custom')] = inspectTask;
   // No error is made here unless signals make theirs without a stack trace (see `signal`): a trace would hold
   // the user's frames, the first task among them, for good.
   const parent = new Task<never>(NEVER);
