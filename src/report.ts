@@ -40,5 +40,7 @@ export function reportUnhandledError(error: unknown): void {
  * @internal
  */
 export function dropPromise(value: unknown): void {
-  if (value != null && tagOf(value) === 'Promise') (value as Promise<unknown>).catch(noop);
+  // `then` first: an Observable or an array has none, and is spared the tag, a new string per call (a combinator
+  // drops each of its participants: ≈ 24 B and a runtime call each)
+  if ((value as { then?: unknown } | null)?.then && tagOf(value) === 'Promise') (value as Promise<unknown>).catch(noop);
 }
