@@ -1,6 +1,13 @@
 import { catchError, EMPTY, forkJoin, NEVER, Observable, Subject, zip } from 'rxjs';
 import { CancelledError, cancelWhen, detectCancel, linkSignals, startTask, task } from '../src';
-import { abortListeners, captureUnhandled, chainWithDeepestTeardown, describeError, runMarbles } from './helpers';
+import {
+  abortListeners,
+  captureUnhandled,
+  chainWithDeepestTeardown,
+  describeError,
+  recorder,
+  runMarbles,
+} from './helpers';
 
 describe('cancelWhen', () => {
   it('marbles: on abort the source is unsubscribed, then the output errors with CancelledError(signal.reason)', () => {
@@ -288,5 +295,43 @@ describe('cancelWhen and detectCancel: the order decides how the caller reads it
     child.pipe(cancelWhen(controller.signal), detectCancel()).subscribe({ error: (e) => seen.push(describeError(e)) });
     controller.abort('mine');
     expect(seen).toEqual(['ChildCancelled(task=-, reason=mine)']);
+  });
+});
+
+describe('cancelWhen: the values it forwards (fifth mutation audit)', () => {
+  // From a mutation audit (fifth pass): direct test. cancelWhen's own `_next` forwards each value; doing nothing there
+  // went unseen but for a crash.
+  it('forwards each value of the source, in order, until the signal aborts', () => {
+    const log: string[] = [];
+    const controller = new AbortController();
+    const source = new Subject<string>();
+    source.pipe(cancelWhen(controller.signal)).subscribe(recorder(log, 'consumer'));
+    source.next('a');
+    source.next('b');
+    controller.abort('stop');
+    source.next('after');
+    expect(log).toEqual([
+      'consumer: next a',
+      'consumer: next b',
+      'consumer: error CancelledError(task=-, reason=stop)',
+    ]);
+  });
+
+  // From a mutation audit (fifth pass): direct test. A value that reaches cancelWhen after its signal aborted and
+  // before it hears the abort counts (docs/semantics.md: the consumers that take a signal keep the older rule in
+  // their own window); dropping the values once the signal has aborted went unseen but by the property suite.
+  it("forwards a value the source emits in the signal's abort window, before cancelWhen hears the abort", () => {
+    const log: string[] = [];
+    const controller = new AbortController();
+    const source = new Subject<string>();
+    controller.signal.addEventListener('abort', () => source.next('in the window')); // ahead of cancelWhen's link
+    source.pipe(cancelWhen(controller.signal)).subscribe(recorder(log, 'consumer'));
+    source.next('before');
+    controller.abort('stop');
+    expect(log).toEqual([
+      'consumer: next before',
+      'consumer: next in the window',
+      'consumer: error CancelledError(task=-, reason=stop)',
+    ]);
   });
 });

@@ -2294,3 +2294,101 @@ describe('a task released more than MAX_NESTED_RUNS loops deep while its synchro
     ]);
   });
 });
+
+describe('the fifth mutation audit: behaviours that only the property suite, or a crash, saw', () => {
+  // From a mutation audit (fifth pass): direct test. A dependant that is not a node (cancelWhen, a combinator)
+  // reacts outside teardown mode (runCancellations resets inTeardown before `_abortedBy`); left in it, its
+  // consumer's cancel() joined the running wave, and the task it cancelled was heard of only once that wave ended.
+  it("a cancelWhen consumer's cancel() at step 4 is a wave of its own: the task it cancels is heard of before that cancel() returns", () => {
+    const log: string[] = [];
+    const parent = startTask(NEVER, { name: 'parent' });
+    const waited = startTask(NEVER, { name: 'waited' });
+    waited.pipe(detectCancel()).subscribe({ error: (e: unknown) => log.push(`waited: ${describeError(e)}`) });
+    NEVER.pipe(cancelWhen(parent.signal)).subscribe({
+      error: () => {
+        waited.cancel('by consumer');
+        log.push('consumer: cancel() returned');
+      },
+    });
+    parent.cancel('stop');
+    log.push('parent: cancel() returned');
+    expect(log).toEqual([
+      'waited: ChildCancelled(task=waited, reason=by consumer)',
+      'consumer: cancel() returned',
+      'parent: cancel() returned',
+    ]);
+  });
+
+  // From a mutation audit (fifth pass): direct test. An output whose turn comes inside its own abort (its listener
+  // aborts another of its inputs, whose walk reaches it) hands its loop no carried ends: `undefined`, which the loop
+  // must take as none (`if (carriedWave)`); `carriedWave !== null` spread it and threw, and what was linked to the
+  // output was never cancelled.
+  it('an output whose listener aborts its other input is reached in its own abort: what is linked to it is cancelled, nothing is reported', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const log: string[] = [];
+      const parent = startTask(NEVER, { name: 'parent' });
+      const plain = new AbortController();
+      const { signal } = linkSignals(parent.signal, plain.signal);
+      signal.addEventListener('abort', () => plain.abort('plain'));
+      const linked = startTask(new Observable<never>(() => () => log.push('linked: teardown')), {
+        name: 'linked',
+        signal,
+      });
+      linked.subscribe({ error: (e: unknown) => log.push(`linked: ${describeError(e)}`) });
+      parent.cancel('stop');
+      log.push(`parent: cancel() returned, linked ${linked.state}`);
+      await unhandled.flush();
+      expect(log).toEqual([
+        'linked: teardown',
+        'linked: CancelledError(task=linked, reason={"class":"CancelledError","reason":"stop","task":"parent"})',
+        'parent: cancel() returned, linked cancelled',
+      ]);
+      expect(unhandled.errors).toEqual([]);
+    } finally {
+      unhandled.restore();
+    }
+  });
+
+  // From a mutation audit (fifth pass): direct test. An output aborting in the outputs' pass of a plain signal's walk
+  // (asOneWave, outside any loop or teardown: only `walkingWave` says a wave is open) puts what its listeners end
+  // into that wave at once; without `walkingWave` in abortOwnSignal's test they were carried to the output's turn,
+  // behind the tasks linked to the signal ahead of it, and heard of after them.
+  it("a plain signal's walk: a task an output's abort listener cancels is heard of first, in the order its wave ended them", () => {
+    const log: string[] = [];
+    const plain = new AbortController();
+    const first = startTask(NEVER, { name: 'first', signal: plain.signal });
+    first.pipe(detectCancel()).subscribe({ error: (e: unknown) => log.push(`first: ${describeError(e)}`) });
+    const { signal } = linkSignals(plain.signal);
+    const waited = startTask(NEVER, { name: 'waited' });
+    waited.pipe(detectCancel()).subscribe({ error: (e: unknown) => log.push(`waited: ${describeError(e)}`) });
+    signal.addEventListener('abort', () => waited.cancel('by listener'));
+    plain.abort('stop');
+    expect(log).toEqual([
+      'waited: ChildCancelled(task=waited, reason=by listener)',
+      'first: ChildCancelled(task=first, reason=stop)',
+    ]);
+  });
+
+  // From a mutation audit (fifth pass): direct test. A value the body emits in the abort's window (options.signal
+  // has aborted, the abort has not reached the task yet) reaches the task's observers, and a late subscriber gets
+  // it before the task's CancelledError (docs/semantics.md); dropping it in `_emit` went unseen but for a crash.
+  it("a value the body emits in its options.signal's abort window reaches the observers, and a late subscriber gets it", () => {
+    const log: string[] = [];
+    const plain = new AbortController();
+    const body = new Subject<string>();
+    plain.signal.addEventListener('abort', () => body.next('in the window')); // ahead of the package's listener
+    const child = startTask(body, { name: 'child', signal: plain.signal });
+    child.subscribe(recorder(log, 'observer'));
+    body.next('before');
+    plain.abort('stop');
+    child.subscribe(recorder(log, 'late'));
+    expect(log).toEqual([
+      'observer: next before',
+      'observer: next in the window',
+      'observer: error CancelledError(task=child, reason=stop)',
+      'late: next in the window',
+      'late: error CancelledError(task=child, reason=stop)',
+    ]);
+  });
+});

@@ -1,4 +1,17 @@
-import { defer, Observable, of, NEVER, Subject, EMPTY, throwError, timer, map, takeUntil, type Subscriber } from 'rxjs';
+import {
+  defer,
+  Observable,
+  of,
+  NEVER,
+  Subject,
+  EMPTY,
+  throwError,
+  timer,
+  map,
+  takeUntil,
+  forkJoin,
+  type Subscriber,
+} from 'rxjs';
 import {
   awaitTask,
   CancelledError,
@@ -666,5 +679,32 @@ describe('combinators: release before report, past MAX_NESTED_RUNS nested loops'
       'deepest teardown returns',
     ]);
     expect(participant.state).toBe('cancelled');
+  });
+});
+
+describe('combinators: a result subscribed by a subscriber that has closed already (fifth mutation audit)', () => {
+  // From a mutation audit (fifth pass): direct test. The run is its result's finalizer (Combination#unsubscribe),
+  // which ends it (`_ended`). Added to a subscriber that has closed already (forkJoin after an empty source), it runs
+  // at once, before any participant: the attach loop then starts none. Without `_ended` set there the loop went on and
+  // subscribed the sources after the consumer had gone (until the cancelled pending task failed the run). Once a
+  // participant is attached, releasing it sets `_ended` anyway: it reads as that participant's source letting go.
+  it('subscribes no participant, and cancels the pending tasks among them, when the result is already unsubscribed', () => {
+    const combinators: ((sources: Observable<unknown>[]) => Observable<unknown>)[] = [
+      whenAllCancellable,
+      whenAnyCancellable,
+    ];
+    for (const combine of combinators) {
+      const log: string[] = [];
+      const plain = defer(() => {
+        log.push('plain subscribed');
+        return logged(log, 'plain');
+      });
+      const pending = task(NEVER, { name: 'pending' });
+      forkJoin([EMPTY, combine([plain, pending])]).subscribe({
+        error: (e) => log.push(`error ${describeError(e)}`),
+        complete: () => log.push('complete'),
+      });
+      expect([combine.name, log, pending.state]).toEqual([combine.name, ['complete'], 'cancelled']);
+    }
   });
 });
