@@ -98,8 +98,17 @@ class UserService {
   }
 
   logout(): void {
+    // An aborted signal stays aborted: later requests need a fresh one. Renew it before aborting the old one: what
+    // reacts to the abort at once (a retry, a new query) reads `this.session` inside abort().
+    const ended = this.session;
+    this.session = new AbortController();
+    ended.abort('logged out');
+  }
+
+  /** The same, renewed after the abort: a mistake (see the test "renewed after the abort"). */
+  logoutRenewingLate(): void {
     this.session.abort('logged out');
-    this.session = new AbortController(); // an aborted signal stays aborted: later requests need a fresh one
+    this.session = new AbortController();
   }
 }
 
@@ -401,6 +410,74 @@ describe('usability 1: an Angular-style service and component', () => {
       expect(http.log.filter((l) => l.startsWith('GET'))).toHaveLength(2);
     });
 
+    it('a logout is someone else too: with the session renewed, the policy sends the request again', () => {
+      const http = new FakeHttp();
+      const users = new UserService(http);
+      const got: User[] = [];
+      userWithRetry(users, '1').subscribe({ next: (u) => got.push(u) });
+      jest.advanceTimersByTime(50);
+      users.logout(); // renews the session's AbortController
+      jest.advanceTimersByTime(100);
+      expect(got).toEqual([{ id: '1', name: 'User 1' }]);
+      expect(http.log).toEqual([
+        'GET /api/users/1',
+        'request aborted /api/users/1',
+        'GET /api/users/1',
+        '200 /api/users/1',
+      ]);
+    });
+
+    it('a session renewed after the abort, not before: the retry reads the aborted signal inside abort()', () => {
+      const http = new FakeHttp();
+      const users = new UserService(http);
+      const errors: unknown[] = [];
+      userWithRetry(users, '1').subscribe({ error: (e: unknown) => errors.push(e) });
+      jest.advanceTimersByTime(50);
+      users.logoutRenewingLate(); // retry() resubscribes synchronously, while the old session is still current
+      jest.advanceTimersByTime(100);
+      expect(errors).toHaveLength(1);
+      expect((errors[0] as ChildCancelled).reason).toBe('logged out');
+      expect(http.log).toEqual(['GET /api/users/1', 'request aborted /api/users/1']); // the retry's task never ran
+    });
+
+    it('retrying only on the reasons meant: a logout reaches the subscriber, with one request', () => {
+      const http = new FakeHttp();
+      const users = new UserService(http);
+      const errors: unknown[] = [];
+      defer(() => users.loadUser('1'))
+        .pipe(
+          detectCancel(),
+          retry({
+            count: 1,
+            delay: (e: unknown) =>
+              e instanceof ChildCancelled && e.reason !== 'logged out' ? of(0) : throwError(() => e),
+          }),
+        )
+        .subscribe({ error: (e: unknown) => errors.push(e) });
+      jest.advanceTimersByTime(50);
+      users.logout();
+      expect(errors).toHaveLength(1);
+      expect((errors[0] as ChildCancelled).reason).toBe('logged out');
+      expect(http.log).toEqual(['GET /api/users/1', 'request aborted /api/users/1']);
+    });
+
+    it('a session that is not renewed cancels the retry before its factory runs: a second ChildCancelled', () => {
+      const session = new AbortController();
+      let requests = 0;
+      const errors: unknown[] = [];
+      defer(() => task(() => (requests++, NEVER), { name: 'user 1', signal: session.signal }))
+        .pipe(
+          detectCancel(),
+          retry({ count: 1, delay: (e: unknown) => (e instanceof ChildCancelled ? of(0) : throwError(() => e)) }),
+        )
+        .subscribe({ error: (e: unknown) => errors.push(e) });
+      session.abort('logged out');
+      expect(requests).toBe(1);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toBeInstanceOf(ChildCancelled);
+      expect((errors[0] as ChildCancelled).child?.state).toBe('cancelled');
+    });
+
     it('retry() on the task itself, without defer(), replays its cancellation: no second request', () => {
       const http = new FakeHttp();
       const users = new UserService(http);
@@ -465,8 +542,9 @@ class Session {
     return this.controller.signal;
   }
   end(reason: string): void {
-    this.controller.abort(reason);
-    this.controller = new AbortController();
+    const ended = this.controller;
+    this.controller = new AbortController(); // first: what reacts to the abort may start a request at once
+    ended.abort(reason);
   }
 }
 
