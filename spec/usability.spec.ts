@@ -2,6 +2,7 @@
 // an Angular-style service and component (without Angular), a marble-tested "epic", and a Node job runner. They are
 // executable examples: each test states what the user expects to see, and asserts values, orders and counts.
 import { deepStrictEqual } from 'node:assert';
+import { getEventListeners } from 'node:events';
 import { defer, merge, NEVER, Observable, of, Subject, throwError } from 'rxjs';
 import {
   catchError,
@@ -825,6 +826,20 @@ describe('usability 3: a job runner with a shared shutdown and a timeout per job
       'report: stopped (SIGTERM), aborted=true',
     ]); // 'never' never started
     expect(jest.getTimerCount()).toBe(0); // every deadline timer and every sleep cleared
+  });
+
+  it('a queue that ends without a shutdown leaves no listener on the long-lived shutdown signal', async () => {
+    const log: string[] = [];
+    const shutdown = new AbortController();
+    const jobs: Job[] = ['a', 'b', 'c'].map((name) => ({ name, timeoutMs: 100, run: work(log, name, 10) }));
+    const outcomes = runQueue(jobs, shutdown.signal, 2);
+    expect(getEventListeners(shutdown.signal, 'abort').length).toBeGreaterThan(0); // while jobs run
+    await jest.advanceTimersByTimeAsync(30);
+    await expect(outcomes).resolves.toEqual(
+      ['a', 'b', 'c'].map((job) => ({ job, outcome: 'done', value: `${job} result` })),
+    );
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
+    expect(jest.getTimerCount()).toBe(0);
   });
 
   it('a job that ignores its signal still reports the timeout at once; its promise settles later, unheard', async () => {
