@@ -139,11 +139,13 @@ describe("the documentation's TypeScript examples", () => {
     .sort()
     .flatMap((name) => examplesIn(`src/${name}`));
 
-  it("are found: one in README per export's section and the marble test, the Angular and the marble-test recipes, one in the JSDoc of every export", () => {
+  it("are found: one in README per export's section and the marble test, the job-queue, Angular, retry and marble-test recipes, one in the JSDoc of every export", () => {
     expect(readme).toHaveLength(12);
     expect(readme[0].code).toContain("from 'rxjs-cancel'");
-    expect(recipes.map(({ code }) => /^export (?:class|const) (\w+)/m.exec(code)?.[1])).toEqual([
+    expect(recipes.map(({ code }) => /^export (?:class|const|async function) (\w+)/m.exec(code)?.[1])).toEqual([
+      'runJob',
       'UserPage',
+      'userWithRetry',
       'cancellationScheduler',
     ]);
     expect(jsDoc.map(({ file }) => file)).toEqual([
