@@ -237,27 +237,25 @@ describe('README.md, "API, one example each"', () => {
       expect(tasks.map((t) => t.state)).toEqual(['cancelled', 'cancelled']);
     });
 
-    it('with the same signal, awaitTask rejects with the caller own CancelledError(reason), no task', async () => {
-      const { shutdown, all } = setUp();
-      const awaited = awaitTask(all, { signal: shutdown.signal });
-      shutdown.abort('bye');
-      const error = (await awaited.catch((e: unknown) => e)) as CancelledError;
-      expect(error).toBeInstanceOf(CancelledError);
-      expect(error).not.toBeInstanceOf(ChildCancelled);
-      expect(error.reason).toBe('bye');
-      expect(error.task).toBeUndefined();
-    });
-
-    it("lastValueFrom passes the combinator's CancelledError(reason) on", async () => {
-      const { shutdown, all } = setUp();
-      const awaited = lastValueFrom(all);
-      shutdown.abort('bye');
-      const error = (await awaited.catch((e: unknown) => e)) as CancelledError;
-      expect(error).toBeInstanceOf(CancelledError);
-      expect(error).not.toBeInstanceOf(ChildCancelled);
-      expect(error.reason).toBe('bye');
-      expect(error.task).toBeUndefined();
-    });
+    const awaitings: [string, (all: Observable<unknown>, shutdown: AbortSignal) => Promise<unknown>][] = [
+      [
+        'with the same signal, awaitTask rejects with the caller own',
+        (all, shutdown) => awaitTask(all, { signal: shutdown }),
+      ],
+      ["lastValueFrom passes on the combinator's", (all) => lastValueFrom(all)],
+    ];
+    for (const [how, wait] of awaitings) {
+      it(`${how} CancelledError(reason), no task`, async () => {
+        const { shutdown, all } = setUp();
+        const awaited = wait(all, shutdown.signal);
+        shutdown.abort('bye');
+        const error = (await awaited.catch((e: unknown) => e)) as CancelledError;
+        expect(error).toBeInstanceOf(CancelledError);
+        expect(error).not.toBeInstanceOf(ChildCancelled);
+        expect(error.reason).toBe('bye');
+        expect(error.task).toBeUndefined();
+      });
+    }
   });
 
   // README.md, "`linkSignals(...signals)`" and src/linkSignals.ts, @example

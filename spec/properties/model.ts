@@ -19,7 +19,7 @@
 import { fmtConsumer, fmtLink, fmtModel, fmtTask, fmtTeardownEnd, fmtVal, type MErr, type MReason } from './format';
 import {
   resolveConsumer,
-  resolveLateLink,
+  nextLateTask,
   resolveSig,
   resolveTask,
   type Action,
@@ -916,13 +916,12 @@ class Model {
       }
       case 'task': {
         // made now, linked to what its link names now; "task none" once every task is made
-        const i = this.tasks.length;
-        if (i === this.p.tasks.length) {
+        const late = nextLateTask(this.p, this.tasks.length, this.links.length);
+        if (late === null) {
           this.log.push(fmtTask(null, undefined, a.start === true));
           return;
         }
-        const ref = this.p.tasks[i]!.link;
-        const link = ref === undefined ? undefined : resolveLateLink(ref, this.links.length, i);
+        const { i, link } = late;
         this.log.push(fmtTask(i, link, a.start === true));
         this.makeTask(link);
         // startTask: task(…).start(), a no-op on a task its aborted signal cancelled

@@ -699,6 +699,16 @@ export function resolveLateLink(ref: SigRef, links: number, tasks: number): SigR
 }
 
 /**
+ * What a `task` action makes, `tasks` tasks and `links` outputs having been made so far: the next late task, linked
+ * to what its link names now, or `null` once every task is made ("task none"). The runner and the model both read it.
+ */
+export function nextLateTask(p: Program, tasks: number, links: number): { i: number; link: SigRef | undefined } | null {
+  if (tasks === p.tasks.length) return null;
+  const ref = p.tasks[tasks]!.link;
+  return { i: tasks, link: ref === undefined ? undefined : resolveLateLink(ref, links, tasks) };
+}
+
+/**
  * The task a normalized action's task number names when it is used, `tasks` tasks having been made so far (the
  * early ones, then the late ones in order): itself if it is made, else that number modulo those made.
  */

@@ -22,7 +22,7 @@ import {
 import { fmtConsumer, fmtErr, fmtLink, fmtReason, fmtTask, fmtTeardownEnd, fmtVal } from './format';
 import {
   resolveConsumer,
-  resolveLateLink,
+  nextLateTask,
   resolveSig,
   resolveTask,
   type Action,
@@ -568,13 +568,12 @@ class Runner {
         return;
       }
       case 'task': {
-        const i = this.tasks.length;
-        if (i === this.p.tasks.length) {
+        const late = nextLateTask(this.p, this.tasks.length, this.links.length);
+        if (late === null) {
           this.log.push(fmtTask(null, undefined, a.start === true));
           return;
         }
-        const ref = this.p.tasks[i]!.link;
-        const link = ref === undefined ? undefined : resolveLateLink(ref, this.links.length, i);
+        const { i, link } = late;
         this.log.push(fmtTask(i, link, a.start === true));
         this.makeTask(link, this.p.actions.includes(a) ? 'top' : 'reentrant', a.start === true);
         return;
