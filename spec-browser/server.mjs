@@ -1,8 +1,8 @@
 /**
  * The tiny static server of the browser run: node:http on 127.0.0.1, an ephemeral port.
  *
- * It serves the page (spec-browser/page/), the ESM build (dist/), the demo's tasks (examples/) and the ESM builds of rxjs and
- * its tslib from node_modules, nothing else. rxjs's ESM files import each other without file extensions, so a
+ * It serves the page (spec-browser/page/), the ESM build (dist/), the demo's tasks (examples/), the ESM builds of rxjs and
+ * its tslib and zone.js's bundles (for page/zone.html) from node_modules, nothing else. rxjs's ESM files import each other without file extensions, so a
  * path without one is answered with the `.js` file of that name, as a bundler would resolve it.
  *
  * `/slow?id=…` is a request that never finishes on its own: the server sends the headers and
@@ -27,6 +27,7 @@ const MOUNTS = [
   ['/examples/', join(root, 'examples')],
   ['/node_modules/rxjs/', dirname(require.resolve('rxjs/package.json'))],
   ['/node_modules/tslib/', dirname(require.resolve('tslib/package.json'))],
+  ['/node_modules/zone.js/', dirname(require.resolve('zone.js/package.json'))],
 ];
 
 const TYPES = {
