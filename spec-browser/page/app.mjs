@@ -13,46 +13,13 @@
 import * as rx from 'rxjs';
 import * as lib from 'rxjs-cancel';
 import { seedTasks } from '/examples/seed-tasks.mjs';
+import { render, seedRows } from '/page/shared.mjs';
 
 const { CancelledError, ChildCancelled, cancelWhen, detectCancel, linkSignals, task, whenAllCancellable } = lib;
 // The very tasks of the demo (`npm start`), run against the ESM build in this browser.
-const { sleepyChild, parentWithDetectCancel, parentWithAwaitTask } = seedTasks(lib, rx);
-
-const SETTLE = 30; // ms before main cancels someone, and after
+const seed = seedTasks(lib, rx);
 
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function seedScenario(style, makeParent, whom) {
-  const lines = [];
-  const say = (line) => lines.push(line);
-  const child = sleepyChild(say);
-  const parent = makeParent(child, say);
-  let mainSaw = 'nothing yet';
-  parent.subscribe({
-    error: (error) => (mainSaw = `${error.name} (task "${error.task?.name}")`),
-    complete: () => (mainSaw = 'completed'),
-  });
-  await delay(SETTLE);
-  if (whom === 'parent') parent.cancel('main cancels the parent');
-  else child.cancel('main cancels the child');
-  await delay(SETTLE);
-
-  // What the parent says about the cancellation (not its teardown line), and the child's lines.
-  const says = lines
-    .filter((line) => line.startsWith('parent: ') && line !== 'parent: teardown')
-    .map((l) => l.slice(8));
-  const log = lines.filter((line) => line.startsWith('child: '));
-  const expected = whom === 'parent' ? 'I am cancelled' : 'child is cancelled now';
-  const expectedStates = whom === 'parent' ? 'parent cancelled, child cancelled' : 'parent completed, child cancelled';
-  const states = `parent ${parent.state}, child ${child.state}`;
-  return {
-    name: `${style}: main cancels the ${whom}`,
-    got: says.join(' + ') || '(nothing)',
-    expected,
-    pass: says.length === 1 && says[0] === expected && states === expectedStates,
-    detail: `${states}; main saw: ${mainSaw}; ${log.join(', ')}`,
-  };
-}
 
 async function observed(id) {
   const response = await fetch(`/observed?id=${encodeURIComponent(id)}`);
@@ -145,57 +112,21 @@ async function otherRealmScenario() {
   };
 }
 
-function render(rows, pass, error, rxjsVersion) {
-  document.getElementById('meta').innerHTML =
-    `rxjs-cancel <code>dist/index.mjs</code> + rxjs ${rxjsVersion} (ESM), loaded through an import map from ` +
-    `<code>${location.origin}</code><br>${navigator.userAgent}`;
-  const banner = document.getElementById('banner');
-  banner.className = pass ? 'pass' : 'fail';
-  banner.textContent = error
-    ? `ERROR: ${error}`
-    : `${pass ? 'PASS' : 'FAIL'}: ${rows.filter((r) => r.pass).length} of ${rows.length} scenarios as expected`;
-  const tbody = document.getElementById('rows');
-  tbody.replaceChildren(
-    ...rows.map((row) => {
-      const tr = document.createElement('tr');
-      const cells = [
-        [row.name, ''],
-        [row.got, 'mono'],
-        [row.expected, 'mono'],
-        [row.pass ? '✓' : '✗', row.pass ? 'ok' : 'bad'],
-      ];
-      for (const [text, cls] of cells) {
-        const td = document.createElement('td');
-        td.textContent = text;
-        if (cls) td.className = cls;
-        tr.append(td);
-      }
-      const detail = document.createElement('div');
-      detail.className = 'detail';
-      detail.textContent = row.detail;
-      tr.firstChild.append(detail);
-      return tr;
-    }),
-  );
-}
+const meta = (rxjsVersion) =>
+  `rxjs-cancel <code>dist/index.mjs</code> + rxjs ${rxjsVersion} (ESM), loaded through an import map from ` +
+  `<code>${location.origin}</code>`;
 
 async function main() {
   const rxjsVersion = (await (await fetch('/node_modules/rxjs/package.json')).json()).version;
-  const rows = [];
-  for (const [style, makeParent] of [
-    ['detectCancel()', parentWithDetectCancel],
-    ['awaitTask()', parentWithAwaitTask],
-  ]) {
-    for (const whom of ['parent', 'child']) rows.push(await seedScenario(style, makeParent, whom));
-  }
+  const rows = await seedRows(seed, delay);
   rows.push(await fetchScenario());
   rows.push(await otherRealmScenario());
   const pass = rows.every((row) => row.pass);
-  render(rows, pass, undefined, rxjsVersion);
+  render(rows, pass, undefined, meta(rxjsVersion));
   window.__rxjsCancel = { done: true, pass, rows, userAgent: navigator.userAgent, rxjs: rxjsVersion };
 }
 
 main().catch((error) => {
-  render([], false, error?.stack ?? String(error), '?');
+  render([], false, error?.stack ?? String(error), meta('?'));
   window.__rxjsCancel = { done: true, pass: false, rows: [], error: String(error?.stack ?? error) };
 });

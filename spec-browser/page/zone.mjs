@@ -15,12 +15,11 @@
 import * as rx from 'rxjs';
 import * as lib from 'rxjs-cancel';
 import { seedTasks } from '/examples/seed-tasks.mjs';
+import { render, seedRows } from '/page/shared.mjs';
 
 const { cancelWhen, linkSignals, task } = lib;
-const { sleepyChild, parentWithDetectCancel, parentWithAwaitTask } = seedTasks(lib, rx);
+const seed = seedTasks(lib, rx);
 const Zone = window.Zone;
-
-const SETTLE = 30; // ms before main cancels someone, and after
 
 // the platform's own setTimeout, so that waiting here makes no zone task
 const nativeSetTimeout = window[Zone.__symbol__('setTimeout')] ?? setTimeout;
@@ -32,35 +31,6 @@ const where = (log, who) => ({
   error: (error) => log.push(`${who}: ${error.name} in ${Zone.current.name}`),
   complete: () => log.push(`${who}: complete in ${Zone.current.name}`),
 });
-
-async function seedScenario(style, makeParent, whom) {
-  const lines = [];
-  const say = (line) => lines.push(line);
-  const child = sleepyChild(say);
-  const parent = makeParent(child, say);
-  let mainSaw = 'nothing yet';
-  parent.subscribe({
-    error: (error) => (mainSaw = `${error.name} (task "${error.task?.name}")`),
-    complete: () => (mainSaw = 'completed'),
-  });
-  await delay(SETTLE);
-  if (whom === 'parent') parent.cancel('main cancels the parent');
-  else child.cancel('main cancels the child');
-  await delay(SETTLE);
-  const says = lines
-    .filter((line) => line.startsWith('parent: ') && line !== 'parent: teardown')
-    .map((l) => l.slice(8));
-  const expected = whom === 'parent' ? 'I am cancelled' : 'child is cancelled now';
-  const expectedStates = whom === 'parent' ? 'parent cancelled, child cancelled' : 'parent completed, child cancelled';
-  const states = `parent ${parent.state}, child ${child.state}`;
-  return {
-    name: `${style}: main cancels the ${whom}`,
-    got: says.join(' + ') || '(nothing)',
-    expected,
-    pass: says.length === 1 && says[0] === expected && states === expectedStates,
-    detail: `${states}; main saw: ${mainSaw}`,
-  };
-}
 
 function plainSignalScenario() {
   const linker = Zone.current.fork({ name: 'linker' });
@@ -160,61 +130,25 @@ async function fakeAsyncScenario() {
   };
 }
 
-function render(rows, pass, error, versions) {
-  document.getElementById('meta').innerHTML =
-    `rxjs-cancel <code>dist/index.mjs</code> + rxjs ${versions.rxjs} under zone.js ${versions.zone} ` +
-    `(<code>bundles/zone.umd.js</code>, <code>bundles/zone-testing.umd.js</code>)<br>${navigator.userAgent}`;
-  const banner = document.getElementById('banner');
-  banner.className = pass ? 'pass' : 'fail';
-  banner.textContent = error
-    ? `ERROR: ${error}`
-    : `${pass ? 'PASS' : 'FAIL'}: ${rows.filter((r) => r.pass).length} of ${rows.length} scenarios as expected`;
-  const tbody = document.getElementById('rows');
-  tbody.replaceChildren(
-    ...rows.map((row) => {
-      const tr = document.createElement('tr');
-      const cells = [
-        [row.name, ''],
-        [row.got, 'mono'],
-        [row.expected, 'mono'],
-        [row.pass ? '✓' : '✗', row.pass ? 'ok' : 'bad'],
-      ];
-      for (const [text, cls] of cells) {
-        const td = document.createElement('td');
-        td.textContent = text;
-        if (cls) td.className = cls;
-        tr.append(td);
-      }
-      const detail = document.createElement('div');
-      detail.className = 'detail';
-      detail.textContent = row.detail;
-      tr.firstChild.append(detail);
-      return tr;
-    }),
-  );
-}
+const meta = (versions) =>
+  `rxjs-cancel <code>dist/index.mjs</code> + rxjs ${versions.rxjs} under zone.js ${versions.zone} ` +
+  `(<code>bundles/zone.umd.js</code>, <code>bundles/zone-testing.umd.js</code>)`;
 
 const versionOf = async (name) => (await (await fetch(`/node_modules/${name}/package.json`)).json()).version;
 
 async function main() {
   const versions = { rxjs: await versionOf('rxjs'), zone: await versionOf('zone.js') };
   if (Promise.name !== 'ZoneAwarePromise') throw new Error(`zone.js is not loaded: Promise is ${Promise.name}`);
-  const rows = [];
-  for (const [style, makeParent] of [
-    ['detectCancel()', parentWithDetectCancel],
-    ['awaitTask()', parentWithAwaitTask],
-  ]) {
-    for (const whom of ['parent', 'child']) rows.push(await seedScenario(style, makeParent, whom));
-  }
+  const rows = await seedRows(seed, delay);
   rows.push(plainSignalScenario());
   rows.push(taskSignalScenario());
   rows.push(await fakeAsyncScenario());
   const pass = rows.every((row) => row.pass);
-  render(rows, pass, undefined, versions);
+  render(rows, pass, undefined, meta(versions));
   window.__rxjsCancelZone = { done: true, pass, rows, userAgent: navigator.userAgent, ...versions };
 }
 
 main().catch((error) => {
-  render([], false, error?.stack ?? String(error), { rxjs: '?', zone: '?' });
+  render([], false, error?.stack ?? String(error), meta({ rxjs: '?', zone: '?' }));
   window.__rxjsCancelZone = { done: true, pass: false, rows: [], error: String(error?.stack ?? error) };
 });
