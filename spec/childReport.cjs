@@ -10,8 +10,11 @@ function reporter({ CancelledError, ChildCancelled }) {
       const kind = error instanceof ChildCancelled ? 'ChildCancelled' : 'CancelledError';
       return { class: kind, reason: shape(error.reason), task: error.task?.name };
     }
-    return error instanceof Error || error instanceof DOMException
-      ? { class: error.name, message: error.message }
+    if (error instanceof Error || error instanceof DOMException) return { class: error.name, message: error.message };
+    // an error object of another class (Angular's HttpErrorResponse is not an Error): its class and message
+    const prototype = error !== null && typeof error === 'object' ? Object.getPrototypeOf(error) : null;
+    return prototype !== null && prototype !== Object.prototype && prototype !== Array.prototype
+      ? { class: error.constructor.name, message: error.message }
       : error;
   }
   /** An observer that logs what it hears as `who: …`. */
