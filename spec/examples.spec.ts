@@ -1,33 +1,15 @@
 // The documentation's TypeScript examples compile against the package as it is: each ```ts block of README.md and
 // docs/recipes.md and each `@example` of the JSDoc in src/ (which TypeDoc shows) is type-checked as a module of its own (strict, like the
 // package), so an example cannot drift from the API it shows.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NEVER } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import ts from 'typescript';
 import { CancelledError, ChildCancelled, detectCancel, task } from '../src';
+import { type Example, examplesIn } from './docExamples';
 
 const root = join(__dirname, '..');
-
-/** An example: the file it stands in, the line of its opening fence, and its code. */
-interface Example {
-  file: string;
-  fence: number;
-  code: string;
-}
-
-/** The ```ts blocks of a Markdown file, or of a TypeScript file's doc comments (their ` * ` taken off). */
-function examplesIn(file: string): Example[] {
-  const text = readFileSync(join(root, file), 'utf8');
-  const markdown = file.endsWith('.md') ? text : text.replace(/^ *\* ?/gm, '');
-  const examples: Example[] = [];
-  const fence = /^```ts\n([\s\S]*?)^```$/gm;
-  for (let match = fence.exec(markdown); match !== null; match = fence.exec(markdown)) {
-    examples.push({ file, fence: markdown.slice(0, match.index).split('\n').length, code: match[1] });
-  }
-  return examples;
-}
 
 // What the examples take as given: the things they act on, declared once for all of them.
 const givens = `
@@ -59,22 +41,9 @@ declare global {
 }
 `;
 
-// docs/recipes.md's Angular component, checked against the parts of Angular it uses (Angular is not installed here).
-const angularModules: [string, string][] = [
-  [
-    join(root, 'examples-angular.d.ts'),
-    `declare module '@angular/core' {
-      export function Component(metadata: { selector: string; template: string }): <C>(target: C, context: ClassDecoratorContext) => void;
-      export class DestroyRef { onDestroy(callback: () => void): () => void }
-      export function inject<T>(token: abstract new (...args: never[]) => T): T;
-    }
-    declare module '@angular/common/http' {
-      import type { Observable } from 'rxjs';
-      export class HttpClient { get<T>(url: string): Observable<T> }
-    }`,
-  ],
-  [join(root, 'docs', 'user.ts'), 'export type User = globalThis.User;'], // the recipe's `./user`
-];
+// The recipes' `./user` (docs/recipes.md's Angular component and retry; their `@angular/*` imports are the installed
+// Angular's, which spec/angular.spec.ts runs them on).
+const userModule: [string, string] = [join(root, 'docs', 'user.ts'), 'export type User = globalThis.User;'];
 
 // An example without imports of its own is written as if it imported these.
 const implicitImports = `
@@ -166,9 +135,9 @@ describe("the documentation's TypeScript examples", () => {
   });
 
   it('type-check against src/ with strict settings, each as its own module', () => {
-    expect(
-      typeCheck(new Map([givensModule, ...angularModules, ...[...readme, ...recipes, ...jsDoc].map(asModule)])),
-    ).toEqual([]);
+    expect(typeCheck(new Map([givensModule, userModule, ...[...readme, ...recipes, ...jsDoc].map(asModule)]))).toEqual(
+      [],
+    );
   }, 60_000);
 
   it('would report an example that misuses the API, at its line in the file it stands in', () => {

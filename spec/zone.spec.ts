@@ -4,16 +4,11 @@
  * (spec/zone/scenario.cjs), which loads `zone.js/node` (and `zone.js/testing` for `fakeAsync`), then rxjs and the
  * built package (`rxjs-cancel` → dist/index.cjs), and prints what it saw as JSON.
  *
- * Under jest.rxjs-min.config.cjs the jest process's `rxjs` is 7.4.0; its moduleNameMapper does not reach a child
- * process, so the child is told to map `rxjs` to the same `rxjs-min` alias (RXJS_CANCEL_ZONE_RXJS), and the test
- * below checks which rxjs the child ran.
+ * spec/childProcess.ts runs them, over the rxjs this suite runs; the first test below checks which one the child ran.
  */
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { runChildren, rxjsVersion } from './childProcess';
 
-const root = join(__dirname, '..');
 const script = join(__dirname, 'zone', 'scenario.cjs');
 
 type Shape = { class: string; reason?: unknown; task?: string; message?: string };
@@ -27,28 +22,16 @@ type Output = {
   nativePromiseReplaced: boolean;
 };
 
-const rxjsPackage = require.resolve('rxjs/package.json'); // mapped to rxjs-min by jest.rxjs-min.config.cjs
-const rxjsVersion = (JSON.parse(readFileSync(rxjsPackage, 'utf8')) as { version: string }).version;
-const rxjsAlias = /[\\/]node_modules[\\/]rxjs-min[\\/]/.test(rxjsPackage) ? 'rxjs-min' : undefined;
-
 const names = ['seed', 'promises', 'fakeAsync', 'noErrorCallback', 'zones'] as const;
 const outputs = {} as Record<(typeof names)[number], Output>;
 
 beforeAll(async () => {
-  if (!existsSync(join(root, 'dist', 'index.cjs'))) execFileSync('npm', ['run', 'build'], { cwd: root });
-  const env = { ...process.env, RXJS_CANCEL_ZONE_RXJS: rxjsAlias ?? '' };
-  await Promise.all(
-    names.map(async (name) => {
-      // stderr carries zone.js's own console report of the controls' unhandled rejections: not looked at
-      const { stdout } = await promisify(execFile)(process.execPath, [script, name], {
-        cwd: root,
-        env,
-        encoding: 'utf8',
-        timeout: 20_000,
-      });
-      outputs[name] = JSON.parse(stdout.trim().split('\n').pop()!) as Output;
-    }),
+  // stderr carries zone.js's own console report of the controls' unhandled rejections: not looked at
+  const runs = await runChildren<Output>(
+    script,
+    names.map((name) => [name]),
   );
+  names.forEach((name, i) => (outputs[name] = runs[i]));
 }, 60_000);
 
 const cancelled = (reason: unknown, task?: string): Shape => ({ class: 'CancelledError', reason, task });

@@ -3,7 +3,7 @@
 // `zone.js/testing`), then rxjs and the built package as a user would (`rxjs-cancel` → dist/index.cjs), runs
 // the scenario named by argv[2] and prints what it saw as one line of JSON.
 //
-// With RXJS_CANCEL_ZONE_RXJS=rxjs-min every `rxjs` import (the package's and this file's) resolves to the
+// With RXJS_CANCEL_CHILD_RXJS=rxjs-min every `rxjs` import (the package's and this file's) resolves to the
 // rxjs 7.4.0 installed under that alias, as jest.rxjs-min.config.cjs maps it for the jest process.
 /* global Zone -- defined by zone.js once it is loaded, below */
 'use strict';
@@ -12,7 +12,7 @@ const Module = require('node:module');
 const { pathToFileURL } = require('node:url');
 const { join } = require('node:path');
 
-const rxjsAlias = process.env.RXJS_CANCEL_ZONE_RXJS;
+const rxjsAlias = process.env.RXJS_CANCEL_CHILD_RXJS;
 if (rxjsAlias) {
   const resolve = Module._resolveFilename;
   Module._resolveFilename = function (request, ...rest) {
@@ -28,8 +28,9 @@ require('zone.js/node');
 if (fakeAsyncScenario) require('zone.js/testing');
 const rx = require('rxjs');
 const lib = require('rxjs-cancel');
-const { awaitTask, cancelWhen, CancelledError, ChildCancelled, linkSignals, shield, startTask, task } = lib;
+const { awaitTask, cancelWhen, linkSignals, shield, startTask, task } = lib;
 const { whenAllCancellable, whenAnyCancellable } = lib;
+const { shape, logger } = require('../childReport.cjs').reporter(lib);
 
 /** Everything reported as unhandled, by any of the four ways it can be (each entry names the way). */
 const unhandled = [];
@@ -49,29 +50,11 @@ const app = Zone.current.fork({
   },
 });
 
-/** What a test compares of an error: its class, its reason and the name of the task it names. */
-function shape(error) {
-  if (error instanceof CancelledError) {
-    const kind = error instanceof ChildCancelled ? 'ChildCancelled' : 'CancelledError';
-    return { class: kind, reason: shape(error.reason), task: error.task?.name };
-  }
-  return error instanceof Error || error instanceof DOMException
-    ? { class: error.name, message: error.message }
-    : error;
-}
-
 const noop = () => {};
 const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /** A promise that rejects with `new Error(message)` after `ms`, on a timer. */
 const rejectsLater = (message, ms = 5) =>
   new Promise((_resolve, reject) => setTimeout(() => reject(new Error(message)), ms));
-/** An observer that logs what it hears as `who: …`. */
-const logger = (log, who) => ({
-  next: (value) => log.push(`${who}: next ${JSON.stringify(value)}`),
-  error: (error) => log.push(`${who}: error ${JSON.stringify(shape(error))}`),
-  complete: () => log.push(`${who}: complete`),
-});
-
 const scenarios = {
   /** The seed scenario (examples/seed-tasks.mjs), run in the app's zone: who sees what is unchanged. */
   async seed() {
