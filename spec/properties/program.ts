@@ -187,9 +187,11 @@ export interface Program {
 }
 
 /**
- * Raw only: `bodies`, task `t`'s body replaced by `{ b: 'input' }` (modulo the tasks; the last one for a task wins);
- * `actions`, top-level actions put before action `at` (modulo the actions and one past them, after the `task`
- * actions put there): consumers of other inputs (`OtherInput`), and `settle` actions.
+ * Raw only: `bodies`, early task `t`'s body replaced by `{ b: 'input' }` (modulo the early tasks; the last one for a
+ * task wins); `actions`, top-level actions put before action `at` (modulo the actions and one past them, after the
+ * `task` actions put there): consumers of other inputs (`OtherInput`), and `settle` actions. A consumer without an
+ * input of its own observes a task over one (`t` modulo those), and is put before action `at % 3`; a `cancel` it
+ * reacts with cancels that task.
  */
 export interface OthersSpec {
   bodies: { t: number; input: OtherInput; factory: boolean; selfCancel: boolean }[];
@@ -449,18 +451,18 @@ const otherConsumer: fc.Arbitrary<ConsumerSpec> = (() => {
   // cancel that task (a generator is then stopped early)
   const reactOnTask: fc.Arbitrary<Reaction> = fc.record({
     on: fc.oneof(
-      { weight: 3, arbitrary: fc.constant<Reaction['on']>('next') },
+      { weight: 4, arbitrary: fc.constant<Reaction['on']>('next') },
       { weight: 1, arbitrary: fc.constantFrom<Reaction['on']>('error', 'complete') },
     ),
     act: fc.oneof(
-      { weight: 3, arbitrary: fc.record({ a: fc.constant('cancel' as const), id: fc.constant(0), t: small }) },
+      { weight: 5, arbitrary: fc.record({ a: fc.constant('cancel' as const), id: fc.constant(0), t: small }) },
       { weight: 1, arbitrary: simpleAction() },
       { weight: 1, arbitrary: settleAction },
     ),
   });
   return fc.oneof(
     {
-      weight: 3,
+      weight: 5,
       arbitrary: fc.record({
         kind: mode,
         t: small,
@@ -517,11 +519,17 @@ const otherConsumer: fc.Arbitrary<ConsumerSpec> = (() => {
   );
 })();
 
-/** `Program.others`: 1–2 tasks over other inputs, and 1–`max` consumers of them and `settle` actions. */
+/** `true` one time in four. */
+const quarter = fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
+
+/**
+ * `Program.others`: two early tasks (the same one twice, now and then) over other inputs, and 2–5 (2–13 in the large
+ * mix) consumers of them and `settle` actions.
+ */
 const othersSpec = (maxActions: number): fc.Arbitrary<OthersSpec> =>
   fc.record({
-    bodies: fc.array(fc.record({ t: small, input: otherInputs(4), factory: fc.boolean(), selfCancel: fc.boolean() }), {
-      minLength: 1,
+    bodies: fc.array(fc.record({ t: small, input: otherInputs(5), factory: fc.boolean(), selfCancel: quarter }), {
+      minLength: 2,
       maxLength: 2,
     }),
     actions: fc.array(
@@ -532,7 +540,7 @@ const othersSpec = (maxActions: number): fc.Arbitrary<OthersSpec> =>
           { weight: 2, arbitrary: settleAction },
         ),
       }),
-      { minLength: 1, maxLength: Math.max(3, Math.floor(maxActions / 3)) },
+      { minLength: 2, maxLength: Math.max(5, Math.floor(maxActions / 3)) },
     ),
   });
 
