@@ -17,7 +17,11 @@
  * `E<id>`, with the reason of its task's options.signal, with an `AbortError`
  * caused by that reason or by something else, also from an abort listener it
  * places on that signal (`onAbort`: one probe in three, every one in the
- * teardown mix), which runs while the abort is on its way to the task.
+ * teardown mix), which runs while the abort is on its way to the task. In half the programs of the main mixes,
+ * other inputs too (`Program.others`): promises settled already, deferred promises that `settle` actions resolve or
+ * reject, arrays and generators, given to `task()` (directly, or returned by a factory), `detectCancel`, `shield`,
+ * `cancelWhen` (through `from()`), `awaitTask` and the combinators; what they deliver in microtasks is compared
+ * too, and so is every promise rejected that nobody handled (Node's unhandled rejections).
  *
  * Each program is run against the package; then
  *   1. the invariants of spec/properties/invariants.ts are checked on the run;

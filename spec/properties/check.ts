@@ -14,7 +14,13 @@ export async function checkProgram(raw: Program): Promise<void> {
   const run = await execute(program);
   expect(violations(run)).toEqual([]);
   const model = predict(program);
-  expect({ log: run.log, awaits: run.awaits, final: run.final, unhandled: run.unhandled }).toEqual(model);
+  expect({
+    log: run.log,
+    awaits: run.awaits,
+    final: run.final,
+    unhandled: run.unhandled,
+    rejections: run.rejections,
+  }).toEqual(model);
 }
 
 /** FC_SEED / FC_RUNS, with the CI defaults. */

@@ -18,9 +18,15 @@ const teardownDid = (r: Run, re: RegExp) => r.teardownActs.some((d) => re.test(d
 /** The consumer observes a plain Observable `Q<i>`, or a combinator has one among its participants. */
 const overQ = (x: RunConsumer) =>
   'q' in x.spec ? x.spec.q === true : 'ts' in x.spec && x.spec.ts.some((p) => typeof p !== 'number' && 'q' in p);
-/** A combinator with a participant that is a promise (`p`) or an array (`arr`). */
-const overOther = (x: RunConsumer, kind: 'p' | 'arr') =>
+/** A combinator with a participant that is a promise (`p`), an array (`arr`) or a deferred promise (`d`). */
+const overOther = (x: RunConsumer, kind: 'p' | 'arr' | 'd') =>
   'ts' in x.spec && x.spec.ts.some((p) => typeof p !== 'number' && kind in p);
+/** Task i's body is another input: a promise (settled, or deferred), or values (an array, a generator). */
+const overInput = (r: Run, i: number, kind: 'promise' | 'values') => {
+  const b = r.program.tasks[i]!.body;
+  return b.b === 'input' && ('p' in b.input || 'd' in b.input) === (kind === 'promise');
+};
+const ended = (x: RunConsumer) => x.notifications.some((n) => n.kind !== 'next');
 const heard = (x: RunConsumer, kind: 'next' | 'error' | 'complete') => x.notifications.some((n) => n.kind === kind);
 
 /** Task i was linked to a `linkSignals` output (resolved when it was made) and cancelled by its abort. */
@@ -187,6 +193,63 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
     r.tasks.some((t, i) => late(r, i) && (t.state === 'completed' || t.state === 'errored')),
   'a task was made by a reaction, a teardown or an abort listener': (r) =>
     r.tasksMade.some((m) => m.where === 'reentrant'),
+  // other inputs as task bodies and consumers' sources, and deferred promises settled by actions (program.ts,
+  // `Program.others`)
+  'a task over a promise (given, or by its factory) ended when it settled': (r) =>
+    r.tasks.some((t, i) => overInput(r, i, 'promise') && (t.state === 'completed' || t.state === 'errored')),
+  'a task over an array or a generator completed': (r) =>
+    r.tasks.some((t, i) => overInput(r, i, 'values') && t.state === 'completed'),
+  'a task over a generator completed': (r) =>
+    r.tasks.some((t, i) => {
+      const b = r.program.tasks[i]!.body;
+      return b.b === 'input' && 'gen' in b.input && b.input.gen > 0 && t.state === 'completed';
+    }),
+  'a generator was stopped early (its subscriber closed)': (r) => has(r.log, /^G\S+ return$/),
+  'a task over a promise settled by an action ended with it': (r) =>
+    r.tasks.some((t, i) => {
+      const b = r.program.tasks[i]!.body;
+      return b.b === 'input' && 'd' in b.input && (t.state === 'completed' || t.state === 'errored');
+    }),
+  'a pending task over a rejected promise was cancelled: the promise dropped, not subscribed': (r) =>
+    r.tasks.some((t, i) => {
+      const m = r.promises.find((p) => p.k === `T${i}`);
+      return t.state === 'cancelled' && m !== undefined && m.rejected !== undefined && !m.promise.subscribed;
+    }),
+  'a factory returned another input after it cancelled its task (never subscribed)': (r) =>
+    r.tasks.some((_, i) => {
+      const b = r.program.tasks[i]!.body;
+      return b.b === 'input' && b.factory && b.selfCancel && r.factoryCalls[i]! > 0;
+    }),
+  'a promise rejected and never subscribed was dropped (no unhandled rejection)': (r) =>
+    r.promises.some((m) => m.rejected !== undefined && m.promise.used && !m.promise.subscribed),
+  'a promise rejected that nobody handled (an unhandled rejection the model predicts)': (r) => r.rejections.length > 0,
+  'detectCancel or shield over another input heard its end': (r) =>
+    r.consumers.some(
+      (x) => (x.spec.kind === 'detect' || x.spec.kind === 'shield') && x.spec.o !== undefined && ended(x),
+    ),
+  'cancelWhen over another input heard its end': (r) =>
+    r.consumers.some((x) => x.spec.kind === 'cancelWhen' && x.spec.o !== undefined && ended(x)),
+  'cancelWhen over another input heard its own cancellation': (r) =>
+    r.consumers.some(
+      (x) =>
+        x.spec.kind === 'cancelWhen' && x.spec.o !== undefined && has(r.log, new RegExp(`^X${x.idx} error CE\\(-`)),
+    ),
+  'awaitTask over another input resolved': (r) =>
+    r.consumers.some(
+      (x) => x.spec.kind === 'await' && x.spec.o !== undefined && x.outcome?.startsWith('resolve') === true,
+    ),
+  'awaitTask over another input rejected': (r) =>
+    r.consumers.some(
+      (x) => x.spec.kind === 'await' && x.spec.o !== undefined && x.outcome?.startsWith('reject') === true,
+    ),
+  'a consumer heard a deferred promise settled by an action': (r) =>
+    r.consumers.some(
+      (x) =>
+        ('o' in x.spec && x.spec.o !== undefined && 'd' in x.spec.o && (ended(x) || x.outcome !== undefined)) ||
+        (overOther(x, 'd') && ended(x) && x.notifications.some((n) => n.seq >= r.syncEnd)),
+    ),
+  'a deferred promise was settled in a microtask (by a reaction)': (r) =>
+    r.log.slice(r.syncEnd).some((l) => /^(resolve|reject) D\d/.test(l)),
 };
 
 /** A source failed with `how` while its task's signal's abort was on its way; the task errored, or not. */

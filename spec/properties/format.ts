@@ -13,7 +13,7 @@
  */
 import { UnsubscriptionError } from 'rxjs';
 import { CancelledError, ChildCancelled } from '../../src';
-import type { ConsumerSpec, Participant, SigRef } from './program';
+import type { ConsumerSpec, OtherInput, Participant, SigRef } from './program';
 
 export function fmtVal(value: unknown): string {
   if (value === undefined) return 'undef';
@@ -85,11 +85,25 @@ export function fmtTeardownEnd(i: number, throws: boolean): string {
   return `P${i} teardown ${throws ? 'throws' : 'returns'}`;
 }
 
-/** A participant: `T1`, `Q1`, `pr` / `pj` (a promise that resolves / rejects), `a2` (an array of two values). */
+/**
+ * A participant: `T1`, `Q1`, or another input: `pr` / `pj` (a promise that resolves / rejects), `a2` (an array of two
+ * values), `g2` (a generator of two), `D1` (the deferred promise D1).
+ */
 function fmtParticipant(p: Participant): string {
   if (typeof p === 'number') return `T${p}`;
   if ('q' in p) return `Q${p.q}`;
-  return 'p' in p ? (p.p === 'resolve' ? 'pr' : 'pj') : `a${p.arr}`;
+  return fmtOther(p);
+}
+
+export function fmtOther(o: OtherInput): string {
+  if ('p' in o) return o.p === 'resolve' ? 'pr' : 'pj';
+  if ('arr' in o) return `a${o.arr}`;
+  return 'gen' in o ? `g${o.gen}` : `D${o.d}`;
+}
+
+/** A consumer's source: `T1`, `Q1`, or another input (`fmtOther`). */
+function fmtSource(c: { t: number; q?: boolean; o?: OtherInput }): string {
+  return c.o !== undefined ? fmtOther(c.o) : `${c.q === true ? 'Q' : 'T'}${c.t}`;
 }
 
 /** How a `sub` line describes the consumer it creates. */
@@ -99,11 +113,11 @@ export function fmtConsumer(c: ConsumerSpec): string {
     case 'any':
       return `${c.kind}[${c.ts.map(fmtParticipant).join(',')}]${fmtSig(c.s)}`;
     case 'await':
-      return `await ${c.q === true ? 'Q' : 'T'}${c.t}${c.shield ? ' shield' : ''}${fmtSig(c.s)}`;
+      return `await ${fmtSource(c)}${c.shield ? ' shield' : ''}${fmtSig(c.s)}`;
     case 'cancelWhen':
-      return `cancelWhen ${c.q === true ? 'Q' : 'T'}${c.t}${fmtSig(c.s)}`;
+      return `cancelWhen ${fmtSource(c)}${fmtSig(c.s)}`;
     default:
-      return `${c.kind} ${c.q === true ? 'Q' : 'T'}${c.t}`;
+      return `${c.kind} ${fmtSource(c)}${c.o !== undefined && c.form === 'pipe' ? ' from' : ''}`;
   }
 }
 

@@ -9,9 +9,14 @@ import type { Run, RunConsumer } from './run';
 
 export type Invariant = (run: Run) => string[];
 
-/** A consumer that observes a task itself (plain, detectCancel, shield), not the plain Observable `Q<t>`. */
+/**
+ * A consumer that observes a task itself (plain, detectCancel, shield), not the plain Observable `Q<t>` nor another
+ * input (`o`).
+ */
 const isDirect = (x: RunConsumer): x is RunConsumer & { spec: { kind: 'plain' | 'detect' | 'shield'; t: number } } =>
-  (x.spec.kind === 'plain' || x.spec.kind === 'detect' || x.spec.kind === 'shield') && x.spec.q !== true;
+  (x.spec.kind === 'plain' || x.spec.kind === 'detect' || x.spec.kind === 'shield') &&
+  x.spec.q !== true &&
+  x.spec.o === undefined;
 
 /** True when `error` (following ChildCancelled causes and CancelledError reasons) names `task`. */
 export function chainHas(error: unknown, task: Task<unknown>): boolean {
@@ -142,7 +147,7 @@ function isHeld(run: Run, i: number): boolean {
   if (run.log.includes(`start T${i}`) || run.tasksMade[i]!.start) return true;
   for (const x of run.consumers) {
     const c = x.spec;
-    if ('q' in c && c.q === true) continue; // observes Q<t>, not task t
+    if (('q' in c && c.q === true) || ('o' in c && c.o !== undefined)) continue; // observes Q<t> or an input
     const open = !x.notifications.some((n) => n.kind !== 'next') && x.unsubSeq === Infinity;
     if (c.kind === 'shield' && c.t === i) return true; // pinned for good
     if (c.kind === 'await' && c.t === i && (c.shield || x.outcome === undefined)) return true;

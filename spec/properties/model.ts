@@ -18,6 +18,7 @@
  */
 import { fmtConsumer, fmtLink, fmtModel, fmtTask, fmtTeardownEnd, fmtVal, type MErr, type MReason } from './format';
 import {
+  DEFERRED,
   resolveConsumer,
   nextLateTask,
   resolveSig,
@@ -106,6 +107,32 @@ class ProbeSub {
   constructor(readonly task: MTask) {}
 }
 
+/** The task's subscription to another input (`{ b: 'input' }`): no teardown to log. */
+class InputSub {
+  closed = false;
+  stopped = false;
+  handle: Unsubscribable | undefined = undefined;
+}
+
+/**
+ * A native promise the program made (a settled one, or a deferred `D<d>`): its `then` callbacks run in microtasks
+ * (`Model.microtasks`), in the order they were queued: at `then` once it has settled, else when it settles.
+ * `handled`: someone called `then` (RxJS's `from` subscribing it) or the package dropped it (`catch`); one rejected
+ * and never handled is Node's `unhandledRejection`.
+ */
+class MPromise {
+  state: 'pending' | 'fulfilled' | 'rejected' = 'pending';
+  value: unknown = undefined;
+  callbacks: (() => void)[] = [];
+  handled = false;
+}
+
+/**
+ * Another input (program.ts, `OtherInput`) once made: the values of an array, or of a generator (`gen`: the name its
+ * `finally` logs, `G<k>`), or a promise.
+ */
+type MInput = { kind: 'values'; values: string[]; gen: string | null } | { kind: 'promise'; p: MPromise };
+
 /** The task's subscription to the child its body observes. */
 class BodySub {
   closed = false;
@@ -134,7 +161,9 @@ class MTask implements Dependant {
   parentSig: MSig | null = null;
   parentHub: Hub | null = null;
   hub: Hub | null = null;
-  sub: ProbeSub | BodySub | null = null;
+  sub: ProbeSub | BodySub | InputSub | null = null;
+  /** A pending task's other input given directly (`{ b: 'input' }`): dropped if it is cancelled before it starts. */
+  input: MInput | null = null;
   /** The abort listeners on its signal, in the order they were added: its factory's, and `onAbort`s of tasks linked to it. */
   listeners: Listener[] = [];
   constructor(
@@ -251,6 +280,8 @@ export interface Prediction {
   awaits: Record<number, string>;
   final: string[];
   unhandled: string[];
+  /** The promises rejected that no one subscribed and the package did not drop, sorted. */
+  rejections: string[];
 }
 
 export function predict(program: Program): Prediction {
@@ -269,8 +300,10 @@ class Model {
   readonly consumers: MConsumer[] = [];
   readonly unhandled: string[] = [];
   readonly awaits: Record<number, string> = {};
-  /** The microtasks queued by promise participants (`attachOther`), run once the actions are done. */
+  /** The microtasks queued by promises (`thenP`, `settle`), run once the actions are done. */
   readonly microtasks: (() => void)[] = [];
+  /** Every promise the program made: the deferred ones `D<d>`, then the settled ones in the order they were made. */
+  readonly promises: MPromise[] = Array.from({ length: DEFERRED }, () => new MPromise());
   /**
    * The wave being cancelled: tasks cancelled inside a teardown (step 3) or as a task linked to a cancelled task's
    * signal or to an output it aborted (step 4) join it, and every task of a wave waited on through detectCancel or
@@ -310,6 +343,8 @@ class Model {
     const i = this.tasks.length;
     const t = new MTask(i, this.p.tasks[i]!, this);
     this.tasks.push(t);
+    const body = t.spec.body;
+    if (body.b === 'input' && !body.factory) t.input = this.makeInput(body.input, `T${i}`); // task(input, options)
     if (link !== undefined) {
       const s = this.sig(link);
       t.parentSig = s;
@@ -345,7 +380,11 @@ class Model {
       (t) => `T${t.i} ${t.state}${t.state === 'cancelled' ? ` ${fmtModel(t.cancelErr ?? undefined)}` : ''}`,
     );
     for (const l of this.links) final.push(`L${l.k} ${l.aborted ? `aborted ${fmtModel(l.reason)}` : 'live'}`);
-    return { log: this.log, awaits: this.awaits, final, unhandled: this.unhandled.slice().sort() };
+    const rejections = this.promises
+      .filter((p) => p.state === 'rejected' && !p.handled)
+      .map((p) => fmtModel(p.value as MErr))
+      .sort();
+    return { log: this.log, awaits: this.awaits, final, unhandled: this.unhandled.slice().sort(), rejections };
   }
 
   // ------------------------------------------------------------ signals
@@ -479,6 +518,9 @@ class Model {
   /** CONTRACT "Order inside a cancellation", by plain recursion. */
   cancel(t: MTask, reason: MReason): boolean {
     if (t.state !== 'pending' && t.state !== 'running') return false;
+    // a pending task's promise, never to be subscribed now, is dropped (docs/semantics.md)
+    if (t.input !== null) this.dropInput(t.input);
+    t.input = null;
     t.state = 'cancelled'; // 1
     t.reason = reason;
     t.cancelErr = { k: 'CE', task: t.i, reason };
@@ -554,7 +596,9 @@ class Model {
     t.sub = null;
     s.closed = true;
     s.stopped = true;
-    if (s instanceof ProbeSub) {
+    if (s instanceof InputSub) {
+      s.handle?.unsubscribe();
+    } else if (s instanceof ProbeSub) {
       const probe = this.probes[t.i]!;
       probe.remove(s);
       if (s.registered) this.probeTeardown(t.i);
@@ -657,6 +701,19 @@ class Model {
     const body = t.spec.body;
     if (body.b === 'source') {
       this.subscribeProbe(t);
+    } else if (body.b === 'input') {
+      let input = t.input;
+      t.input = null;
+      if (body.factory) {
+        this.log.push(`T${t.i} factory`);
+        input = this.makeInput(body.input, `T${t.i}`);
+        if (body.selfCancel) this.doCancel(t.i, `self${t.i}`);
+        if (t.state !== 'running') {
+          this.dropInput(input); // cancelled while the factory ran: never subscribed, a promise dropped
+          return;
+        }
+      }
+      this.subscribeInput(t, input!);
     } else if (body.b === 'factory') {
       this.log.push(`T${t.i} factory`);
       if (body.listener !== undefined) t.listeners.push({ line: `T${t.i} listener`, act: body.listener });
@@ -786,31 +843,117 @@ class Model {
   }
 
   /**
-   * Subscribes participant `k`, a promise or an array (program.ts, `OtherInput`), as RxJS's `from` does: an array
-   * emits its values and completes while it is subscribed (it stops once closed); a promise, settled already, is
-   * heard in a microtask (`microtasks`), unless its subscription was closed by then. Neither has a teardown to log.
+   * Makes another input (program.ts, `OtherInput`; `k` names its values and error): an array's or a `Set`'s values,
+   * a promise settled already (`p<k>`, or rejected with `J<k>`), or the deferred promise `D<d>`.
    */
-  attachOther(k: number, input: OtherInput, to: MObserver, register: (e: Unsubscribable) => void): void {
-    let closed = false;
-    register({ unsubscribe: () => (closed = true) });
-    if ('arr' in input) {
-      for (let j = 0; j < input.arr && !closed; j++) to.next(`a${k}_${j}`);
-      if (!closed) {
-        closed = true;
-        to.complete();
-      }
-      return;
+  makeInput(o: OtherInput, k: string): MInput {
+    if ('d' in o) return { kind: 'promise', p: this.promises[o.d]! };
+    if ('p' in o) {
+      const p = new MPromise();
+      this.promises.push(p);
+      this.settle(p, o.p === 'resolve', o.p === 'resolve' ? `p${k}` : { k: 'E', msg: `J${k}` });
+      return { kind: 'promise', p };
     }
-    this.microtasks.push(() => {
+    const values = Array.from({ length: 'arr' in o ? o.arr : o.gen }, (_, j) => `a${k}_${j}`);
+    return { kind: 'values', values, gen: 'gen' in o ? `G${k}` : null };
+  }
+
+  /** A promise the package drops (`catch(noop)`): its rejection is handled. */
+  dropInput(input: MInput): void {
+    if (input.kind === 'promise') input.p.handled = true;
+  }
+
+  /** `promise.then(callback)`: the callback runs in a microtask once the promise has settled. */
+  thenP(p: MPromise, callback: () => void): void {
+    p.handled = true;
+    if (p.state === 'pending') p.callbacks.push(callback);
+    else this.microtasks.push(callback);
+  }
+
+  /** Settles a pending promise (a no-op on one settled already): its callbacks are queued, in order. */
+  settle(p: MPromise, ok: boolean, value: unknown): void {
+    if (p.state !== 'pending') return;
+    p.state = ok ? 'fulfilled' : 'rejected';
+    p.value = value;
+    this.microtasks.push(...p.callbacks.splice(0));
+  }
+
+  /**
+   * Subscribes another input as RxJS's `from` does: an array emits its values while its subscriber is open, then
+   * completes; a generator is pulled value by value (its `finally` logs `done` on the pull that finds it has run out,
+   * before the end is delivered), and stopped (`return()`: it logs `return`) after the value during which its
+   * subscriber closed; a promise is heard in a microtask once it has settled (`thenP`), unless its subscriber was
+   * closed by then. None has a teardown to log. `shielded` (`shield`, `awaitTask(…, { shield: true })`): the run the
+   * contract wraps the input in goes on when the observer leaves (a generator is pulled to its end), detached;
+   * anyone else's leaving closes the subscriber. Its errors (`J<k>`, `K<id>`) are no `CancelledError`, which
+   * detecting would change.
+   */
+  attachInput(input: MInput, to: MObserver, register: (e: Unsubscribable) => void, shielded = false): void {
+    let closed = false;
+    let observer: MObserver | null = to;
+    register({ unsubscribe: () => (shielded ? (observer = null) : (closed = true)) });
+    const end = (notify: (o: MObserver) => void) => {
       if (closed) return;
       closed = true;
-      if (input.p === 'resolve') {
-        to.next(`p${k}`);
-        to.complete();
+      const o = observer;
+      observer = null;
+      if (o !== null) notify(o);
+    };
+    if (input.kind === 'values') {
+      const { values, gen } = input;
+      if (gen === null) {
+        for (let j = 0; j < values.length && !closed; j++) observer?.next(values[j]);
       } else {
-        to.error({ k: 'E', msg: `J${k}` });
+        for (let j = 0; ; j++) {
+          if (j === values.length) {
+            this.log.push(`${gen} done`);
+            break;
+          }
+          if (!closed) observer?.next(values[j]);
+          if (closed) {
+            this.log.push(`${gen} return`);
+            return;
+          }
+        }
+      }
+      end((o) => o.complete());
+      return;
+    }
+    const p = input.p;
+    this.thenP(p, () => {
+      if (p.state === 'fulfilled') {
+        if (closed) return;
+        observer?.next(p.value);
+        end((o) => o.complete());
+      } else {
+        end((o) => o.error(p.value as MErr));
       }
     });
+  }
+
+  /** Task t's source subscription to its other input (`{ b: 'input' }`), as `subscribeProbe` for a probe. */
+  subscribeInput(t: MTask, input: MInput): void {
+    const s = new InputSub();
+    t.sub = s;
+    this.attachInput(
+      input,
+      {
+        next: (v) => {
+          if (!s.closed && !s.stopped) this.emit(t, v);
+        },
+        complete: () => {
+          if (s.closed || s.stopped) return;
+          s.stopped = true;
+          this.finish(t, 'completed');
+        },
+        error: (e) => {
+          if (s.closed || s.stopped) return;
+          s.stopped = true;
+          this.finish(t, 'errored', e);
+        },
+      },
+      (h) => (s.handle = h),
+    );
   }
 
   probeNext(ps: ProbeSub, value: string): void {
@@ -929,6 +1072,10 @@ class Model {
         if (a.start === true && t.state === 'pending') this.runTask(t);
         return;
       }
+      case 'settle':
+        this.log.push(`${a.ok ? 'resolve' : 'reject'} D${a.d}`);
+        this.settle(this.promises[a.d]!, a.ok, a.ok ? `r${a.id}` : { k: 'E', msg: `K${a.id}` });
+        return;
       case 'throw':
         this.log.push(`throw U${a.id}`);
         this.unhandled.push(`U${a.id}`);
@@ -1011,6 +1158,13 @@ class Model {
       case 'plain':
       case 'detect':
       case 'shield': {
+        if (spec.o !== undefined) {
+          let e: Unsubscribable | undefined;
+          const input = this.makeInput(spec.o, `X${x.idx}`);
+          this.attachInput(input, sink, (handle) => (e = handle), spec.kind === 'shield');
+          x.teardown = () => e?.unsubscribe();
+          break;
+        }
         if (spec.q === true) {
           let e: Unsubscribable | undefined;
           this.attachQ(spec.t, sink, spec.kind === 'shield' ? 'shield' : 'operator', true, (handle) => (e = handle));
@@ -1022,14 +1176,22 @@ class Model {
         break;
       }
       case 'cancelWhen':
-        x.teardown = this.cancelWhen(this.source(spec.t, spec.q === true, 'operator', OWNING), this.sig(spec.s), sink);
+        // from(input).pipe(cancelWhen(signal)): the input is made, and subscribed only if the signal has not aborted
+        x.teardown = this.cancelWhen(
+          spec.o !== undefined
+            ? this.inputSource(this.makeInput(spec.o, `X${x.idx}`))
+            : this.source(spec.t, spec.q === true, 'operator', OWNING),
+          this.sig(spec.s),
+          sink,
+        );
         break;
       case 'all':
       case 'any': {
         const combination = new MCombination(
           this,
           spec.kind,
-          spec.ts.map((p) => (typeof p === 'number' ? this.tasks[p]! : p)),
+          // another input is made for this subscription
+          spec.ts.map((p, k) => (typeof p === 'number' ? this.tasks[p]! : 'q' in p ? p : this.makeInput(p, `${k}`))),
           spec.s,
           sink,
         );
@@ -1039,18 +1201,23 @@ class Model {
         combination.run();
         break;
       }
-      case 'await':
+      case 'await': {
+        const input = spec.o === undefined ? null : this.makeInput(spec.o, `X${x.idx}`);
         this.awaitTask(
           x,
-          this.source(
-            spec.t,
-            spec.q === true,
-            spec.shield ? 'shield' : 'operator',
-            spec.shield ? MODE.shield : MODE.detect,
-          ),
+          input !== null
+            ? this.inputSource(input, spec.shield)
+            : this.source(
+                spec.t,
+                spec.q === true,
+                spec.shield ? 'shield' : 'operator',
+                spec.shield ? MODE.shield : MODE.detect,
+              ),
           spec.s === undefined ? undefined : this.sig(spec.s),
+          () => input !== null && this.dropInput(input),
         );
         break;
+      }
     }
     x.ready = true;
     if (x.pendingUnsub) this.unsubscribe(x);
@@ -1064,6 +1231,14 @@ class Model {
   source(t: number, q: boolean, qMode: QMode, mode: number): Attach {
     if (q) return (obs, register) => this.attachQ(t, obs, qMode, (mode & DETECTING) !== 0, register);
     return (obs, register) => this.observe(this.tasks[t]!, obs, mode, register);
+  }
+
+  /** How an operator attaches to another input, made already (`attachInput`). */
+  inputSource(input: MInput, shielded = false): Attach {
+    return (obs, register) => {
+      this.attachInput(input, obs, register, shielded);
+      return undefined;
+    };
   }
 
   /** `source.pipe(cancelWhen(signal))`: a plain (owning) observer linked to the signal. */
@@ -1129,10 +1304,14 @@ class Model {
     return unsubscribe;
   }
 
-  /** `awaitTask(source, { signal, shield })`, `attach` observing the source as `detectCancel` or `shield` does. */
-  awaitTask(x: MConsumer, attach: Attach, s: MSig | undefined): void {
+  /**
+   * `awaitTask(source, { signal, shield })`, `attach` observing the source as `detectCancel` or `shield` does; `drop`:
+   * what an already aborted signal does to a promise given as the source (drops it: docs/semantics.md).
+   */
+  awaitTask(x: MConsumer, attach: Attach, s: MSig | undefined, drop: () => void): void {
     const reject = (e: MErr) => (this.awaits[x.idx] = `reject ${fmtModel(e)}`);
     if (s !== undefined && this.aborted(s)) {
+      drop();
       reject({ k: 'CE', task: null, reason: this.sigReason(s) });
       return;
     }
@@ -1190,10 +1369,10 @@ class MCombination implements Dependant {
     private readonly m: Model,
     private readonly kind: 'all' | 'any',
     /**
-     * A task, `{ q }`: the plain Observable `Q<q>`, subscribed directly (a participant in `attachQ`), or a promise or
-     * an array (`attachOther`).
+     * A task, `{ q }`: the plain Observable `Q<q>`, subscribed directly (a participant in `attachQ`), or another
+     * input (`OtherInput`), made when the combinator is (`attachInput`).
      */
-    private readonly tasks: (MTask | { q: number } | OtherInput)[],
+    private readonly tasks: (MTask | { q: number } | MInput)[],
     sig: SigRef | undefined,
     private readonly sink: MObserver,
   ) {
@@ -1206,6 +1385,8 @@ class MCombination implements Dependant {
   /** Each participant's entry is known before its task starts: an end while it is attached releases it then. */
   run(): void {
     const { m, sig } = this;
+    // every promise participant is dropped first: its rejection is handled, also if it is never subscribed
+    for (const p of this.tasks) if (!(p instanceof MTask) && 'kind' in p) m.dropInput(p);
     if (sig !== undefined && m.aborted(sig)) {
       this.ended = true;
       this.abandonPending(m.sigReason(sig));
@@ -1225,7 +1406,7 @@ class MCombination implements Dependant {
       const p = this.tasks[i]!;
       if (p instanceof MTask) m.observe(p, this.participant(i), MODE.detect, (e) => (this.subs[i] = e));
       else if ('q' in p) m.attachQ(p.q, this.participant(i), 'participant', true, (e) => (this.subs[i] = e));
-      else m.attachOther(i, p, this.participant(i), (e) => (this.subs[i] = e));
+      else m.attachInput(p, this.participant(i), (e) => (this.subs[i] = e));
       this.subscribing = false;
       const report = this.deferredReport;
       if (report !== null) {

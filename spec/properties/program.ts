@@ -49,6 +49,11 @@ export type Action =
    * teardown or a listener, knows the task by then).
    */
   | { a: 'task'; id: number; start?: boolean }
+  /**
+   * Settles the deferred promise `D<d>` (`DEFERRED` of them): resolves it with `r<id>` (`ok`), or rejects it with
+   * `new Error('K<id>')`; a no-op (but for its line) once it has settled. Its callbacks run in microtasks.
+   */
+  | { a: 'settle'; id: number; d: number; ok: boolean }
   | { a: 'throw'; id: number };
 
 /**
@@ -76,20 +81,31 @@ export interface Reaction {
 export type Participant = number | { q: number } | OtherInput;
 
 /**
- * A combinator participant that is another `ObservableInput` (made when the combinator is subscribed, one per
- * subscription; `k` is its index among the participants): `{ p: 'resolve' }`, `Promise.resolve('p<k>')`;
- * `{ p: 'reject' }`, `Promise.reject(new Error('J<k>'))` (both settled already: the combinator hears them in a
- * microtask, once the program's synchronous run is over, in the order they were subscribed); `{ arr: n }`, an array
- * of `n` values `a<k>_0`, … (0–2), heard synchronously while it is subscribed.
+ * Another `ObservableInput` than a task or `Q<i>`: a combinator participant (made when the combinator is subscribed,
+ * one per subscription; `<k>` below is its index among the participants), or, in `Program.others`, a consumer's
+ * source (made when it subscribes, `<k>` is `X<idx>`) or a task's (made when the task is made, or by its factory
+ * when it runs; `<k>` is `T<i>`): `{ p: 'resolve' }`, `Promise.resolve('p<k>')`; `{ p: 'reject' }`,
+ * `Promise.reject(new Error('J<k>'))` (both settled already: heard in a microtask, once the program's synchronous
+ * run is over, in the order they were subscribed); `{ arr: n }`, an array of `n` values `a<k>_0`, … (0–2), heard
+ * synchronously while it is subscribed; `{ gen: n }`, a generator of the same values (an iterable that is not an
+ * array; RxJS's `from` pulls it value by value and calls its `return()` once its subscriber has closed), whose
+ * `finally` logs `G<k> done` once it has run out (before its subscriber hears the end) or `G<k> return` when it is
+ * stopped early;
+ * `{ d }`, the deferred promise `D<d>` (one object for the whole program), settled by a `settle` action, heard in a
+ * microtask once it has settled and it was subscribed.
  */
-export type OtherInput = { p: 'resolve' | 'reject' } | { arr: number };
+export type OtherInput = { p: 'resolve' | 'reject' } | { arr: number } | { gen: number } | { d: number };
 
-/** `q: true`: the consumer's source is the plain Observable `Q<t>` (see `Participant`), not task `t`. */
+/**
+ * `q: true`: the consumer's source is the plain Observable `Q<t>` (see `Participant`), not task `t`; `o`: it is that
+ * other input (`OtherInput`, made when the consumer subscribes; not for `plain`), given as it is to `detectCancel`,
+ * `shield` (form `call`) and `awaitTask`, and as `from(o)` to `cancelWhen` and to the pipe forms.
+ */
 export type ConsumerSpec =
-  | { kind: Mode; t: number; q?: boolean; form?: 'pipe' | 'call'; react?: Reaction }
-  | { kind: 'cancelWhen'; t: number; q?: boolean; s: SigRef; react?: Reaction }
+  | { kind: Mode; t: number; q?: boolean; o?: OtherInput; form?: 'pipe' | 'call'; react?: Reaction }
+  | { kind: 'cancelWhen'; t: number; q?: boolean; o?: OtherInput; s: SigRef; react?: Reaction }
   | { kind: 'all' | 'any'; ts: Participant[]; s?: SigRef; react?: Reaction }
-  | { kind: 'await'; t: number; q?: boolean; s?: SigRef; shield: boolean };
+  | { kind: 'await'; t: number; q?: boolean; o?: OtherInput; s?: SigRef; shield: boolean };
 
 export type Body =
   /** The task's probe (a Subject-driven Observable) given directly. */
@@ -97,7 +113,13 @@ export type Body =
   /** A factory returning the probe; it may add an abort listener, throw, or cancel its own task. */
   | { b: 'factory'; listener?: Action; selfCancel: boolean; throws: boolean }
   /** A factory subscribing task `j` (j > own index) through `mode`. */
-  | { b: 'child'; j: number; mode: Mode };
+  | { b: 'child'; j: number; mode: Mode }
+  /**
+   * Another input (`OtherInput`, `<k>` = `T<i>`): given directly (made when the task is made), or returned by a
+   * factory (made when it runs; it logs `T<i> factory`), which may cancel its own task first (then what it returns
+   * is never subscribed). No probe: no `P<i>` lines, teardown action or `onAbort`.
+   */
+  | { b: 'input'; input: OtherInput; factory: boolean; selfCancel: boolean };
 
 export interface TaskSpec {
   /** `options.signal`: a controller, or a task with a lower index. */
@@ -157,9 +179,28 @@ export interface Program {
    */
   early?: number;
   actions: Action[];
+  /**
+   * Raw only, drawn last (a program without them is drawn as before they were generated): other inputs
+   * (`OtherInput`) as task bodies and consumers' sources, and `settle` actions. Absent: none.
+   */
+  others?: OthersSpec | undefined;
+}
+
+/**
+ * Raw only: `bodies`, early task `t`'s body replaced by `{ b: 'input' }` (modulo the early tasks; the last one for a
+ * task wins); `actions`, top-level actions put before action `at` (modulo the actions and one past them, after the
+ * `task` actions put there): consumers of other inputs (`OtherInput`), and `settle` actions. A consumer without an
+ * input of its own observes a task over one (`t` modulo those), and is put before action `at % 3`; a `cancel` it
+ * reacts with cancels that task.
+ */
+export interface OthersSpec {
+  bodies: { t: number; input: OtherInput; factory: boolean; selfCancel: boolean }[];
+  actions: { at: number; act: Action }[];
 }
 
 export const CONTROLLERS = 2;
+/** The deferred promises `D0`, `D1` every program has (settled by `settle` actions only). */
+export const DEFERRED = 2;
 
 // ---------------------------------------------------------------- arbitraries
 
@@ -369,6 +410,140 @@ function consumerSpec(withReactions: boolean, plain: PlainSources): fc.Arbitrary
   );
 }
 
+/**
+ * Another input (`OtherInput`): mostly a promise (deferred more often than settled), else a generator or an array; a
+ * task's body (`othersSpec`) is a generator more often, which its observer may stop early (see `otherConsumer`).
+ */
+const otherInputs = (gen: number): fc.Arbitrary<OtherInput> =>
+  fc.oneof(
+    { weight: 2, arbitrary: fc.record({ p: fc.constantFrom<'resolve' | 'reject'>('resolve', 'reject') }) },
+    { weight: 1, arbitrary: fc.record({ arr: fc.nat({ max: 2 }) }) },
+    { weight: gen, arbitrary: fc.record({ gen: fc.nat({ max: 2 }) }) },
+    { weight: 3, arbitrary: fc.record({ d: fc.nat({ max: DEFERRED - 1 }) }) },
+  );
+const otherInput = otherInputs(2);
+/** A `settle` action: resolves or rejects a deferred promise. */
+const settleAction: fc.Arbitrary<Action> = fc.record({
+  a: fc.constant('settle' as const),
+  id: fc.constant(0),
+  d: fc.nat({ max: DEFERRED - 1 }),
+  ok: fc.boolean(),
+});
+
+/**
+ * A consumer of other inputs (`Program.others`): `detectCancel`, `shield`, `cancelWhen` or `awaitTask` over one, or a
+ * combinator whose participants are mostly such inputs (deferred promises and generators among them); its reaction may
+ * also settle a deferred promise.
+ */
+const otherConsumer: fc.Arbitrary<ConsumerSpec> = (() => {
+  const react: fc.Arbitrary<Reaction | undefined> = fc.option(
+    fc.record({
+      on: fc.constantFrom<Reaction['on']>('next', 'error', 'complete'),
+      act: fc.oneof(
+        { weight: 3, arbitrary: simpleAction() },
+        { weight: 3, arbitrary: settleAction },
+        { weight: 1, arbitrary: fc.record({ a: fc.constant('throw' as const), id: fc.constant(0) }) },
+      ),
+    }),
+    { nil: undefined, freq: 2 },
+  );
+  // a consumer of a task over another input (`normalize` points it at one), whose reaction, mostly to a value, may
+  // cancel that task (a generator is then stopped early)
+  const reactOnTask: fc.Arbitrary<Reaction> = fc.record({
+    on: fc.oneof(
+      { weight: 4, arbitrary: fc.constant<Reaction['on']>('next') },
+      { weight: 1, arbitrary: fc.constantFrom<Reaction['on']>('error', 'complete') },
+    ),
+    act: fc.oneof(
+      { weight: 5, arbitrary: fc.record({ a: fc.constant('cancel' as const), id: fc.constant(0), t: small }) },
+      { weight: 1, arbitrary: simpleAction() },
+      { weight: 1, arbitrary: settleAction },
+    ),
+  });
+  return fc.oneof(
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        kind: mode,
+        t: small,
+        form: fc.constantFrom<'pipe' | 'call'>('pipe', 'call'),
+        react: reactOnTask,
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constantFrom<Mode>('detect', 'shield'),
+        t: fc.constant(0),
+        o: otherInput,
+        form: fc.constantFrom<'pipe' | 'call'>('call', 'pipe'),
+        react,
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record({
+        kind: fc.constant('cancelWhen' as const),
+        t: fc.constant(0),
+        o: otherInput,
+        s: sigRef,
+        react,
+      }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record(
+        {
+          kind: fc.constantFrom<'all' | 'any'>('all', 'any'),
+          ts: fc.array(
+            fc.oneof(
+              { weight: 2, arbitrary: small },
+              { weight: 1, arbitrary: fc.record({ q: small }) },
+              { weight: 3, arbitrary: otherInput },
+            ),
+            { minLength: 1, maxLength: 3 },
+          ),
+          s: sigRef,
+          react,
+        },
+        { requiredKeys: ['kind', 'ts', 'react'] },
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record(
+        { kind: fc.constant('await' as const), t: fc.constant(0), o: otherInput, s: sigRef, shield: fc.boolean() },
+        { requiredKeys: ['kind', 't', 'o', 'shield'] },
+      ),
+    },
+  );
+})();
+
+/** `true` one time in four. */
+const quarter = fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
+
+/**
+ * `Program.others`: two early tasks (the same one twice, now and then) over other inputs, and 2–5 (2–13 in the large
+ * mix) consumers of them and `settle` actions.
+ */
+const othersSpec = (maxActions: number): fc.Arbitrary<OthersSpec> =>
+  fc.record({
+    bodies: fc.array(fc.record({ t: small, input: otherInputs(5), factory: fc.boolean(), selfCancel: quarter }), {
+      minLength: 2,
+      maxLength: 2,
+    }),
+    actions: fc.array(
+      fc.record({
+        at: fc.nat({ max: maxActions }),
+        act: fc.oneof(
+          { weight: 3, arbitrary: otherConsumer.map((c): Action => ({ a: 'sub', id: 0, c })) },
+          { weight: 2, arbitrary: settleAction },
+        ),
+      }),
+      { minLength: 2, maxLength: Math.max(5, Math.floor(maxActions / 3)) },
+    ),
+  });
+
 /** How often a probe's teardown acts: in one probe of six (the main mixes), or in every one (the teardown mix). */
 export type TeardownActs = 'rare' | 'always';
 
@@ -489,6 +664,12 @@ export function programs({
         }),
       },
     ),
+    // other inputs (promises, settled or deferred, arrays, generators) as task bodies and consumers' sources, in one
+    // program out of two of the main mixes; drawn last, as `late`
+    others:
+      teardownActs === 'always'
+        ? fc.constant(undefined)
+        : fc.oneof({ weight: 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: othersSpec(maxActions) }),
   });
 }
 
@@ -518,6 +699,7 @@ export function normalize(raw: Program): Program {
   const n = specs.length;
   let nextId = 1;
   const t = (i: number) => i % n;
+  const other = (o: OtherInput): OtherInput => ('d' in o ? { d: o.d % DEFERRED } : o);
   // Links are made in order, each once `at` tasks exist; `at` never decreases, so the links task i may use are
   // the first `linksBefore(i)` ones.
   let at = 0;
@@ -569,6 +751,8 @@ export function normalize(raw: Program): Program {
         return where === 'listener' || where === 'teardown' ? { a: 'cancel', id, t: 0 } : { a: 'throw', id };
       case 'task':
         return { a: 'task', id, ...(a.start === true && { start: true }) };
+      case 'settle':
+        return { a: 'settle', id, d: a.d % DEFERRED, ok: a.ok };
       default:
         return { ...a, id, t: t(a.t) };
     }
@@ -578,25 +762,32 @@ export function normalize(raw: Program): Program {
       withReaction && 'react' in c && c.react !== undefined
         ? { on: c.react.on, act: action(c.react.act, 'reaction') }
         : undefined;
-    // a plain subscribe to a plain Observable involves no export: that consumer observes the task
-    const q = 'q' in c && c.q === true && c.kind !== 'plain';
+    // a plain subscribe to a plain Observable, or to another input, involves no export: that consumer observes the
+    // task; another input (`o`) wins over `q`
+    const o = 'o' in c && c.o !== undefined && c.kind !== 'plain' ? { o: other(c.o) } : undefined;
+    const q = 'q' in c && c.q === true && c.kind !== 'plain' && o === undefined;
     switch (c.kind) {
       case 'plain':
       case 'detect':
       case 'shield':
-        return { kind: c.kind, t: t(c.t), ...(q && { q }), form: c.form ?? 'pipe', ...(react && { react }) };
+        return { kind: c.kind, t: t(c.t), ...(q && { q }), ...o, form: c.form ?? 'pipe', ...(react && { react }) };
       case 'cancelWhen':
-        return { kind: 'cancelWhen', t: t(c.t), ...(q && { q }), s: sig(c.s)!, ...(react && { react }) };
+        return { kind: 'cancelWhen', t: t(c.t), ...(q && { q }), ...o, s: sig(c.s)!, ...(react && { react }) };
       case 'all':
       case 'any': {
-        const ts = c.ts.map((p): Participant => (typeof p === 'number' ? t(p) : 'q' in p ? { q: t(p.q) } : p));
+        const ts = c.ts.map((p): Participant => (typeof p === 'number' ? t(p) : 'q' in p ? { q: t(p.q) } : other(p)));
         if (c.kind === 'any' && ts.length === 0) ts.push(0);
         return { kind: c.kind, ts, ...(c.s && { s: sig(c.s) }), ...(react && { react }) };
       }
       case 'await':
-        return { kind: 'await', t: t(c.t), ...(q && { q }), shield: c.shield, ...(c.s && { s: sig(c.s) }) };
+        return { kind: 'await', t: t(c.t), ...(q && { q }), ...o, shield: c.shield, ...(c.s && { s: sig(c.s) }) };
     }
   };
+  // the bodies `others` replaces with another input (the last one for a task wins)
+  const inputBodies = new Map<number, Body>();
+  for (const b of raw.others?.bodies ?? []) {
+    inputBodies.set(b.t % m, { b: 'input', input: other(b.input), factory: b.factory, selfCancel: b.selfCancel });
+  }
   const taskLinks = specs.map((spec, i): SigRef | undefined => {
     if (spec.link === undefined) return undefined;
     // an earlier task, a link made before this task; no link at all for the first task's "earlier task"
@@ -613,8 +804,10 @@ export function normalize(raw: Program): Program {
     taskLinks.slice(0, m).flatMap((l, j) => (l !== undefined && JSON.stringify(l) === JSON.stringify(s) ? [j] : []));
   const tasks = specs.map((spec, i): TaskSpec => {
     const link = taskLinks[i];
-    let body: Body = spec.body;
-    if (body.b === 'child' && i >= m) {
+    let body: Body = inputBodies.get(i) ?? spec.body;
+    if (body.b === 'input') {
+      // no probe: nothing below applies
+    } else if (body.b === 'child' && i >= m) {
       // a late task: a task made before it (the waits stay acyclic: no early body waits on a late task)
       body = { b: 'child', j: body.j % i, mode: body.mode };
     } else if (body.b === 'child') {
@@ -634,11 +827,14 @@ export function normalize(raw: Program): Program {
     // onAbort: an error of the task's own probe, on a task's signal or an output
     const how = spec.onAbort?.a === 'error' ? spec.onAbort.how : undefined;
     const onAbort: Action | undefined =
-      spec.onAbort !== undefined && body.b !== 'child' && link !== undefined && !('c' in link)
+      spec.onAbort !== undefined &&
+      (body.b === 'source' || body.b === 'factory') &&
+      link !== undefined &&
+      !('c' in link)
         ? { a: 'error', id: nextId++, t: i, ...(how && { how }) }
         : undefined;
     let teardownAct =
-      spec.teardownAct !== undefined && body.b !== 'child'
+      spec.teardownAct !== undefined && (body.b === 'source' || body.b === 'factory')
         ? action(spec.teardownAct, 'teardown', i < m ? linkedTo({ t: i }) : [])
         : undefined;
     // a teardown that cancels or drives its own task does nothing (the task has ended): another task instead
@@ -662,10 +858,26 @@ export function normalize(raw: Program): Program {
   }));
   // the top-level `task` actions of the late tasks, each before action `at` (one past the last: after them all)
   const late = (raw.late ?? []).filter((l) => l.at !== undefined);
-  const before = (j: number): Action[] =>
-    late
+  // a consumer of `others` that observes a task observes one over another input; a `cancel` it reacts with cancels it
+  const inputTasks = [...inputBodies.keys()].sort((a, b) => a - b);
+  const onInputTask = (a: Action): Action => {
+    if (a.a !== 'sub' || 'ts' in a.c || a.c.o !== undefined || inputTasks.length === 0) return a;
+    const t = inputTasks[a.c.t % inputTasks.length]!;
+    const react =
+      'react' in a.c && a.c.react?.act.a === 'cancel' ? { react: { ...a.c.react, act: { ...a.c.react.act, t } } } : {};
+    return { ...a, c: { ...a.c, t, ...react } };
+  };
+  // such a consumer is put among the first three actions, so that it is often the one that starts its task
+  const others = (raw.others?.actions ?? []).map((x) => {
+    const act = onInputTask(x.act);
+    return { at: act === x.act ? x.at : x.at % 3, act };
+  });
+  const before = (j: number): Action[] => [
+    ...late
       .filter((l) => l.at! % (raw.actions.length + 1) === j)
-      .map((l): Action => ({ a: 'task', id: 0, ...(l.start === true && { start: true }) }));
+      .map((l): Action => ({ a: 'task', id: 0, ...(l.start === true && { start: true }) })),
+    ...others.filter((x) => x.at % (raw.actions.length + 1) === j).map((x) => x.act),
+  ];
   const actions = [...raw.actions.flatMap((a, j) => [...before(j), a]), ...before(raw.actions.length)].map((a) =>
     action(a, 'top'),
   );

@@ -5,7 +5,7 @@
  * with the state of the world when each arrived, cancel() results, source
  * subscription counts, thrown errors).
  */
-import { config, Observable, Subject, tap, type ObservableInput, type Observer, type Subscription } from 'rxjs';
+import { config, from, Observable, Subject, tap, type ObservableInput, type Observer, type Subscription } from 'rxjs';
 import {
   awaitTask,
   cancelWhen,
@@ -21,6 +21,7 @@ import {
 } from '../../src';
 import { fmtConsumer, fmtErr, fmtLink, fmtReason, fmtTask, fmtTeardownEnd, fmtVal } from './format';
 import {
+  DEFERRED,
   resolveConsumer,
   nextLateTask,
   resolveSig,
@@ -28,6 +29,7 @@ import {
   type Action,
   type ConsumerSpec,
   type LinkSpec,
+  type OtherInput,
   type Participant,
   type Program,
   type SigRef,
@@ -141,6 +143,21 @@ export interface Run {
   syncEnd: number;
   /** How each task was made (only those made: `tasks` is as long), in the program's order. */
   tasksMade: TaskMade[];
+  /**
+   * The promises a run made that nobody handled by its end: Node's `unhandledRejection`s (`Tracked`), sorted. The
+   * model predicts them: a rejected promise that no one subscribed and the package did not drop.
+   */
+  rejections: string[];
+  /** Every promise the program made (`D<d>` first, then in the order they were made), and how it was used. */
+  promises: MadePromise[];
+}
+
+/** A promise the program made (`OtherInput`): for `k` (`T<i>`, `X<idx>`, a participant's index, `D<d>`). */
+export interface MadePromise {
+  k: string;
+  promise: { used: boolean; subscribed: boolean };
+  /** Its rejection (undefined: it did not reject). */
+  rejected: unknown;
 }
 
 /** A task: made before the actions, or by a `task` action (top-level, or re-entrantly), linked to `link`. */
@@ -183,6 +200,31 @@ export async function execute(program: Program): Promise<Run> {
   return runner.result();
 }
 
+/**
+ * A native promise (its tag is `Promise`: the package drops it as any other) that records whether anyone called its
+ * `then` (RxJS's `from` subscribing it; `catch`, which the package's drop calls, calls `then`). The runner handles
+ * its rejection itself from the start, through the intrinsic `then`, so that Node never reports it (under Jest an
+ * unhandled rejection fails the test, whatever listens to it); `used` is what Node's rule reads instead: a promise
+ * rejected that nobody handled by the end of the run would be an `unhandledRejection` (every handler of the run is
+ * added in its one synchronous run or in the microtasks that follow, before Node looks).
+ */
+class Tracked<T> extends Promise<T> {
+  static override get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+  used = false;
+  /** `then` with a fulfilment callback: subscribed (RxJS's `from`); without one: dropped (`catch`). */
+  subscribed = false;
+  override then<R1 = T, R2 = never>(
+    onfulfilled?: ((value: T) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    this.used = true;
+    if (onfulfilled != null) this.subscribed = true;
+    return super.then(onfulfilled, onrejected);
+  }
+}
+
 /** The error Node's APIs reject with when their signal aborts: an `Error` named `AbortError`, the reason its cause. */
 function abortError(cause: unknown): Error {
   return Object.assign(new Error('The operation was aborted'), { name: 'AbortError', cause });
@@ -210,6 +252,21 @@ class Runner {
   readonly linksMade: LinkMade[] = [];
   readonly sourceFails: SourceFail[] = [];
   readonly tasksMade: TaskMade[] = [];
+  /** Every promise the program made, and whether it rejected (its handling is `Tracked`). */
+  readonly promises: (MadePromise & { promise: Tracked<string> })[] = [];
+  /** The deferred promises `D<d>` (program.ts, `OtherInput`), and what settles each. */
+  readonly deferred = Array.from({ length: DEFERRED }, (_, d) => {
+    let resolve!: (value: string) => void;
+    let reject!: (error: Error) => void;
+    const promise = this.track(
+      new Tracked<string>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      }),
+      `D${d}`,
+    );
+    return { promise, resolve, reject };
+  });
   /** Each task's options.signal (undefined: none). */
   readonly linked: (AbortSignal | undefined)[] = [];
   /** The Subjects that have ended (an `error` or `complete` action ran). */
@@ -264,6 +321,16 @@ class Runner {
     let t: Task<string>;
     if (body.b === 'source') {
       t = task(probe, options);
+    } else if (body.b === 'input' && !body.factory) {
+      t = task(this.makeInput(body.input, `T${i}`), options);
+    } else if (body.b === 'input') {
+      t = task(() => {
+        this.log.push(`T${i} factory`);
+        this.factoryCalls[i]!++;
+        const input = this.makeInput(body.input, `T${i}`);
+        if (body.selfCancel) this.doCancel(i, `self${i}`);
+        return input;
+      }, options);
     } else if (body.b === 'factory') {
       t = task((signal) => {
         this.log.push(`T${i} factory`);
@@ -390,6 +457,35 @@ class Runner {
     });
   }
 
+  /** Handles a promise's rejection for the runner (the intrinsic `then`: not a use), and records it. */
+  private track(promise: Tracked<string>, k: string): Tracked<string> {
+    const made = { k, promise, rejected: undefined as unknown };
+    this.promises.push(made);
+    Promise.prototype.then.call(promise, undefined, (e: unknown) => (made.rejected = e));
+    return promise;
+  }
+
+  /** Another input (program.ts, `OtherInput`), made now; `k` names its values and its error. */
+  makeInput(o: OtherInput, k: string): ObservableInput<string> {
+    if ('d' in o) return this.deferred[o.d]!.promise;
+    if ('p' in o) {
+      const promise = o.p === 'resolve' ? Tracked.resolve(`p${k}`) : Tracked.reject(new Error(`J${k}`));
+      return this.track(promise as Tracked<string>, k);
+    }
+    const values = Array.from({ length: 'arr' in o ? o.arr : o.gen }, (_, j) => `a${k}_${j}`);
+    if ('arr' in o) return values;
+    const log = this.log;
+    return (function* generate() {
+      let done = false;
+      try {
+        yield* values;
+        done = true;
+      } finally {
+        log.push(`G${k} ${done ? 'done' : 'return'}`);
+      }
+    })();
+  }
+
   /** `Q<i>`: a cold Observable over task i's Subject, given to consumers directly (not a task). */
   private plainSource(i: number): Observable<string> {
     const spec = this.p.tasks[i]!;
@@ -465,6 +561,13 @@ class Runner {
       sourceFails: this.sourceFails,
       tasksMade: this.tasksMade,
       syncEnd: this.syncEnd,
+      // a promise rejected that no one subscribed and the package did not drop (docs/semantics.md: it gets a
+      // rejection handler only where the package took it and knows it never subscribes it)
+      rejections: this.promises
+        .filter((m) => m.rejected !== undefined && !m.promise.used)
+        .map((m) => fmtErr(m.rejected, this.indexOf))
+        .sort(),
+      promises: this.promises,
     };
   }
 
@@ -528,10 +631,11 @@ class Runner {
         this.log.push(`error T${a.t} ${fmtErr(error, this.indexOf)}`);
         // task t may not be made yet: its Subject exists from the start
         const t = this.tasks[a.t] as Task<string> | undefined;
+        const body = this.p.tasks[a.t]!.body.b;
         const reached =
           !this.ended[a.t] &&
           t?.state === 'running' &&
-          this.p.tasks[a.t]!.body.b !== 'child' &&
+          (body === 'source' || body === 'factory') &&
           this.probeSubscriptions[a.t]! > this.probeTeardowns[a.t]!;
         this.ended[a.t] = true;
         this.subjects[a.t]!.error(error);
@@ -578,6 +682,13 @@ class Runner {
         this.makeTask(link, this.p.actions.includes(a) ? 'top' : 'reentrant', a.start === true);
         return;
       }
+      case 'settle': {
+        this.log.push(`${a.ok ? 'resolve' : 'reject'} D${a.d}`);
+        const d = this.deferred[a.d]!;
+        if (a.ok) d.resolve(`r${a.id}`);
+        else d.reject(new Error(`K${a.id}`));
+        return;
+      }
       case 'throw':
         this.log.push(`throw U${a.id}`);
         this.thrown.push(`U${a.id}`);
@@ -616,31 +727,35 @@ class Runner {
       complete: () => this.notify(x, 'complete', undefined),
     };
     const options = x.signal === undefined ? undefined : { signal: x.signal };
-    // the consumer's source: task t, or the plain Observable Q<t>
+    // another input is made for this subscription (program.ts, `OtherInput`)
+    const other = 'o' in spec && spec.o !== undefined ? this.makeInput(spec.o, `X${x.idx}`) : undefined;
+    // the consumer's source: task t, the plain Observable Q<t>, or `from()` of another input
     const source = (): Observable<string> =>
-      'q' in spec && spec.q === true ? this.qs[spec.t]! : this.tasks[(spec as { t: number }).t]!;
-    // a promise or an array is made for this subscription (program.ts, `OtherInput`)
+      other !== undefined
+        ? from(other)
+        : 'q' in spec && spec.q === true
+          ? this.qs[spec.t]!
+          : this.tasks[(spec as { t: number }).t]!;
+    // given directly to detectCancel(source), shield(source), awaitTask(source)
+    const given = (): ObservableInput<string> => other ?? source();
     const participants = (ts: readonly Participant[]) =>
       ts.map((p, k): ObservableInput<string> => {
         if (typeof p === 'number') return this.tasks[p]!;
         if ('q' in p) return this.qs[p.q]!;
-        if ('arr' in p) return Array.from({ length: p.arr }, (_, j) => `a${k}_${j}`);
-        return p.p === 'resolve' ? Promise.resolve(`p${k}`) : Promise.reject(new Error(`J${k}`));
+        return this.makeInput(p, `${k}`);
       });
     switch (spec.kind) {
       case 'plain':
         x.subscription = this.tasks[spec.t]!.subscribe(observer);
         break;
-      case 'detect': {
-        const t = source();
-        x.subscription = (spec.form === 'call' ? detectCancel(t) : t.pipe(detectCancel())).subscribe(observer);
+      case 'detect':
+        x.subscription = (spec.form === 'call' ? detectCancel(given()) : source().pipe(detectCancel())).subscribe(
+          observer,
+        );
         break;
-      }
-      case 'shield': {
-        const t = source();
-        x.subscription = (spec.form === 'call' ? shield(t) : t.pipe(shield())).subscribe(observer);
+      case 'shield':
+        x.subscription = (spec.form === 'call' ? shield(given()) : source().pipe(shield())).subscribe(observer);
         break;
-      }
       case 'cancelWhen':
         x.subscription = source().pipe(cancelWhen(x.signal!)).subscribe(observer);
         break;
@@ -651,7 +766,7 @@ class Runner {
         x.subscription = whenAnyCancellable(participants(spec.ts), options).subscribe(observer);
         break;
       case 'await':
-        awaitTask(source(), { shield: spec.shield, ...options }).then(
+        awaitTask(given(), { shield: spec.shield, ...options }).then(
           (v) => (x.outcome = `resolve ${fmtVal(v)}`),
           (e: unknown) => (x.outcome = `reject ${fmtErr(e, this.indexOf)}`),
         );
@@ -663,7 +778,9 @@ class Runner {
 
   private notify(x: RunConsumer, kind: 'next' | 'error' | 'complete', value: unknown): void {
     const direct =
-      (x.spec.kind === 'plain' || x.spec.kind === 'detect' || x.spec.kind === 'shield') && x.spec.q !== true;
+      (x.spec.kind === 'plain' || x.spec.kind === 'detect' || x.spec.kind === 'shield') &&
+      x.spec.q !== true &&
+      x.spec.o === undefined;
     x.notifications.push({
       seq: this.log.length,
       kind,
