@@ -6,11 +6,13 @@
  * once with `provideZonelessChangeDetection()`, each on Angular's server platform with `provideHttpClient()` and
  * `provideHttpClientTesting()` (whose `TestRequest.cancelled` tells whether a request was aborted), and once more with
  * HttpClient's own XHR and fetch backends against a local server that never answers (it tells when a connection
- * closes).
+ * closes). A last scenario calls `ApplicationRef.whenStable()` as a component that observed a task over a `timer()`
+ * (through `shield()` or not) is destroyed, and logs whether it resolves before or after the task's end.
  *
- * The code run is the recipes' own: their fences are taken from docs/recipes.md (spec/docExamples.ts, as
- * spec/examples.spec.ts does), compiled here with TypeScript's transpileModule (experimentalDecorators, as Angular
- * builds do) and passed to the child, so the doc and this test cannot drift.
+ * The code run is the recipes' own (and the "With zone.js" section's `startPendingTask`): their fences are taken from
+ * docs/recipes.md (spec/docExamples.ts, as spec/examples.spec.ts does), compiled here with TypeScript's
+ * transpileModule (experimentalDecorators, as Angular builds do) and passed to the child, so the doc and this test
+ * cannot drift.
  */
 import { join } from 'node:path';
 import ts from 'typescript';
@@ -43,7 +45,11 @@ const modes = ['zone', 'zoneless'] as const;
 const outputs = {} as Record<(typeof modes)[number], Output>;
 
 beforeAll(async () => {
-  const recipes = JSON.stringify({ UserPage: recipe('UserPage'), userWithRetry: recipe('userWithRetry') });
+  const recipes = JSON.stringify({
+    UserPage: recipe('UserPage'),
+    userWithRetry: recipe('userWithRetry'),
+    startPendingTask: recipe('startPendingTask'),
+  });
   const runs = await runChildren<Output>(
     script,
     modes.map((mode) => [mode]),
@@ -56,6 +62,22 @@ const shape = (kind: string, reason: unknown, task?: string): Shape => ({ class:
 const line = (who: string, error: Shape): string => `${who}: error ${JSON.stringify(error)}`;
 const rejected = (who: string, error: Shape): string => `${who}: rejected ${JSON.stringify(error)}`;
 const ADA = JSON.stringify({ name: 'Ada' });
+/** What scenario 9 logs when whenStable() waits for the shielded task's end (its timer fires after the reference). */
+const waited = [
+  'component: complete',
+  'destroyed: task running',
+  'reference timer fired',
+  'timer fired',
+  'stable: task completed',
+];
+/** What it logs when whenStable() resolves while the shielded task still runs. */
+const notWaited = [
+  'component: complete',
+  'destroyed: task running',
+  'stable: task running',
+  'reference timer fired',
+  'timer fired',
+];
 
 describe("docs/recipes.md's Angular component on Angular 21 (in child processes)", () => {
   it('one app ran with zone.js 0.16 and NgZone, one zoneless, both on Angular 21.2 over the rxjs this suite runs, the one Angular and the package share', () => {
@@ -197,6 +219,24 @@ describe("docs/recipes.md's Angular component on Angular 21 (in child processes)
       },
     );
 
+    describe('9. ApplicationRef.whenStable() called as a component that observed a task over a timer is destroyed', () => {
+      const whenStable = () => results().whenStable;
+
+      it("without shield(), the component's leaving cancels the task and clears its timer: whenStable() resolves at once", () => {
+        expect(whenStable()['plain subscribe']).toEqual([
+          'component: complete',
+          'task cancelled',
+          'destroyed: task cancelled',
+          'stable: task cancelled',
+          'reference timer fired',
+        ]);
+      });
+
+      it("a shielded task started with the doc's startPendingTask() (pendingUntilEvent() in its source) keeps the app unstable until it ends", () => {
+        expect(whenStable()['shield(), the task started with startPendingTask()']).toEqual(waited);
+      });
+    });
+
     it('nothing else reaches the ErrorHandler or is reported as unhandled, and no request is left open', () => {
       const { heard, leftOpen } = outputs[mode];
       expect(Object.values(leftOpen).flat()).toEqual([]);
@@ -209,6 +249,7 @@ describe("docs/recipes.md's Angular component on Angular 21 (in child processes)
         'retry',
         'errorHandler',
         'realBackends',
+        'whenStable',
       ]);
       expect(Object.values(heard).flat()).toEqual([]);
     });
@@ -227,6 +268,25 @@ describe("docs/recipes.md's Angular component on Angular 21 (in child processes)
       expect(outputs.zoneless.results.errorHandler['plain subscribe without an error callback']).toEqual([
         { via: 'uncaughtException', error },
       ]);
+    });
+  });
+
+  describe('9. ApplicationRef.whenStable() and a shielded task over a timer, as the component that observed it is destroyed', () => {
+    const stable = (mode: (typeof modes)[number]) => outputs[mode].results.whenStable;
+
+    it("with zone.js: whenStable() waits for the task's own end when it was started in Angular's zone (its timer is the zone's pending macrotask), with or without pendingUntilEvent() after the shield()", () => {
+      expect(stable('zone')['shield()']).toEqual(waited);
+      expect(stable('zone')['shield(), then pendingUntilEvent()']).toEqual(waited);
+    });
+
+    it("with zone.js: a task started outside Angular's zone is not waited for", () => {
+      expect(stable('zone')["shield(), the task started outside Angular's zone"]).toEqual(notWaited);
+    });
+
+    it('zoneless: whenStable() resolves while the shielded task runs (timers are not counted), and a pendingUntilEvent() after the shield() is released with the component', () => {
+      expect(stable('zoneless')['shield()']).toEqual(notWaited);
+      expect(stable('zoneless')["shield(), the task started outside Angular's zone"]).toEqual(notWaited);
+      expect(stable('zoneless')['shield(), then pendingUntilEvent()']).toEqual(notWaited);
     });
   });
 });

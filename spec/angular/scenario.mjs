@@ -3,13 +3,15 @@
 // `zoneless` (`provideZonelessChangeDetection()`, zone.js never loaded). Loads `@angular/compiler` (the recipe's
 // component is compiled just in time), then Angular, rxjs and the built package as a user would (`rxjs-cancel` →
 // dist/index.mjs), makes an application on Angular's server platform (no browser DOM) with `provideHttpClient()` and
-// `provideHttpClientTesting()`, runs every scenario in it and prints what each saw as one line of JSON. The last
-// scenario makes two more applications, as an SSR app's config does (`provideServerRendering()`, `provideHttpClient()`
+// `provideHttpClientTesting()`, runs every scenario in it and prints what each saw as one line of JSON. Scenario 8
+// makes two more applications, as an SSR app's config does (`provideServerRendering()`, `provideHttpClient()`
 // with its XHR backend, then `withFetch()`), whose requests go to a local server that never answers. stderr carries
-// Angular's warnings about the XHR backend on the server: not looked at.
+// Angular's warnings about the XHR backend on the server: not looked at. Scenario 9 calls `whenStable()` on the first
+// application as components are destroyed.
 //
 // The recipe's code is docs/recipes.md's own: the spec extracts its fences, compiles them with TypeScript and passes
-// the JavaScript in RXJS_CANCEL_ANGULAR_RECIPES ({ UserPage, userWithRetry }); it is imported from `data:` URLs.
+// the JavaScript in RXJS_CANCEL_ANGULAR_RECIPES ({ UserPage, userWithRetry, startPendingTask }); it is imported from
+// `data:` URLs.
 /* global Zone -- defined by zone.js once it is loaded, below */
 import { once } from 'node:events';
 import { createServer } from 'node:http';
@@ -47,7 +49,7 @@ const core = await import('@angular/core');
 const { AsyncPipe } = await import('@angular/common');
 const { HttpClient, provideHttpClient, withFetch } = await import('@angular/common/http');
 const { HttpTestingController, provideHttpClientTesting } = await import('@angular/common/http/testing');
-const { takeUntilDestroyed } = await import('@angular/core/rxjs-interop');
+const { pendingUntilEvent, takeUntilDestroyed } = await import('@angular/core/rxjs-interop');
 const { createApplication } = await import('@angular/platform-browser');
 const { INITIAL_CONFIG, platformServer, provideServerRendering } = await import('@angular/platform-server');
 const rx = await import('rxjs');
@@ -60,6 +62,7 @@ const { version: rxjsVersion } = (await import('rxjs/package.json', { with: { ty
 const recipes = JSON.parse(process.env.RXJS_CANCEL_ANGULAR_RECIPES);
 const importRecipe = (js) => import(`data:text/javascript;base64,${Buffer.from(js).toString('base64')}`);
 const { UserPage } = await importRecipe(recipes.UserPage);
+const { startPendingTask } = await importRecipe(recipes.startPendingTask);
 const { userWithRetry } = await importRecipe(recipes.userWithRetry);
 
 /** A server that never answers: it tells when a request arrives and when its connection closes unanswered. */
@@ -324,6 +327,56 @@ const scenarios = {
       log.push(`server: ${await Promise.race([closed, stillOpen])}`);
       clearTimeout(guard);
       app.destroy();
+    }
+    return result;
+  },
+
+  /**
+   * 9. `appRef.whenStable()`, called when a component that observed a task over a timer is destroyed: through shield()
+   * the task keeps its timer; without it the task is cancelled and its timer cleared. A timer as long as the task's,
+   * set just before it outside Angular's zone (so it fires first), tells whether whenStable() resolved at once.
+   */
+  async whenStable() {
+    const result = {};
+    const delay = 20;
+    const started = (source) => startTask(source, { name: 'tick' });
+    const variants = {
+      'plain subscribe': { start: started, observe: (task) => task },
+      'shield()': { start: started, observe: (task) => task.pipe(shield()) },
+      "shield(), the task started outside Angular's zone": {
+        start: (source) => ngZone.runOutsideAngular(() => started(source)),
+        observe: (task) => task.pipe(shield()),
+      },
+      'shield(), then pendingUntilEvent()': {
+        start: started,
+        observe: (task) => task.pipe(shield(), pendingUntilEvent(injector)),
+      },
+      'shield(), the task started with startPendingTask()': {
+        start: (source) => startPendingTask(source, injector, { name: 'tick' }),
+        observe: (task) => task.pipe(shield()),
+      },
+    };
+    await appRef.whenStable();
+    for (const [name, { start, observe }] of Object.entries(variants)) {
+      const log = (result[name] = []);
+      const page = newPage();
+      const destroyRef = page.injector.get(DestroyRef);
+      const reference = new Promise((resolve) =>
+        ngZone.runOutsideAngular(() => setTimeout(() => resolve(log.push('reference timer fired')), delay)),
+      );
+      const task = ngZone.run(() => {
+        const task = start(rx.timer(delay).pipe(rx.tap(() => log.push('timer fired'))));
+        task.signal.addEventListener('abort', () => log.push('task cancelled'));
+        observe(task).pipe(takeUntilDestroyed(destroyRef)).subscribe(logger(log, 'component'));
+        return task;
+      });
+      page.destroy();
+      log.push(`destroyed: task ${task.state}`);
+      await appRef.whenStable();
+      log.push(`stable: task ${task.state}`);
+      await reference;
+      await rx.lastValueFrom(task.pipe(shield()), { defaultValue: undefined }).catch(() => {});
+      await settle();
     }
     return result;
   },
