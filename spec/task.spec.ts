@@ -1354,7 +1354,10 @@ describe('depth', () => {
       top.subscribe({ complete: () => heard.push('complete'), error: (e) => heard.push(String(e)) });
       bottom.complete();
       await unhandled.flush();
-      expect(unhandled.errors.some((e) => e instanceof RangeError)).toBe(true);
+      // by name, not `instanceof RangeError`: the stack can run out inside one of Node's own functions (seen on
+      // Node 22), whose RangeError belongs to Node's realm, not to the one jest runs this file in
+      const isRangeError = (e: unknown) => typeof e === 'object' && e !== null && (e as Error).name === 'RangeError';
+      expect(unhandled.errors.filter(isRangeError).length).toBeGreaterThan(0);
       expect(top.state).toBe('running');
       expect(heard).toEqual([]);
     } finally {
