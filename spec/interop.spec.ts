@@ -11,6 +11,7 @@
  * subscribed.
  */
 import { getEventListeners } from 'node:events';
+import { addAbortSignal, PassThrough } from 'node:stream';
 import {
   asyncScheduler,
   concat,
@@ -32,6 +33,8 @@ import {
   mergeMap,
   NEVER,
   Observable,
+  observable,
+  type ObservableInput,
   of,
   race,
   repeat,
@@ -685,6 +688,150 @@ describe('promise bridges', () => {
       'state cancelled',
       'generator resumed',
       'generator finally',
+    ]);
+  });
+
+  // Streams are async iterables to RxJS's from() (7.4 as 7.8), released as the generator above (docs/semantics.md)
+  it('a web ReadableStream source cancelled while its read waits: the task ends at once, the stream stays locked and its cancel() runs (reason undefined) only when the next chunk arrives', async () => {
+    const log: string[] = [];
+    let controller!: ReadableStreamDefaultController<number>;
+    const stream = new ReadableStream<number>({
+      start: (c) => {
+        controller = c;
+        c.enqueue(1);
+      },
+      cancel: (reason) => void log.push(`stream cancel ${String(reason)}`),
+    });
+    const t = task(stream);
+    t.subscribe({ next: (v) => log.push(`next ${v}`), error: (e) => log.push(`error ${errorShape(e).class}`) });
+    await tick();
+    t.cancel('stop');
+    await tick();
+    expect(log).toEqual(['next 1', 'error CancelledError']);
+    expect(stream.locked).toBe(true); // a stalled stream stays locked for good
+    controller.enqueue(2);
+    await tick();
+    expect(log).toEqual(['next 1', 'error CancelledError', 'stream cancel undefined']);
+    expect(stream.locked).toBe(false);
+  });
+
+  it("a ReadableStream-like without Symbol.asyncIterator (RxJS's reader loop, a browser's older streams) is only unlocked at its next chunk, never cancelled", async () => {
+    const log: string[] = [];
+    let controller!: ReadableStreamDefaultController<number>;
+    const stream = new ReadableStream<number>({
+      start: (c) => {
+        controller = c;
+        c.enqueue(1);
+      },
+      cancel: () => void log.push('stream cancel'),
+    });
+    const t = task({ getReader: () => stream.getReader() } as unknown as ReadableStream<number>);
+    t.subscribe({ next: (v) => log.push(`next ${v}`), error: (e) => log.push(`error ${errorShape(e).class}`) });
+    await tick();
+    t.cancel();
+    controller.enqueue(2);
+    await tick();
+    expect(log).toEqual(['next 1', 'error CancelledError']);
+    expect(stream.locked).toBe(false);
+  });
+
+  it("a stalled stream given the task's signal closes at the cancellation: pipeThrough(…, { signal }) cancels a ReadableStream, addAbortSignal destroys a Node Readable, with the task's CancelledError as reason", async () => {
+    const webLog: string[] = [];
+    const stalled = new ReadableStream<string>({
+      start: (c) => c.enqueue('a'),
+      pull: () => new Promise<void>(() => undefined), // no second chunk, ever
+      cancel: (reason) => void webLog.push(`cancel ${errorShape(reason).class} ${String(errorShape(reason).reason)}`),
+    });
+    const web = task((signal) => stalled.pipeThrough(new TransformStream<string, string>(), { signal }));
+    web.subscribe({ next: (v) => webLog.push(`next ${v}`), error: (e) => webLog.push(`error ${errorShape(e).class}`) });
+    const nodeLog: string[] = [];
+    const readable = new PassThrough({ objectMode: true });
+    readable.write('b');
+    const node = task((signal) => addAbortSignal(signal, readable) as AsyncIterable<string>);
+    node.subscribe({
+      next: (v) => nodeLog.push(`next ${v}`),
+      error: (e) => nodeLog.push(`error ${errorShape(e).class}`),
+    });
+    await tick();
+    web.cancel('stop');
+    node.cancel('stop');
+    expect(readable.destroyed).toBe(true); // at step 2, before cancel() returned
+    await tick();
+    expect(webLog).toEqual(['next a', 'error CancelledError', 'cancel CancelledError stop']);
+    expect(stalled.locked).toBe(false);
+    expect(nodeLog).toEqual(['next b', 'error CancelledError']);
+    const destroyedWith = readable.errored as Error & { cause?: unknown };
+    expect([destroyedWith.name, destroyedWith.cause]).toEqual(['AbortError', node.signal.reason]);
+  });
+
+  it('a stalled Node Readable source is destroyed only when its next chunk arrives (an open socket stays open until then)', async () => {
+    const log: string[] = [];
+    const readable = new PassThrough({ objectMode: true });
+    readable.write('a');
+    const t = task(readable as AsyncIterable<string>);
+    t.subscribe({ next: (v) => log.push(`next ${v}`), error: (e) => log.push(`error ${errorShape(e).class}`) });
+    await tick();
+    t.cancel();
+    await tick();
+    expect(log).toEqual(['next a', 'error CancelledError']);
+    expect(readable.destroyed).toBe(false);
+    readable.write('b');
+    await tick();
+    expect(readable.destroyed).toBe(true);
+    expect(log).toEqual(['next a', 'error CancelledError']);
+  });
+
+  it('a foreign Observable (Symbol.observable, its own subscribe and unsubscribe) is released as any source: a task unsubscribes it at step 3, after its abort listeners and before its observers hear; a combinator and awaitTask before they report', async () => {
+    const log: string[] = [];
+    /** A TC39-style Observable of another library: subscribe(observer) gives back { unsubscribe }. */
+    const foreign = (name: string) =>
+      ({
+        [observable]: () => ({
+          subscribe: (observer: { next(v: string): void }) => {
+            log.push(`${name} subscribed`);
+            const id = setInterval(() => observer.next(name), 1);
+            return {
+              unsubscribe: () => {
+                log.push(`${name} unsubscribed`);
+                clearInterval(id);
+              },
+            };
+          },
+        }),
+      }) as unknown as ObservableInput<string>;
+    const t = task(foreign('t'));
+    t.subscribe({ error: (e) => log.push(`plain heard ${errorShape(e).class}`) });
+    t.pipe(detectCancel()).subscribe({ error: (e) => log.push(`detectCancel heard ${errorShape(e).class}`) });
+    t.signal.addEventListener('abort', () => log.push('abort listener'));
+    await tick();
+    t.cancel('stop');
+    expect(log).toEqual([
+      't subscribed',
+      'abort listener',
+      't unsubscribed',
+      'plain heard CancelledError',
+      'detectCancel heard ChildCancelled',
+    ]);
+    log.length = 0;
+    const caller = new AbortController();
+    whenAllCancellable([foreign('p1'), foreign('p2')], { signal: caller.signal }).subscribe({
+      error: (e) => log.push(`whenAll heard ${errorShape(e).class} ${String(errorShape(e).reason)}`),
+    });
+    const awaited = awaitTask(foreign('aw'), { signal: caller.signal }).catch((e: unknown) =>
+      log.push(`awaitTask rejected ${errorShape(e).class}`),
+    );
+    await tick();
+    caller.abort('R');
+    await awaited;
+    expect(log).toEqual([
+      'p1 subscribed',
+      'p2 subscribed',
+      'aw subscribed',
+      'p1 unsubscribed',
+      'p2 unsubscribed',
+      'whenAll heard CancelledError R',
+      'aw unsubscribed',
+      'awaitTask rejected CancelledError',
     ]);
   });
 

@@ -879,6 +879,52 @@ describe('a child cancelled at its parent step 2 (an abort listener on the paren
   });
 });
 
+describe("a source of the body that fails from its own abort listener on the body's signal (documented: step 2 does not wait)", () => {
+  // docs/semantics.md, "The wave has three limits", 2: such a source fails at step 2, before step 3 tears the body
+  // down, with the task's own CancelledError; the task still ends cancelled and drops what the body emits then.
+  const body = (failOnAbort: (fail: () => void) => void, log: string[]) =>
+    task(
+      (signal) =>
+        new Observable<string>((subscriber) => {
+          signal.addEventListener('abort', () => failOnAbort(() => subscriber.error(signal.reason)));
+          return () => log.push('body torn down');
+        }).pipe(
+          detectCancel(),
+          catchError((e: unknown) => {
+            log.push(`body heard ${describeError(e)}`);
+            return of('fallback');
+          }),
+        ),
+      { name: 'parent' },
+    );
+
+  it('failing at once: detectCancel() makes it a ChildCancelled of the body own task, the fallback runs, but the task ends cancelled and its observers never get the fallback', () => {
+    const log: string[] = [];
+    const parent = body((fail) => fail(), log);
+    parent.subscribe(recorder(log, 'observer'));
+    parent.cancel('stop');
+    expect(log).toEqual([
+      'body heard ChildCancelled(task=parent, reason=stop)',
+      'body torn down',
+      'observer: error CancelledError(task=parent, reason=stop)',
+    ]);
+    expect(parent.state).toBe('cancelled');
+    const late: string[] = [];
+    parent.subscribe(recorder(late, 'late'));
+    expect(late).toEqual(['late: error CancelledError(task=parent, reason=stop)']);
+  });
+
+  it('failing on a microtask (as fetch and Node promise APIs do): the body is torn down first and hears nothing', async () => {
+    const log: string[] = [];
+    const parent = body((fail) => queueMicrotask(fail), log);
+    parent.subscribe(recorder(log, 'observer'));
+    parent.cancel('stop');
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(log).toEqual(['body torn down', 'observer: error CancelledError(task=parent, reason=stop)']);
+  });
+});
+
 describe('order inside a cancellation', () => {
   it('two children released by one teardown are each cancelled completely before the unsubscribe() that released it returns, as a direct call would', () => {
     const log: string[] = [];
