@@ -18,7 +18,7 @@
  * last value). The last block shows each export accepting one and the
  * outcome it gives. See RELIABILITY.md, "Bad input".
  */
-import { firstValueFrom, NEVER, Observable, of, Subject } from 'rxjs';
+import { config, firstValueFrom, NEVER, Observable, of, Subject } from 'rxjs';
 import {
   awaitTask,
   CancelledError,
@@ -435,6 +435,53 @@ describe('bad input: a combinator reads each participant once, at the call', () 
       expect(reads).toBe(1);
     },
   );
+});
+
+describe('bad input: cancel() called on something that is not a task (detached) throws a TypeError naming it', () => {
+  const CANCEL = 'task.cancel(): expected a task as this, got';
+
+  it('cancels nothing: the task runs on, its observer hears nothing, and its own cancel() still works', () => {
+    const t = startTask(NEVER);
+    const heard: string[] = [];
+    t.subscribe({ error: (e: unknown) => heard.push(`error ${(e as Error).name} ${(e as CancelledError).reason}`) });
+    const { cancel } = t;
+    expectTypeError(() => cancel('detached'), `${CANCEL} undefined`);
+    // signal.addEventListener('abort', t.cancel) calls it on the signal
+    expectTypeError(
+      () => cancel.call(new AbortController().signal, 'listener'),
+      `${CANCEL} an instance of AbortSignal`,
+    );
+    expectTypeError(() => cancel.call({}, 'object'), `${CANCEL} an empty object`);
+    expect(t.state).toBe('running');
+    expect(heard).toEqual([]);
+    expect(t.cancel('mine')).toBe(true);
+    expect(heard).toEqual(['error CancelledError mine']);
+  });
+
+  it('passed as a callback it fails loudly where it used to do nothing: RxJS reports the TypeError of a Subject observer', () => {
+    const t = startTask(NEVER);
+    const trigger = new Subject<string>();
+    trigger.subscribe(t.cancel);
+    const reported: unknown[] = [];
+    const previous = config.onUnhandledError;
+    config.onUnhandledError = (e) => reported.push(e);
+    jest.useFakeTimers();
+    try {
+      trigger.next('go');
+      jest.runOnlyPendingTimers();
+    } finally {
+      jest.useRealTimers();
+      config.onUnhandledError = previous;
+    }
+    expect(t.state).toBe('running');
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toBeInstanceOf(TypeError);
+    // rxjs 7.8 calls the observer function on RxJS's own partial observer, rxjs 7.4 on nothing
+    expect((reported[0] as TypeError).message).toMatch(
+      /^task\.cancel\(\): expected a task as this, got (undefined|an object \{ next, error, complete \})$/,
+    );
+    t.cancel();
+  });
 });
 
 describe('bad input: the counts', () => {

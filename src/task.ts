@@ -256,10 +256,17 @@ export class Task<T> extends TaskBrand<T> {
    *
    * @returns `true` if this call cancelled the task, `false` if it had
    * already ended (then nothing happens; the first reason wins).
+   * @throws `TypeError` if called on something that is not a task, as a
+   * detached `task.cancel` passed as a callback is: pass `() => task.cancel()`.
    */
   cancel(reason?: unknown): boolean {
-    const state = this._state;
-    if (state !== 'pending' && state !== 'running') return false;
+    // `this` is not a task when detached (`signal.addEventListener('abort', task.cancel)`)
+    const state = (this as Task<unknown> | undefined)?._state;
+    if (state !== 'pending' && state !== 'running') {
+      // fail loudly, as a detached `abort()` does, rather than answer `false`, which says the task had ended
+      if (!state) throw typeError('task.cancel', 'a task as this', this);
+      return false;
+    }
     this._state = 'cancelled'; // step 1
     this._result = reason;
     // The error made when the signal was first read (see `signal`), which nobody has seen yet, gets its reason now;
