@@ -692,8 +692,8 @@ describe('promise bridges', () => {
   });
 
   // Streams are async iterables to RxJS's from() (7.4 as 7.8), released as the generator above (docs/semantics.md)
-  it('a web ReadableStream source cancelled while its read waits: the task ends at once, the stream stays locked and its cancel() runs (reason undefined) only when the next chunk arrives', async () => {
-    const log: string[] = [];
+  /** A stream that has its first chunk, 1, and waits for the next until `controller` enqueues it; logs its cancel. */
+  function streamOfOne(log: string[]) {
     let controller!: ReadableStreamDefaultController<number>;
     const stream = new ReadableStream<number>({
       start: (c) => {
@@ -702,6 +702,12 @@ describe('promise bridges', () => {
       },
       cancel: (reason) => void log.push(`stream cancel ${String(reason)}`),
     });
+    return { stream, controller };
+  }
+
+  it('a web ReadableStream source cancelled while its read waits: the task ends at once, the stream stays locked and its cancel() runs (reason undefined) only when the next chunk arrives', async () => {
+    const log: string[] = [];
+    const { stream, controller } = streamOfOne(log);
     const t = task(stream);
     t.subscribe({ next: (v) => log.push(`next ${v}`), error: (e) => log.push(`error ${errorShape(e).class}`) });
     await tick();
@@ -717,14 +723,7 @@ describe('promise bridges', () => {
 
   it("a ReadableStream-like without Symbol.asyncIterator (RxJS's reader loop, a browser's older streams) is only unlocked at its next chunk, never cancelled", async () => {
     const log: string[] = [];
-    let controller!: ReadableStreamDefaultController<number>;
-    const stream = new ReadableStream<number>({
-      start: (c) => {
-        controller = c;
-        c.enqueue(1);
-      },
-      cancel: () => void log.push('stream cancel'),
-    });
+    const { stream, controller } = streamOfOne(log);
     const t = task({ getReader: () => stream.getReader() } as unknown as ReadableStream<number>);
     t.subscribe({ next: (v) => log.push(`next ${v}`), error: (e) => log.push(`error ${errorShape(e).class}`) });
     await tick();
