@@ -6,8 +6,9 @@
  * once with `provideZonelessChangeDetection()`, each on Angular's server platform with `provideHttpClient()` and
  * `provideHttpClientTesting()` (whose `TestRequest.cancelled` tells whether a request was aborted), and once more with
  * HttpClient's own XHR and fetch backends against a local server that never answers (it tells when a connection
- * closes). A last scenario calls `ApplicationRef.whenStable()` as a component that observed a task over a `timer()`
- * (through `shield()` or not) is destroyed, and logs whether it resolves before or after the task's end.
+ * closes). Scenario 9 calls `ApplicationRef.whenStable()` as a component that observed a task over a `timer()`
+ * (through `shield()` or not) is destroyed, and logs whether it resolves before or after the task's end; another does
+ * the same with a task over a real request (XHR, then fetch) to a local server that answers only when told to.
  *
  * The code run is the recipes' own (and the "With zone.js" section's `startPendingTask`): their fences are taken from
  * docs/recipes.md (spec/docExamples.ts, as spec/examples.spec.ts does), compiled here with TypeScript's
@@ -237,6 +238,41 @@ describe("docs/recipes.md's Angular component on Angular 21 (in child processes)
       });
     });
 
+    describe("10. ApplicationRef.whenStable() called as a component that observed a task over HttpClient's request to a local server is destroyed", () => {
+      const httpWhenStable = () => results().httpWhenStable as Record<string, Record<string, string[]>>;
+
+      it.each(['xhr', 'fetch'])(
+        "%s backend, without shield(): the component's leaving cancels the task and aborts its request, and whenStable() resolves before the reference timer fires",
+        (backend) => {
+          expect(httpWhenStable()[backend]['plain subscribe']).toEqual([
+            'server: GET /api/users/1',
+            'component: complete', // takeUntilDestroyed() completes it, and its unsubscribing cancels the task
+            'destroyed: task cancelled',
+            'stable: task cancelled',
+            'reference timer fired',
+            'server: closed unanswered', // logged last, whenever it closed
+          ]);
+        },
+      );
+
+      it.each(['xhr', 'fetch'])(
+        '%s backend, through shield(): the request keeps the app unstable (HttpClient registers it with PendingTasks) until the server has answered and the task has completed',
+        (backend) => {
+          expect(httpWhenStable()[backend]['shield()']).toEqual([
+            'server: GET /api/users/1',
+            'component: complete',
+            'destroyed: task running',
+            'reference timer fired',
+            'server: answers', // told to only now: whenStable() had not resolved before the response
+            `later, through shield(): next ${ADA}`,
+            'later, through shield(): complete',
+            'stable: task completed',
+            'server: answered', // how its connection closed, logged once whenStable() has resolved
+          ]);
+        },
+      );
+    });
+
     it('nothing else reaches the ErrorHandler or is reported as unhandled, and no request is left open', () => {
       const { heard, leftOpen } = outputs[mode];
       expect(Object.values(leftOpen).flat()).toEqual([]);
@@ -250,6 +286,7 @@ describe("docs/recipes.md's Angular component on Angular 21 (in child processes)
         'errorHandler',
         'realBackends',
         'whenStable',
+        'httpWhenStable',
       ]);
       expect(Object.values(heard).flat()).toEqual([]);
     });

@@ -5,9 +5,10 @@
 // dist/index.mjs), makes an application on Angular's server platform (no browser DOM) with `provideHttpClient()` and
 // `provideHttpClientTesting()`, runs every scenario in it and prints what each saw as one line of JSON. Scenario 8
 // makes two more applications, as an SSR app's config does (`provideServerRendering()`, `provideHttpClient()`
-// with its XHR backend, then `withFetch()`), whose requests go to a local server that never answers. stderr carries
+// with its XHR backend, then `withFetch()`), whose requests go to a local server that does not answer. stderr carries
 // Angular's warnings about the XHR backend on the server: not looked at. Scenario 9 calls `whenStable()` on the first
-// application as components are destroyed.
+// application as components are destroyed; scenario 10 does it in two more SSR apps (XHR, fetch) whose request the
+// local server answers when the scenario tells it to.
 //
 // The recipe's code is docs/recipes.md's own: the spec extracts its fences, compiles them with TypeScript and passes
 // the JavaScript in RXJS_CANCEL_ANGULAR_RECIPES ({ UserPage, userWithRetry, startPendingTask }); it is imported from
@@ -65,9 +66,12 @@ const { UserPage } = await importRecipe(recipes.UserPage);
 const { startPendingTask } = await importRecipe(recipes.startPendingTask);
 const { userWithRetry } = await importRecipe(recipes.userWithRetry);
 
-/** A server that never answers: it tells when a request arrives and when its connection closes unanswered. */
+/**
+ * A server that answers nobody by itself: it tells when a request arrives (with the response, which scenario 10 ends
+ * when it chooses) and when its connection closes, answered or not.
+ */
 const server = createServer((request, response) => {
-  server.emit('arrived', `${request.method} ${request.url}`);
+  server.emit('arrived', `${request.method} ${request.url}`, response);
   response.on('close', () => server.emit('closed', response.writableEnded ? 'answered' : 'closed unanswered'));
 });
 server.listen(0, '127.0.0.1');
@@ -317,7 +321,7 @@ const scenarios = {
       const arrived = once(server, 'arrived');
       const user = zone.run(() => page.instance.load('1'));
       zone.run(() => user.subscribe(logger(log, 'subscriber')));
-      log.push(`server: ${await arrived}`);
+      log.push(`server: ${(await arrived)[0]}`);
       const closed = once(server, 'closed');
       page.destroy();
       log.push(`destroyed: task ${user.state}`);
@@ -377,6 +381,59 @@ const scenarios = {
       await reference;
       await rx.lastValueFrom(task.pipe(shield()), { defaultValue: undefined }).catch(() => {});
       await settle();
+    }
+    return result;
+  },
+
+  /**
+   * 10. `whenStable()` and a task over a real request (HttpClient's XHR and fetch backends, in an SSR app as scenario
+   * 8's), as the component that observed it through shield() is destroyed: the server answers only when told to, after
+   * a reference timer set outside Angular's zone. Without shield() the component's leaving cancels the task and aborts
+   * its request: whenStable() resolves before that timer fires, which shows the timer waits long enough.
+   */
+  async httpWhenStable() {
+    const result = {};
+    const delay = 20;
+    for (const [name, features] of [
+      ['xhr', []],
+      ['fetch', [withFetch()]],
+    ]) {
+      const app = await createApplication(
+        { providers: [changeDetection(), provideServerRendering(), provideHttpClient(...features)] },
+        { platformRef },
+      );
+      const zone = app.injector.get(NgZone);
+      const client = app.injector.get(HttpClient);
+      await app.whenStable();
+      for (const [variant, observe] of [
+        ['plain subscribe', (task) => task],
+        ['shield()', (task) => task.pipe(shield())],
+      ]) {
+        const log = ((result[name] ??= {})[variant] = []);
+        const page = zone.run(() => createComponent(UserPage, { environmentInjector: app.injector }));
+        const destroyRef = page.injector.get(DestroyRef);
+        const arrived = once(server, 'arrived');
+        const task = zone.run(() => startTask(client.get('/api/users/1'), { name: 'user 1' }));
+        zone.run(() => observe(task).pipe(takeUntilDestroyed(destroyRef)).subscribe(logger(log, 'component')));
+        const [request, response] = await arrived;
+        log.push(`server: ${request}`);
+        const closed = once(server, 'closed');
+        page.destroy();
+        log.push(`destroyed: task ${task.state}`);
+        if (task.state === 'running') task.pipe(shield()).subscribe(logger(log, 'later, through shield()'));
+        const stable = app.whenStable().then(() => log.push(`stable: task ${task.state}`));
+        await new Promise((resolve) => zone.runOutsideAngular(() => setTimeout(resolve, delay)));
+        log.push('reference timer fired');
+        if (!response.writableEnded && !response.destroyed) {
+          log.push('server: answers');
+          response.setHeader('content-type', 'application/json');
+          response.end(JSON.stringify(ada));
+        }
+        await stable;
+        log.push(`server: ${(await closed)[0]}`);
+        await settle();
+      }
+      app.destroy();
     }
     return result;
   },
