@@ -18,7 +18,7 @@
  * last value). The last block shows each export accepting one and the
  * outcome it gives. See RELIABILITY.md, "Bad input".
  */
-import { config, firstValueFrom, NEVER, Observable, of, Subject } from 'rxjs';
+import { config, finalize, firstValueFrom, NEVER, Observable, of, Subject, UnsubscriptionError } from 'rxjs';
 import {
   awaitTask,
   CancelledError,
@@ -480,6 +480,39 @@ describe('bad input: cancel() called on something that is not a task (detached) 
     expect((reported[0] as TypeError).message).toMatch(
       /^task\.cancel\(\): expected a task as this, got (undefined|an object \{ next, error, complete \})$/,
     );
+    t.cancel();
+  });
+
+  it("in finalize() it is thrown by the unsubscribe() that ran it, in an UnsubscriptionError; inside RxJS's own subscribe call only config.onStoppedNotification gets it", () => {
+    const t = startTask(NEVER);
+    const sub = new Subject<string>().pipe(finalize(t.cancel)).subscribe();
+    let thrown: unknown;
+    try {
+      sub.unsubscribe();
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(UnsubscriptionError);
+    const [inner] = (thrown as UnsubscriptionError).errors as unknown[];
+    expect(inner).toBeInstanceOf(TypeError);
+    expect((inner as TypeError).message).toBe('task.cancel(): expected a task as this, got undefined');
+
+    const stopped: unknown[] = [];
+    const reported: unknown[] = [];
+    const previous = { onStoppedNotification: config.onStoppedNotification, onUnhandledError: config.onUnhandledError };
+    config.onStoppedNotification = (notification) => stopped.push(notification);
+    config.onUnhandledError = (e) => reported.push(e);
+    jest.useFakeTimers();
+    try {
+      expect(() => of(1).pipe(finalize(t.cancel)).subscribe()).not.toThrow();
+      jest.runOnlyPendingTimers();
+    } finally {
+      jest.useRealTimers();
+      Object.assign(config, previous);
+    }
+    expect(reported).toEqual([]);
+    expect(stopped).toHaveLength(1);
+    expect(t.state).toBe('running');
     t.cancel();
   });
 });
