@@ -517,6 +517,25 @@ describe('bad input: cancel() called on something that is not a task (detached) 
   });
 });
 
+describe('bad input: start() called on something that is not a task (detached) throws a TypeError naming it', () => {
+  it('starts nothing: the task stays pending, and its own start() still runs it', () => {
+    let subscribed = 0;
+    const t = task(new Observable<never>(() => void subscribed++));
+    const { start } = t;
+    expectTypeError(() => start(), 'task.start(): expected a task as this, got undefined');
+    // button.addEventListener('click', t.start) calls it on the button
+    expectTypeError(() => start.call({ id: 'button' }), 'task.start(): expected a task as this, got an object { id }');
+    expect(t.state).toBe('pending');
+    expect(subscribed).toBe(0);
+    expect(t.start()).toBe(t);
+    expect(t.state).toBe('running');
+    expect(subscribed).toBe(1);
+    expect(start.call(t)).toBe(t); // a running task: a no-op, as before
+    expect(subscribed).toBe(1);
+    t.cancel();
+  });
+});
+
 describe('bad input: the counts', () => {
   it('covers every export of the package', async () => {
     const exported = Object.keys(await import('../src')).sort();

@@ -242,9 +242,14 @@ export class Task<T> extends TaskBrand<T> {
     return controller.signal;
   }
 
-  /** Runs a pending task now (without an observer). No effect otherwise. */
+  /**
+   * Runs a pending task now (without an observer). No effect otherwise.
+   * @throws `TypeError` if called on something that is not a task (a detached `task.start`).
+   */
   start(): this {
-    if (this._state === 'pending') this._run();
+    const state = (this as Task<unknown> | undefined)?._state; // not a task when detached: `setTimeout(task.start)`
+    if (state === 'pending') this._run();
+    else if (!state) throw typeError('task.start', 'a task as this', this);
     return this;
   }
 
