@@ -1,5 +1,6 @@
 // Not a scenario (`npm run bench` does not run it): the experiment behind
-// BENCHMARKS.md's note on the fan-out with every child's signal read.
+// BENCHMARKS.md's note on the fan-out with every child's signal read ("Targets
+// missed"); the table of its runs is in bench/HISTORY.md, "Each row's record".
 //
 // The same two sides as that scenario at N=1e4 (a parent task cancelling 1e4
 // linked children that read their signal; one AbortController aborting 1e4

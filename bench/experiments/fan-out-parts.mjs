@@ -1,6 +1,6 @@
 // Not a scenario (`npm run bench` does not run it): the experiment behind
 // BENCHMARKS.md's breakdown of the fan-out with every child's signal read,
-// per Node version.
+// per Node version (earlier landings' runs: bench/HISTORY.md).
 //
 // At N=1e4 (or N=… from the environment), in one process, alternating round
 // after round (as the scenario; ROUNDS=… sets how many, default 30):

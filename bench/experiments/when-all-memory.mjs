@@ -1,7 +1,8 @@
 // Not a scenario (`npm run bench` does not run it): the measurement behind
-// BENCHMARKS.md's figures of what a whenAllCancellable run keeps alive per
-// participant, next to forkJoin and next to subscribing the same Subjects
-// directly.
+// the figures of what a whenAllCancellable run keeps alive per participant,
+// next to forkJoin and next to subscribing the same Subjects directly
+// (bench/HISTORY.md, "Each row's record"; in short in BENCHMARKS.md, "Targets
+// missed").
 //
 // Run with a young generation large enough that nothing is collected during
 // the measured call, so that the heap growth across the call is what it
