@@ -3,21 +3,23 @@
  * Angular's packages are ES modules, so neither is loaded into the jest process. Each child runs the built package as
  * a user would (`rxjs-cancel` → dist/) and prints what it saw as its last line of stdout, in JSON.
  *
- * Under jest.rxjs-min.config.cjs the jest process's `rxjs` is 7.4.0; its moduleNameMapper does not reach a child
- * process, so the child is told to map `rxjs` to the same `rxjs-min` alias (RXJS_CANCEL_CHILD_RXJS), and each spec
- * checks which rxjs its children ran.
+ * Under jest.rxjs-min.config.cjs the jest process's `rxjs` is 7.4.0 (or, with RXJS_DIR, the rxjs installed there: see
+ * scripts/rxjs-matrix.mjs); its moduleNameMapper does not reach a child process, so the child is told to map `rxjs` to
+ * the same copy (RXJS_CANCEL_CHILD_RXJS, that copy's absolute path), and each spec checks which rxjs its children
+ * ran.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 const root = join(__dirname, '..');
 
-const rxjsPackage = require.resolve('rxjs/package.json'); // mapped to rxjs-min by jest.rxjs-min.config.cjs
+const rxjsPackage = require.resolve('rxjs/package.json'); // mapped by jest.rxjs-min.config.cjs
 /** The version of the rxjs this suite runs (7.4.0 under jest.rxjs-min.config.cjs). */
 export const rxjsVersion = (JSON.parse(readFileSync(rxjsPackage, 'utf8')) as { version: string }).version;
-const rxjsAlias = /[\\/]node_modules[\\/]rxjs-min[\\/]/.test(rxjsPackage) ? 'rxjs-min' : '';
+/** The directory of that rxjs when it is not the one a child would load by itself (its absolute path), else ''. */
+const rxjsDir = dirname(rxjsPackage) === join(root, 'node_modules', 'rxjs') ? '' : dirname(rxjsPackage);
 
 /**
  * Runs `node script ...args` once per entry of `runs`, all at once, with the suite's rxjs and `env` added to the
@@ -26,7 +28,7 @@ const rxjsAlias = /[\\/]node_modules[\\/]rxjs-min[\\/]/.test(rxjsPackage) ? 'rxj
  */
 export async function runChildren<T>(script: string, runs: string[][], env: Record<string, string> = {}): Promise<T[]> {
   if (!existsSync(join(root, 'dist', 'index.cjs'))) execFileSync('npm', ['run', 'build'], { cwd: root });
-  const childEnv = { ...process.env, ...env, RXJS_CANCEL_CHILD_RXJS: rxjsAlias };
+  const childEnv = { ...process.env, ...env, RXJS_CANCEL_CHILD_RXJS: rxjsDir };
   return Promise.all(
     runs.map(async (args) => {
       const { stdout } = await promisify(execFile)(process.execPath, [script, ...args], {

@@ -2,9 +2,10 @@
  * Which rxjs and which Node the suites ran against. `npm run test:unit` uses the dev
  * dependency (7.8.x); `npm run test:rxjs-min` maps every `rxjs` import to
  * 7.4.0, the lowest version of the peer range, and sets RXJS_EXPECTED so that
- * a mapping that silently failed is caught here. `npm run test:node24` and
- * `npm run test:node22` run the suite on Node 24 and 22 through npx and set
- * NODE_EXPECTED to its major version.
+ * a mapping that silently failed is caught here (`npm run test:rxjs-matrix`
+ * does the same for every other release of the range). `npm run test:node24`,
+ * `npm run test:node22` and `npm run test:node18` run the suite on Node 24, 22
+ * and 18 through npx and set NODE_EXPECTED to its major version.
  */
 import { readFileSync } from 'node:fs';
 import { Observable } from 'rxjs';

@@ -21,7 +21,7 @@ import { register } from 'node:module';
 const mode = process.argv[2];
 if (mode !== 'zone' && mode !== 'zoneless') throw new Error(`scenario.mjs: expected zone or zoneless, got ${mode}`);
 register('./hooks.mjs', import.meta.url, {
-  data: { rxjsAlias: process.env.RXJS_CANCEL_CHILD_RXJS ?? '', base: import.meta.url },
+  data: { rxjsDir: process.env.RXJS_CANCEL_CHILD_RXJS ?? '', base: import.meta.url },
 });
 
 /**

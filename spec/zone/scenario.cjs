@@ -3,8 +3,9 @@
 // `zone.js/testing`), then rxjs and the built package as a user would (`rxjs-cancel` → dist/index.cjs), runs
 // the scenario named by argv[2] and prints what it saw as one line of JSON.
 //
-// With RXJS_CANCEL_CHILD_RXJS=rxjs-min every `rxjs` import (the package's and this file's) resolves to the
-// rxjs 7.4.0 installed under that alias, as jest.rxjs-min.config.cjs maps it for the jest process.
+// With RXJS_CANCEL_CHILD_RXJS set (the absolute path of the rxjs the jest process runs, when it is not the dev
+// dependency: rxjs 7.4.0 under the `rxjs-min` alias, or a copy of scripts/rxjs-matrix.mjs) every `rxjs` import (the
+// package's and this file's) resolves to that copy, as jest.rxjs-min.config.cjs maps it for the jest process.
 /* global Zone -- defined by zone.js once it is loaded, below */
 'use strict';
 
@@ -12,11 +13,11 @@ const Module = require('node:module');
 const { pathToFileURL } = require('node:url');
 const { join } = require('node:path');
 
-const rxjsAlias = process.env.RXJS_CANCEL_CHILD_RXJS;
-if (rxjsAlias) {
+const rxjsDir = process.env.RXJS_CANCEL_CHILD_RXJS;
+if (rxjsDir) {
   const resolve = Module._resolveFilename;
   Module._resolveFilename = function (request, ...rest) {
-    return resolve.call(this, /^rxjs(\/|$)/.test(request) ? rxjsAlias + request.slice(4) : request, ...rest);
+    return resolve.call(this, /^rxjs(\/|$)/.test(request) ? rxjsDir + request.slice(4) : request, ...rest);
   };
 }
 
