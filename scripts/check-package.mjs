@@ -234,6 +234,8 @@ try {
     const tsc = require.resolve('typescript/bin/tsc');
     // The oldest TypeScript the README promises (the `const` type parameters of the combinators need 5.0).
     const oldestTsc = require.resolve('typescript-min/bin/tsc');
+    // TypeScript 7, the native compiler (the `typescript-native` npm alias): its package exports no `bin/tsc`, so by path.
+    const nativeTsc = join(dirname(require.resolve('typescript-native/package.json')), 'bin', 'tsc');
     const baseOptions = {
       target: 'ES2022',
       lib: ['ES2022', 'DOM'],
@@ -260,6 +262,20 @@ try {
         dir: 'esm-nodenext-ts5.0',
         type: 'module',
         tsc: oldestTsc,
+        options: { module: 'nodenext', moduleResolution: 'nodenext' },
+      },
+      {
+        name: 'esm-nodenext, TypeScript 7',
+        dir: 'esm-nodenext-ts7',
+        type: 'module',
+        tsc: nativeTsc,
+        options: { module: 'nodenext', moduleResolution: 'nodenext' },
+      },
+      {
+        name: 'cjs-nodenext, TypeScript 7',
+        dir: 'cjs-nodenext-ts7',
+        type: 'commonjs',
+        tsc: nativeTsc,
         options: { module: 'nodenext', moduleResolution: 'nodenext' },
       },
       {

@@ -607,6 +607,9 @@ describe('docs/packaging.md', () => {
     expect(pkg.peerDependencies).toEqual({ rxjs: '^7.4.0' });
     const dev = pkg.devDependencies!;
     expect([dev['rxjs-min'], dev['typescript-min']]).toEqual(['npm:rxjs@7.4.0', 'npm:typescript@5.0.4']);
+    // "TypeScript 7, the native compiler (the `typescript-native` npm alias)"
+    expect(dev['typescript-native']).toBe('npm:typescript@^7.0.2');
+    expect(lock.packages['node_modules/typescript-native']?.version).toMatch(/^7\./);
     expect([dev['size-limit'], dev['@size-limit/preset-small-lib']]).toEqual(['^12.1.0', '^12.1.0']);
     const locked = (name: string) => lock.packages[`node_modules/${name}`]?.version;
     expect(['rxjs-min', 'typescript-min', 'size-limit', '@size-limit/preset-small-lib'].map(locked)).toEqual([
