@@ -5,6 +5,7 @@
  * what the docs say they print. Each test cites where the claim stands. From an adversarial audit of the twentieth
  * landing; the claims it found already pinned are named in RELIABILITY.md, "How each guarantee is tested".
  */
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -23,6 +24,7 @@ import {
   of,
   retry,
   Subject,
+  Subscriber,
   take,
   throwError,
 } from 'rxjs';
@@ -308,6 +310,131 @@ describe('README.md, "API, one example each"', () => {
     expect(lines).toEqual([['answer from replica', 'r1']]);
     expect(order).toEqual(['primary released', 'result']);
     expect(fromPrimary.state).toBe('cancelled');
+  });
+
+  // README.md, "`awaitTask(source, { signal, shield })`": "its own cancellation is `CancelledError(signal.reason)`,
+  // without a `task`: given a task's `signal` […] the error's `reason` is that error, and what `cancel()` was given is
+  // `e.reason.reason` (message: `the operation was cancelled: task "parent" was cancelled: …`)"
+  it("awaitTask given its task's signal rejects, when that task is cancelled, with a CancelledError whose reason is the task's", async () => {
+    let seen: CancelledError | undefined;
+    const body = new Promise<void>((resolve) => {
+      const parent = startTask(
+        async (signal) => {
+          try {
+            await awaitTask(task(NEVER), { signal });
+          } catch (e) {
+            seen = e as CancelledError;
+          }
+          resolve();
+        },
+        { name: 'parent' },
+      );
+      parent.subscribe({ error: () => undefined });
+      parent.cancel('mine');
+      expect(seen).toBeUndefined(); // the promise settles in a microtask
+      expect(parent.signal.reason).toBeInstanceOf(CancelledError);
+    });
+    await body;
+    expect(seen).toBeInstanceOf(CancelledError);
+    expect(seen).not.toBeInstanceOf(ChildCancelled);
+    expect(seen!.task).toBeUndefined();
+    const own = seen!.reason as CancelledError;
+    expect(own).toBeInstanceOf(CancelledError);
+    expect(own.task?.name).toBe('parent');
+    expect(own.reason).toBe('mine');
+    expect(seen!.message).toBe('the operation was cancelled: task "parent" was cancelled: mine');
+  });
+
+  // README.md, "`task(source, options?)` and `startTask(source, options?)`": "Without one, RxJS reports the
+  // `CancelledError` as an unhandled error: to `config.onUnhandledError` if you set it, else it is thrown from a timer,
+  // which on Node is an uncaught exception that ends the process"
+  it('a subscriber without an error callback: its CancelledError goes to config.onUnhandledError, asynchronously', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const user = startTask(NEVER, { name: 'user' });
+      const values: unknown[] = [];
+      user.subscribe((value) => values.push(value));
+      user.cancel('navigated away');
+      expect(unhandled.errors).toEqual([]); // reported from a timer, not inside cancel()
+      await unhandled.flush();
+      expect(unhandled.errors).toHaveLength(1);
+      expect(unhandled.errors[0]).toBe(user.signal.reason);
+      expect((unhandled.errors[0] as CancelledError).reason).toBe('navigated away');
+      expect(values).toEqual([]);
+    } finally {
+      unhandled.restore();
+    }
+  });
+
+  it('… and without config.onUnhandledError, a Node process ends with that CancelledError as an uncaught exception', () => {
+    const script = `
+      const { startTask } = require(${JSON.stringify(join(root, 'dist', 'index.cjs'))});
+      const { NEVER } = require('rxjs');
+      const user = startTask(NEVER, { name: 'user' });
+      user.subscribe(() => {});
+      user.cancel('navigated away');
+      setTimeout(() => console.log('still running'), 50);
+    `;
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: root, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('CancelledError: task "user" was cancelled: navigated away');
+  });
+
+  // README.md, "`whenAllCancellable(sources, { signal })`": "A running task that an early end releases is cancelled as
+  // any task whose last owner leaves: with reason `undefined` […] A pending task the combinator never started is
+  // cancelled with `signal.reason` when the signal aborted, with the reported error when a participant failed or was
+  // cancelled, and with `undefined` when the result was unsubscribed"
+  describe('the reasons of the participants an early end releases', () => {
+    const reasonOf = (t: Task<unknown>) => (t.signal.reason as CancelledError).reason;
+
+    it('the signal aborts: a running participant is cancelled with undefined, the result errors with the reason', () => {
+      const controller = new AbortController();
+      const running = startTask(NEVER, { name: 'running' });
+      const errors: unknown[] = [];
+      whenAllCancellable([running, NEVER], { signal: controller.signal }).subscribe({ error: (e) => errors.push(e) });
+      controller.abort('stop');
+      expect(running.state).toBe('cancelled');
+      expect(reasonOf(running)).toBeUndefined();
+      expect(errors).toHaveLength(1);
+      expect((errors[0] as CancelledError).reason).toBe('stop');
+    });
+
+    it('the signal had aborted: a pending participant is cancelled, never started, with signal.reason', () => {
+      const aborted = new AbortController();
+      aborted.abort('stopped before');
+      let started = 0;
+      const pending = task(() => (started++, NEVER), { name: 'pending' });
+      whenAllCancellable([pending], { signal: aborted.signal }).subscribe({ error: () => undefined });
+      expect(pending.state).toBe('cancelled');
+      expect(started).toBe(0);
+      expect(reasonOf(pending)).toBe('stopped before');
+    });
+
+    it('a participant fails: the running one is cancelled with undefined, a pending one with the reported error', () => {
+      const failure = new Error('failed');
+      const running = startTask(NEVER, { name: 'running' });
+      const pending = task(NEVER, { name: 'pending' });
+      const failing = new Observable<never>((subscriber) => subscriber.error(failure));
+      const errors: unknown[] = [];
+      whenAllCancellable([running, failing, pending]).subscribe({ error: (e) => errors.push(e) });
+      expect(errors).toEqual([failure]);
+      expect(reasonOf(running)).toBeUndefined();
+      expect(pending.state).toBe('cancelled');
+      expect(reasonOf(pending)).toBe(failure);
+    });
+
+    it('the result is unsubscribed (here from inside a participant subscribe call): both get undefined', () => {
+      const consumer = new Subscriber<unknown>();
+      const running = startTask(NEVER, { name: 'running' });
+      const pending = task(NEVER, { name: 'pending' });
+      const leaving = new Observable<never>(() => consumer.unsubscribe());
+      whenAllCancellable([running, leaving, pending]).subscribe(consumer);
+      expect(running.state).toBe('cancelled');
+      expect(reasonOf(running)).toBeUndefined();
+      expect(pending.state).toBe('cancelled');
+      expect(reasonOf(pending)).toBeUndefined();
+    });
   });
 
   // src/whenAllCancellable.ts, @example; README.md, "`whenAllCancellable(sources, { signal })`"
