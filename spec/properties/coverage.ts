@@ -3,6 +3,8 @@
  * interactions the invariants are about (a property that never re-enters
  * proves nothing about re-entrancy).
  */
+import { CancelledError, ChildCancelled } from '../../src';
+import { fmtErr } from './format';
 import type { SourceError } from './program';
 import type { Run, RunConsumer, TeardownAct } from './run';
 
@@ -28,6 +30,59 @@ const overInput = (r: Run, i: number, kind: 'promise' | 'values') => {
 };
 const ended = (x: RunConsumer) => x.notifications.some((n) => n.kind !== 'next');
 const heard = (x: RunConsumer, kind: 'next' | 'error' | 'complete') => x.notifications.some((n) => n.kind === kind);
+
+/**
+ * What a `settle` action rejected deferred promise `D<d>` with, if it was a `SourceError` (program.ts): a signal's
+ * reason (a task's `CancelledError`, a controller's string, `undefined`) or an `AbortError`; `none` otherwise.
+ */
+const none = Symbol('none');
+const sourceRejection = (r: Run, d: number): unknown => {
+  const m = r.promises.find((p) => p.k === `D${d}`)!;
+  const e = m.rejected;
+  return m.didReject && !(e instanceof Error && e.constructor === Error && /^K\d/.test(e.message)) ? e : none;
+};
+/** What a `settle` action rejected with: a task's `CancelledError` (not a `ChildCancelled`). */
+const isTaskCancelled = (e: unknown) =>
+  e instanceof CancelledError && !(e instanceof ChildCancelled) && e.task !== undefined;
+/** An `AbortError` caused by a signal's reason that is set (not `o<id>`: one caused by something else). */
+const isAbortOfReason = (e: unknown) =>
+  e instanceof Error && e.name === 'AbortError' && e.cause !== undefined && !/^o\d/.test(String(e.cause));
+/** The deferred promises a consumer observes directly: its source, or among its participants. */
+const deferredOf = (x: RunConsumer): number[] =>
+  'ts' in x.spec
+    ? x.spec.ts.flatMap((p) => (typeof p !== 'number' && 'd' in p ? [p.d] : []))
+    : x.spec.o !== undefined && 'd' in x.spec.o
+      ? [x.spec.o.d]
+      : [];
+/** The consumer heard `e` (as it is, or as the cause of a `ChildCancelled` with `detected`) as its error or outcome. */
+const heardError = (r: Run, x: RunConsumer, e: unknown, detected: boolean) => {
+  const seen = (v: unknown) => (detected ? v instanceof ChildCancelled && v.cause === e : v === e);
+  const text = fmtErr(e, (t) => r.tasks.indexOf(t as never));
+  return (
+    x.notifications.some((n) => n.kind === 'error' && seen(n.value)) ||
+    x.outcome === `reject ${detected ? `CC(${text})` : text}`
+  );
+};
+/**
+ * A consumer over a deferred promise that a `settle` action rejected with an error `which` picks heard it:
+ * `detected`, as a `ChildCancelled` (the detecting exports), else as it is.
+ */
+const heardSourceRejection = (r: Run, which: (e: unknown) => boolean, detected: boolean, kinds: string[]) =>
+  r.consumers.some(
+    (x) =>
+      kinds.includes(x.spec.kind) &&
+      deferredOf(x).some((d) => {
+        const e = sourceRejection(r, d);
+        return e !== none && which(e) && heardError(r, x, e, detected);
+      }),
+  );
+/** Task i's source is a deferred promise a `settle` action rejected with an error `which` picks. */
+const overSourceRejection = (r: Run, i: number, which: (e: unknown) => boolean): unknown => {
+  const b = r.program.tasks[i]!.body;
+  if (b.b !== 'input' || !('d' in b.input)) return none;
+  const e = sourceRejection(r, b.input.d);
+  return e !== none && which(e) ? e : none;
+};
 
 /** Task i was linked to a `linkSignals` output (resolved when it was made) and cancelled by its abort. */
 const cancelledThroughOutput = (r: Run, i: number) => {
@@ -213,7 +268,7 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
   'a pending task over a rejected promise was cancelled: the promise dropped, not subscribed': (r) =>
     r.tasks.some((t, i) => {
       const m = r.promises.find((p) => p.k === `T${i}`);
-      return t.state === 'cancelled' && m !== undefined && m.rejected !== undefined && !m.promise.subscribed;
+      return t.state === 'cancelled' && m !== undefined && m.didReject && !m.promise.subscribed;
     }),
   'a factory returned another input after it cancelled its task (never subscribed)': (r) =>
     r.tasks.some((_, i) => {
@@ -221,7 +276,7 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
       return b.b === 'input' && b.factory && b.selfCancel && r.factoryCalls[i]! > 0;
     }),
   'a promise rejected and never subscribed was dropped (no unhandled rejection)': (r) =>
-    r.promises.some((m) => m.rejected !== undefined && m.promise.used && !m.promise.subscribed),
+    r.promises.some((m) => m.didReject && m.promise.used && !m.promise.subscribed),
   'a promise rejected that nobody handled (an unhandled rejection the model predicts)': (r) => r.rejections.length > 0,
   'detectCancel or shield over another input heard its end': (r) =>
     r.consumers.some(
@@ -250,6 +305,44 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
     ),
   'a deferred promise was settled in a microtask (by a reaction)': (r) =>
     r.log.slice(r.syncEnd).some((l) => /^(resolve|reject) D\d/.test(l)),
+  // deferred promises rejected with what a signal holds (a `settle` action with a `SourceError`: program.ts), as
+  // `fetch(url, { signal })` rejects with `signal.reason` and Node's APIs with an `AbortError` caused by it
+  "a detecting consumer heard a deferred promise rejected with a task's CancelledError as a ChildCancelled": (r) =>
+    heardSourceRejection(r, isTaskCancelled, true, ['detect', 'shield', 'await', 'all', 'any']),
+  "cancelWhen heard a deferred promise rejected with a task's CancelledError as it is": (r) =>
+    heardSourceRejection(r, isTaskCancelled, false, ['cancelWhen']),
+  "a task whose body is a deferred promise rejected with a task's CancelledError errored with it, heard by an observer":
+    (r) =>
+      r.tasks.some((t, i) => {
+        const e = overSourceRejection(r, i, isTaskCancelled);
+        return (
+          e !== none &&
+          t.state === 'errored' &&
+          r.consumers.some(
+            (x) =>
+              't' in x.spec &&
+              x.spec.t === i &&
+              x.spec.q !== true &&
+              x.spec.o === undefined &&
+              heardError(r, x, e, x.spec.kind !== 'plain'),
+          )
+        );
+      }),
+  "a consumer heard a deferred promise rejected with an AbortError caused by a signal's reason": (r) =>
+    heardSourceRejection(r, isAbortOfReason, false, ['detect', 'shield', 'cancelWhen', 'await', 'all', 'any']) ||
+    r.tasks.some((_, i) => {
+      const e = overSourceRejection(r, i, isAbortOfReason);
+      return e !== none && r.consumers.some((x) => 't' in x.spec && x.spec.t === i && heardError(r, x, e, false));
+    }),
+  "a consumer heard a deferred promise rejected with a signal's reason that is no Error (a string, undefined)": (r) =>
+    heardSourceRejection(r, (e) => !(e instanceof Error), false, [
+      'detect',
+      'shield',
+      'cancelWhen',
+      'await',
+      'all',
+      'any',
+    ]),
 };
 
 /** A source failed with `how` while its task's signal's abort was on its way; the task errored, or not. */

@@ -20,6 +20,7 @@ import { fmtConsumer, fmtLink, fmtModel, fmtTask, fmtTeardownEnd, fmtVal, type M
 import {
   DEFERRED,
   resolveConsumer,
+  resolveRejectSig,
   nextLateTask,
   resolveSig,
   resolveTask,
@@ -30,6 +31,7 @@ import {
   type OtherInput,
   type Program,
   type SigRef,
+  type SourceError,
   type TaskSpec,
 } from './program';
 
@@ -303,7 +305,7 @@ class Model {
   /** The microtasks queued by promises (`thenP`, `settle`), run once the actions are done. */
   readonly microtasks: (() => void)[] = [];
   /** Every promise the program made: the deferred ones `D<d>`, then the settled ones in the order they were made. */
-  readonly promises: MPromise[] = Array.from({ length: DEFERRED }, () => new MPromise());
+  readonly promises: MPromise[] = Array.from({ length: DEFERRED + 1 }, () => new MPromise());
   /**
    * The wave being cancelled: tasks cancelled inside a teardown (step 3) or as a task linked to a cancelled task's
    * signal or to an output it aborted (step 4) join it, and every task of a wave waited on through detectCancel or
@@ -885,10 +887,17 @@ class Model {
    * subscriber closed; a promise is heard in a microtask once it has settled (`thenP`), unless its subscriber was
    * closed by then. None has a teardown to log. `shielded` (`shield`, `awaitTask(…, { shield: true })`): the run the
    * contract wraps the input in goes on when the observer leaves (a generator is pulled to its end), detached;
-   * anyone else's leaving closes the subscriber. Its errors (`J<k>`, `K<id>`) are no `CancelledError`, which
-   * detecting would change.
+   * anyone else's leaving closes the subscriber. `detecting` (every export but `cancelWhen`, and but a task's own
+   * subscription to its source): a promise's rejection that is a `CancelledError` (a `settle` action's, with a task's
+   * signal's reason) reaches `to` as a `ChildCancelled`, as a detecting subscriber or a shielded run delivers it.
    */
-  attachInput(input: MInput, to: MObserver, register: (e: Unsubscribable) => void, shielded = false): void {
+  attachInput(
+    input: MInput,
+    to: MObserver,
+    register: (e: Unsubscribable) => void,
+    shielded = false,
+    detecting = false,
+  ): void {
     let closed = false;
     let observer: MObserver | null = to;
     register({ unsubscribe: () => (shielded ? (observer = null) : (closed = true)) });
@@ -926,7 +935,7 @@ class Model {
         observer?.next(p.value);
         end((o) => o.complete());
       } else {
-        end((o) => o.error(p.value as MErr));
+        end((o) => o.error(detecting ? toChildCancelled(p.value as MErr) : (p.value as MErr)));
       }
     });
   }
@@ -1020,7 +1029,12 @@ class Model {
       }
       case 'complete':
       case 'error': {
-        const error = a.a === 'error' ? this.sourceError(a) : null;
+        const error: MErr | null =
+          a.a === 'complete'
+            ? null
+            : a.how === undefined
+              ? { k: 'E', msg: `E${a.id}` }
+              : this.sourceError(a.id, this.tasks[a.t]?.parentSig ?? null, a.how); // a task not made yet: none
         this.log.push(`${a.a} T${a.t}${error === null ? '' : ` ${fmtModel(error)}`}`);
         const probe = this.probes[a.t]!;
         if (probe.state !== 'open') return;
@@ -1072,10 +1086,31 @@ class Model {
         if (a.start === true && t.state === 'pending') this.runTask(t);
         return;
       }
-      case 'settle':
-        this.log.push(`${a.ok ? 'resolve' : 'reject'} D${a.d}`);
-        this.settle(this.promises[a.d]!, a.ok, a.ok ? `r${a.id}` : { k: 'E', msg: `K${a.id}` });
+      case 'settle': {
+        if (a.ok) {
+          this.log.push(`resolve D${a.d}`);
+          this.settle(this.promises[a.d]!, true, `r${a.id}`);
+          return;
+        }
+        // with `how`, what an `error` action errors the Subject of a task linked to signal s with, read now
+        const error: MErr =
+          a.how === undefined
+            ? { k: 'E', msg: `K${a.id}` }
+            : this.sourceError(
+                a.id,
+                this.sig(
+                  resolveRejectSig(
+                    a.s!,
+                    this.links.length,
+                    this.tasks.map((t) => t.state === 'cancelled'),
+                  ),
+                ),
+                a.how,
+              );
+        this.log.push(`reject D${a.d}${a.how === undefined ? '' : ` ${fmtModel(error)}`}`);
+        this.settle(this.promises[a.d]!, false, error);
         return;
+      }
       case 'throw':
         this.log.push(`throw U${a.id}`);
         this.unhandled.push(`U${a.id}`);
@@ -1084,16 +1119,15 @@ class Model {
   }
 
   /**
-   * What an `error` action errors task t's Subject with (program.ts, `SourceError`): `E<id>`, or read now from the
-   * signal task t is linked to: its reason (undefined while it has not aborted, or if there is none), itself or as
-   * the cause of an AbortError; or an AbortError caused by `o<id>`.
+   * What a source fails with for a `SourceError` (program.ts): an `error` action errors task t's Subject with it (`s`:
+   * the signal task t is linked to), a `settle` action rejects its deferred promise with it (`s`: its own). Read now
+   * from `s`: its reason (undefined while it has not aborted, or if there is none), itself or as the cause of an
+   * AbortError; or an AbortError caused by `o<id>`.
    */
-  sourceError(a: Extract<Action, { a: 'error' }>): MErr {
-    if (a.how === undefined) return { k: 'E', msg: `E${a.id}` };
-    if (a.how === 'abortOther') return { k: 'AE', cause: `o${a.id}` };
-    const ps = this.tasks[a.t]?.parentSig ?? null; // a task not made yet has none
-    const reason = ps !== null && this.aborted(ps) ? this.sigReason(ps) : undefined;
-    if (a.how === 'abortReason') return { k: 'AE', cause: reason };
+  sourceError(id: number, s: MSig | null, how: SourceError): MErr {
+    if (how === 'abortOther') return { k: 'AE', cause: `o${id}` };
+    const reason = s !== null && this.aborted(s) ? this.sigReason(s) : undefined;
+    if (how === 'abortReason') return { k: 'AE', cause: reason };
     // the reason itself: a task's CancelledError (a task's signal, or an output of one), or a string, or undefined
     return typeof reason === 'object' ? reason : { k: 'V', v: reason };
   }
@@ -1161,7 +1195,7 @@ class Model {
         if (spec.o !== undefined) {
           let e: Unsubscribable | undefined;
           const input = this.makeInput(spec.o, `X${x.idx}`);
-          this.attachInput(input, sink, (handle) => (e = handle), spec.kind === 'shield');
+          this.attachInput(input, sink, (handle) => (e = handle), spec.kind === 'shield', true);
           x.teardown = () => e?.unsubscribe();
           break;
         }
@@ -1206,7 +1240,7 @@ class Model {
         this.awaitTask(
           x,
           input !== null
-            ? this.inputSource(input, spec.shield)
+            ? this.inputSource(input, spec.shield, true)
             : this.source(
                 spec.t,
                 spec.q === true,
@@ -1234,9 +1268,9 @@ class Model {
   }
 
   /** How an operator attaches to another input, made already (`attachInput`). */
-  inputSource(input: MInput, shielded = false): Attach {
+  inputSource(input: MInput, shielded = false, detecting = false): Attach {
     return (obs, register) => {
-      this.attachInput(input, obs, register, shielded);
+      this.attachInput(input, obs, register, shielded, detecting);
       return undefined;
     };
   }
@@ -1406,7 +1440,7 @@ class MCombination implements Dependant {
       const p = this.tasks[i]!;
       if (p instanceof MTask) m.observe(p, this.participant(i), MODE.detect, (e) => (this.subs[i] = e));
       else if ('q' in p) m.attachQ(p.q, this.participant(i), 'participant', true, (e) => (this.subs[i] = e));
-      else m.attachInput(p, this.participant(i), (e) => (this.subs[i] = e));
+      else m.attachInput(p, this.participant(i), (e) => (this.subs[i] = e), false, true);
       this.subscribing = false;
       const report = this.deferredReport;
       if (report !== null) {

@@ -51,9 +51,13 @@ export type Action =
   | { a: 'task'; id: number; start?: boolean }
   /**
    * Settles the deferred promise `D<d>` (`DEFERRED` of them): resolves it with `r<id>` (`ok`), or rejects it with
-   * `new Error('K<id>')`; a no-op (but for its line) once it has settled. Its callbacks run in microtasks.
+   * `new Error('K<id>')`, or, with `how`, with what an `error` action with that `how` errors the Subject of a task
+   * linked to signal `s` with (`SourceError`; `s` resolved by `resolveRejectSig`, and read, when the action runs, and
+   * shown on its line: as `fetch(url, { signal })` rejects with `signal.reason`, a task's `CancelledError` when it is
+   * a task's signal, and Node's APIs with an `AbortError` caused by it); a no-op (but for its line) once it has
+   * settled. Its callbacks run in microtasks.
    */
-  | { a: 'settle'; id: number; d: number; ok: boolean }
+  | { a: 'settle'; id: number; d: number; ok: boolean; s?: SigRef; how?: SourceError }
   | { a: 'throw'; id: number };
 
 /**
@@ -196,11 +200,45 @@ export interface Program {
 export interface OthersSpec {
   bodies: { t: number; input: OtherInput; factory: boolean; selfCancel: boolean }[];
   actions: { at: number; act: Action }[];
+  /**
+   * Drawn last (a program without it is drawn as before it existed): what the `settle` actions that reject without a
+   * `how` of their own reject with, the k-th of them in the order `normalize` numbers actions taking entry k modulo
+   * their number: with `how`, what an `error` action would use for a task linked to signal `s`; without, `K<id>` as
+   * before.
+   */
+  rejects?: SettleReject[];
+  /** Drawn last too: the fetch-like promise `D<FETCH>` and its consumers. Absent: none. */
+  fetch?: FetchSpec | undefined;
+}
+
+/**
+ * A promise as `fetch(url, { signal })` gives one: `D<FETCH>`, a deferred promise no `settle` action drawn elsewhere
+ * settles, given to an early task (`body`, given to `task()` or returned by its factory: task `body.t` modulo the
+ * early tasks whose body `OthersSpec.bodies` left alone; none if there is none) and to `consumers`, each put before
+ * action `at` as `OthersSpec.actions`' are (a plain, `detectCancel` or `shield` one without an input of its own
+ * observes that task, and is put among the first three actions so that it often starts it, or, without that task,
+ * observes `D<FETCH>` through `detectCancel` or `shield`); then rejected by a `settle` action put after the last
+ * action, when signals have most likely aborted: with what `how` names, read from signal `s` (`resolveRejectSig`: a
+ * task's signal two times in three, that of a task cancelled by then if there is one).
+ */
+export interface FetchSpec {
+  consumers: { at: number; c: ConsumerSpec }[];
+  body?: { t: number; factory: boolean } | undefined;
+  s: SigRef;
+  how: SourceError;
+}
+
+/** How a `settle` action rejects (`OthersSpec.rejects`): with a `SourceError` read from signal `s`, or `K<id>`. */
+export interface SettleReject {
+  s: SigRef;
+  how?: SourceError;
 }
 
 export const CONTROLLERS = 2;
-/** The deferred promises `D0`, `D1` every program has (settled by `settle` actions only). */
+/** The deferred promises `D0`, `D1` every program has (settled by `settle` actions only), not counting `D<FETCH>`. */
 export const DEFERRED = 2;
+/** The fetch-like deferred promise `D2` (`FetchSpec`): made for every program, settled only by its own `settle`. */
+export const FETCH = DEFERRED;
 
 // ---------------------------------------------------------------- arbitraries
 
@@ -431,6 +469,26 @@ const settleAction: fc.Arbitrary<Action> = fc.record({
 });
 
 /**
+ * The signal a `settle` action's `SourceError` is read from: a task's two times in three (its reason, once it is
+ * cancelled, that task's `CancelledError`: a `fetch` given `task.signal`), else a controller's or an output's.
+ */
+const rejectSignal: fc.Arbitrary<SigRef> = fc.oneof(
+  { weight: 2, arbitrary: fc.record({ t: small }) },
+  { weight: 1, arbitrary: sigRef },
+);
+
+/**
+ * What a `settle` action that rejects rejects with (`OthersSpec.rejects`): one time in four `K<id>`, else a
+ * `SourceError` (the signal's reason, an `AbortError` caused by it, one caused by something else) read from `s`.
+ */
+const settleReject: fc.Arbitrary<SettleReject> = fc
+  .tuple(
+    rejectSignal,
+    fc.oneof({ weight: 1, arbitrary: fc.constant(undefined) }, { weight: 3, arbitrary: sourceError }),
+  )
+  .map(([s, how]): SettleReject => ({ s, ...(how && { how }) }));
+
+/**
  * A consumer of other inputs (`Program.others`): `detectCancel`, `shield`, `cancelWhen` or `awaitTask` over one, or a
  * combinator whose participants are mostly such inputs (deferred promises and generators among them); its reaction may
  * also settle a deferred promise.
@@ -519,6 +577,78 @@ const otherConsumer: fc.Arbitrary<ConsumerSpec> = (() => {
   );
 })();
 
+/**
+ * A consumer of the fetch-like promise (`FetchSpec`): `detectCancel`, `shield`, `cancelWhen`, `awaitTask` or a
+ * combinator over `D<FETCH>` (a combinator's other participants as `otherConsumer`'s), or a plain, `detectCancel` or
+ * `shield` consumer of the task over it (`normalize` points it there, or at `D<FETCH>` itself when there is none).
+ */
+const fetchConsumer: fc.Arbitrary<ConsumerSpec> = (() => {
+  const o = fc.constant<OtherInput>({ d: FETCH });
+  return fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.record({ kind: mode, t: fc.constant(0), form: fc.constantFrom<'pipe' | 'call'>('pipe', 'call') }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        kind: fc.constantFrom<Mode>('detect', 'shield'),
+        t: fc.constant(0),
+        o,
+        form: fc.constantFrom<'pipe' | 'call'>('call', 'pipe'),
+      }),
+    },
+    // given a task's signal mostly: one that has not aborted when the promise rejects with another's reason
+    {
+      weight: 3,
+      arbitrary: fc.record({ kind: fc.constant('cancelWhen' as const), t: fc.constant(0), o, s: rejectSignal }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record(
+        { kind: fc.constant('await' as const), t: fc.constant(0), o, s: sigRef, shield: fc.boolean() },
+        { requiredKeys: ['kind', 't', 'o', 'shield'] },
+      ),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.record(
+        {
+          kind: fc.constantFrom<'all' | 'any'>('all', 'any'),
+          ts: fc
+            .tuple(
+              fc.nat({ max: 2 }),
+              fc.array(fc.oneof({ weight: 1, arbitrary: small }, { weight: 1, arbitrary: otherInput }), {
+                minLength: 0,
+                maxLength: 2,
+              }),
+            )
+            .map(([k, rest]): Participant[] => [...rest.slice(0, k), { d: FETCH }, ...rest.slice(k)]),
+          s: sigRef,
+        },
+        { requiredKeys: ['kind', 'ts'] },
+      ),
+    },
+  );
+})();
+
+/** `FetchSpec`: 1–3 consumers, a task over the promise in one program out of two, and how it rejects. */
+const fetchSpec = (maxActions: number): fc.Arbitrary<FetchSpec> =>
+  fc.record({
+    consumers: fc.array(fc.record({ at: fc.nat({ max: maxActions }), c: fetchConsumer }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+    body: fc.option(fc.record({ t: small, factory: fc.boolean() }), { nil: undefined }),
+    s: rejectSignal,
+    // mostly the reason itself (`fetch`), else an AbortError caused by it (Node's APIs) or by something else
+    how: fc.oneof(
+      { weight: 3, arbitrary: fc.constant<SourceError>('reason') },
+      { weight: 2, arbitrary: fc.constant<SourceError>('abortReason') },
+      { weight: 1, arbitrary: fc.constant<SourceError>('abortOther') },
+    ),
+  });
+
 /** `true` one time in four. */
 const quarter = fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
 
@@ -542,6 +672,9 @@ const othersSpec = (maxActions: number): fc.Arbitrary<OthersSpec> =>
       }),
       { minLength: 2, maxLength: Math.max(5, Math.floor(maxActions / 3)) },
     ),
+    // drawn last: the programs drawn before it existed stay as they were, but for what their rejections carry
+    rejects: fc.array(settleReject, { minLength: 1, maxLength: 3 }),
+    fetch: fetchSpec(maxActions),
   });
 
 /** How often a probe's teardown acts: in one probe of six (the main mixes), or in every one (the teardown mix). */
@@ -699,7 +832,10 @@ export function normalize(raw: Program): Program {
   const n = specs.length;
   let nextId = 1;
   const t = (i: number) => i % n;
-  const other = (o: OtherInput): OtherInput => ('d' in o ? { d: o.d % DEFERRED } : o);
+  const rejects = raw.others?.rejects ?? [];
+  let nextReject = 0;
+  // `D<FETCH>` only where `Program.others.fetch` names it (the other arbitraries draw D0 and D1)
+  const other = (o: OtherInput): OtherInput => ('d' in o ? { d: o.d % (FETCH + 1) } : o);
   // Links are made in order, each once `at` tasks exist; `at` never decreases, so the links task i may use are
   // the first `linksBefore(i)` ones.
   let at = 0;
@@ -751,8 +887,19 @@ export function normalize(raw: Program): Program {
         return where === 'listener' || where === 'teardown' ? { a: 'cancel', id, t: 0 } : { a: 'throw', id };
       case 'task':
         return { a: 'task', id, ...(a.start === true && { start: true }) };
-      case 'settle':
-        return { a: 'settle', id, d: a.d % DEFERRED, ok: a.ok };
+      case 'settle': {
+        // a rejection without a `how` of its own takes the next of `others.rejects` (K<id> if it has none)
+        const r: Partial<SettleReject> | undefined = a.ok
+          ? undefined
+          : a.how !== undefined
+            ? a
+            : rejects.length > 0
+              ? rejects[nextReject++ % rejects.length]
+              : undefined;
+        const how = r?.how;
+        const s = r?.s ?? { c: 0 };
+        return { a: 'settle', id, d: a.d % DEFERRED, ok: a.ok, ...(how && { s: dyn(s), how }) };
+      }
       default:
         return { ...a, id, t: t(a.t) };
     }
@@ -788,6 +935,14 @@ export function normalize(raw: Program): Program {
   for (const b of raw.others?.bodies ?? []) {
     inputBodies.set(b.t % m, { b: 'input', input: other(b.input), factory: b.factory, selfCancel: b.selfCancel });
   }
+  // the early task over the fetch-like promise, if any: one whose body is not another input already
+  const fetch = raw.others?.fetch;
+  const free = [...Array(m).keys()].filter((i) => !inputBodies.has(i));
+  const fetchTask = fetch?.body === undefined || free.length === 0 ? undefined : free[fetch.body.t % free.length];
+  const fetchBody: Body | undefined =
+    fetch?.body === undefined
+      ? undefined
+      : { b: 'input', input: { d: FETCH }, factory: fetch.body.factory, selfCancel: false };
   const taskLinks = specs.map((spec, i): SigRef | undefined => {
     if (spec.link === undefined) return undefined;
     // an earlier task, a link made before this task; no link at all for the first task's "earlier task"
@@ -804,7 +959,7 @@ export function normalize(raw: Program): Program {
     taskLinks.slice(0, m).flatMap((l, j) => (l !== undefined && JSON.stringify(l) === JSON.stringify(s) ? [j] : []));
   const tasks = specs.map((spec, i): TaskSpec => {
     const link = taskLinks[i];
-    let body: Body = inputBodies.get(i) ?? spec.body;
+    let body: Body = (i === fetchTask ? fetchBody : undefined) ?? inputBodies.get(i) ?? spec.body;
     if (body.b === 'input') {
       // no probe: nothing below applies
     } else if (body.b === 'child' && i >= m) {
@@ -872,15 +1027,30 @@ export function normalize(raw: Program): Program {
     const act = onInputTask(x.act);
     return { at: act === x.act ? x.at : x.at % 3, act };
   });
+  // the fetch-like promise's consumers: one that observes a task observes the task over it, if any
+  const fetches = (fetch?.consumers ?? []).map(({ at, c }) => {
+    let spec = c;
+    let where = at;
+    if (c.kind === 'plain' || c.kind === 'detect' || c.kind === 'shield') {
+      // one of the task is put among the first three actions, as `onInputTask` does, so that it starts the task
+      if (c.o === undefined && fetchTask !== undefined) [spec, where] = [{ ...c, t: fetchTask }, at % 3];
+      else if (c.o === undefined) spec = { ...c, kind: c.kind === 'plain' ? 'detect' : c.kind, o: { d: FETCH } };
+    }
+    return { at: where, act: { a: 'sub', id: 0, c: spec } as Action };
+  });
   const before = (j: number): Action[] => [
     ...late
       .filter((l) => l.at! % (raw.actions.length + 1) === j)
       .map((l): Action => ({ a: 'task', id: 0, ...(l.start === true && { start: true }) })),
     ...others.filter((x) => x.at % (raw.actions.length + 1) === j).map((x) => x.act),
+    ...fetches.filter((x) => x.at % (raw.actions.length + 1) === j).map((x) => x.act),
   ];
   const actions = [...raw.actions.flatMap((a, j) => [...before(j), a]), ...before(raw.actions.length)].map((a) =>
     action(a, 'top'),
   );
+  // the fetch-like promise rejects after the last action (`settle` normalized by hand: `action` keeps D0 and D1)
+  if (fetch !== undefined)
+    actions.push({ a: 'settle', id: nextId++, d: FETCH, ok: false, s: dyn(fetch.s), how: fetch.how });
   return {
     preAborted: raw.preAborted.slice(0, CONTROLLERS),
     ...(links.length > 0 && { links }),
@@ -918,6 +1088,19 @@ export function nextLateTask(p: Program, tasks: number, links: number): { i: num
   if (tasks === p.tasks.length) return null;
   const ref = p.tasks[tasks]!.link;
   return { i: tasks, link: ref === undefined ? undefined : resolveLateLink(ref, links, tasks) };
+}
+
+/**
+ * The signal a `settle` action's `SourceError` is read from when it runs (its `s`), `cancelled` telling, for each task
+ * made so far, whether it has been cancelled: a task's signal `{ t }` names one of the cancelled tasks (`t` modulo
+ * them), if any, as a `fetch` given a task's signal rejects once that signal has aborted; otherwise, and for any other
+ * signal, what `resolveSig` resolves.
+ */
+export function resolveRejectSig(ref: SigRef, links: number, cancelled: readonly boolean[]): SigRef {
+  const ready = cancelled.flatMap((c, i) => (c ? [i] : []));
+  return 't' in ref && ready.length > 0
+    ? { t: ready[ref.t % ready.length]! }
+    : resolveSig(ref, links, cancelled.length);
 }
 
 /**

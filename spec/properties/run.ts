@@ -23,6 +23,7 @@ import { fmtConsumer, fmtErr, fmtLink, fmtReason, fmtTask, fmtTeardownEnd, fmtVa
 import {
   DEFERRED,
   resolveConsumer,
+  resolveRejectSig,
   nextLateTask,
   resolveSig,
   resolveTask,
@@ -156,7 +157,8 @@ export interface Run {
 export interface MadePromise {
   k: string;
   promise: { used: boolean; subscribed: boolean };
-  /** Its rejection (undefined: it did not reject). */
+  /** It rejected (with `rejected`, which may be `undefined`: a signal's reason before it aborts). */
+  didReject: boolean;
   rejected: unknown;
 }
 
@@ -255,9 +257,9 @@ class Runner {
   /** Every promise the program made, and whether it rejected (its handling is `Tracked`). */
   readonly promises: (MadePromise & { promise: Tracked<string> })[] = [];
   /** The deferred promises `D<d>` (program.ts, `OtherInput`), and what settles each. */
-  readonly deferred = Array.from({ length: DEFERRED }, (_, d) => {
+  readonly deferred = Array.from({ length: DEFERRED + 1 }, (_, d) => {
     let resolve!: (value: string) => void;
-    let reject!: (error: Error) => void;
+    let reject!: (error: unknown) => void;
     const promise = this.track(
       new Tracked<string>((res, rej) => {
         resolve = res;
@@ -459,9 +461,12 @@ class Runner {
 
   /** Handles a promise's rejection for the runner (the intrinsic `then`: not a use), and records it. */
   private track(promise: Tracked<string>, k: string): Tracked<string> {
-    const made = { k, promise, rejected: undefined as unknown };
+    const made = { k, promise, didReject: false, rejected: undefined as unknown };
     this.promises.push(made);
-    Promise.prototype.then.call(promise, undefined, (e: unknown) => (made.rejected = e));
+    Promise.prototype.then.call(promise, undefined, (e: unknown) => {
+      made.didReject = true;
+      made.rejected = e;
+    });
     return promise;
   }
 
@@ -564,7 +569,7 @@ class Runner {
       // a promise rejected that no one subscribed and the package did not drop (docs/semantics.md: it gets a
       // rejection handler only where the package took it and knows it never subscribes it)
       rejections: this.promises
-        .filter((m) => m.rejected !== undefined && !m.promise.used)
+        .filter((m) => m.didReject && !m.promise.used)
         .map((m) => fmtErr(m.rejected, this.indexOf))
         .sort(),
       promises: this.promises,
@@ -620,14 +625,7 @@ class Runner {
         return;
       case 'error': {
         const signal = this.linked[a.t];
-        // signal.reason: undefined until the signal aborts
-        const reason: unknown = signal?.reason;
-        const error =
-          a.how === undefined
-            ? new Error(`E${a.id}`)
-            : a.how === 'reason'
-              ? reason
-              : abortError(a.how === 'abortReason' ? reason : `o${a.id}`);
+        const error = a.how === undefined ? new Error(`E${a.id}`) : this.sourceError(a.id, signal, a.how);
         this.log.push(`error T${a.t} ${fmtErr(error, this.indexOf)}`);
         // task t may not be made yet: its Subject exists from the start
         const t = this.tasks[a.t] as Task<string> | undefined;
@@ -683,10 +681,30 @@ class Runner {
         return;
       }
       case 'settle': {
-        this.log.push(`${a.ok ? 'resolve' : 'reject'} D${a.d}`);
         const d = this.deferred[a.d]!;
-        if (a.ok) d.resolve(`r${a.id}`);
-        else d.reject(new Error(`K${a.id}`));
+        if (a.ok) {
+          this.log.push(`resolve D${a.d}`);
+          d.resolve(`r${a.id}`);
+          return;
+        }
+        // with `how`, what an `error` action errors the Subject of a task linked to signal s with, read now (the line
+        // shows it)
+        const error =
+          a.how === undefined
+            ? new Error(`K${a.id}`)
+            : this.sourceError(
+                a.id,
+                this.signal(
+                  resolveRejectSig(
+                    a.s!,
+                    this.links.length,
+                    this.tasks.map((t) => t.state === 'cancelled'),
+                  ),
+                ),
+                a.how,
+              );
+        this.log.push(`reject D${a.d}${a.how === undefined ? '' : ` ${fmtErr(error, this.indexOf)}`}`);
+        d.reject(error);
         return;
       }
       case 'throw':
@@ -694,6 +712,17 @@ class Runner {
         this.thrown.push(`U${a.id}`);
         throw new Error(`U${a.id}`);
     }
+  }
+
+  /**
+   * What a source fails with for a `SourceError` (program.ts), read now from `signal` (none: as one that has not
+   * aborted): its reason (`undefined` until it aborts), an `AbortError` caused by it, or one caused by `o<id>`. An
+   * `error` action errors task t's Subject with it (`signal`: the one task t is linked to, if it is made), a `settle`
+   * action rejects its deferred promise with it (`signal`: its own, `s`).
+   */
+  private sourceError(id: number, signal: AbortSignal | undefined, how: SourceError): unknown {
+    const reason: unknown = signal?.reason;
+    return how === 'reason' ? reason : abortError(how === 'abortReason' ? reason : `o${id}`);
   }
 
   unsubscribe(x: RunConsumer): void {
