@@ -246,37 +246,38 @@ try {
       outDir: 'out',
       rootDir: '.',
     };
+    const nodenext = { module: 'nodenext', moduleResolution: 'nodenext' };
     const variants = [
       {
         name: 'esm-nodenext',
         type: 'module',
-        options: { module: 'nodenext', moduleResolution: 'nodenext' },
+        options: nodenext,
       },
       {
         name: 'cjs-nodenext',
         type: 'commonjs',
-        options: { module: 'nodenext', moduleResolution: 'nodenext' },
+        options: nodenext,
       },
       {
         name: 'esm-nodenext, TypeScript 5.0',
         dir: 'esm-nodenext-ts5.0',
         type: 'module',
         tsc: oldestTsc,
-        options: { module: 'nodenext', moduleResolution: 'nodenext' },
+        options: nodenext,
       },
       {
         name: 'esm-nodenext, TypeScript 7',
         dir: 'esm-nodenext-ts7',
         type: 'module',
         tsc: nativeTsc,
-        options: { module: 'nodenext', moduleResolution: 'nodenext' },
+        options: nodenext,
       },
       {
         name: 'cjs-nodenext, TypeScript 7',
         dir: 'cjs-nodenext-ts7',
         type: 'commonjs',
         tsc: nativeTsc,
-        options: { module: 'nodenext', moduleResolution: 'nodenext' },
+        options: nodenext,
       },
       {
         name: 'bundler',
