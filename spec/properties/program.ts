@@ -1115,7 +1115,10 @@ function withExotic(others: OthersSpec | undefined): OthersSpec | undefined {
   const participants = (ts: Participant[]) => ts.map((p) => (typeof p === 'number' || 'q' in p ? p : swap(p)));
   const consumer = (c: ConsumerSpec): ConsumerSpec =>
     'ts' in c ? { ...c, ts: participants(c.ts) } : c.o === undefined ? c : { ...c, o: swap(c.o) };
-  const bodies = others.bodies.map((b) => ({ ...b, input: swap(b.input) }));
+  // a task's rejected promise stays: what the package drops (a pending task's, a factory's) is rare enough
+  const bodies = others.bodies.map((b) =>
+    'p' in b.input && b.input.p === 'reject' ? b : { ...b, input: swap(b.input) },
+  );
   const actions = others.actions.map((x) =>
     x.act.a === 'sub' ? { ...x, act: { ...x.act, c: consumer(x.act.c) } } : x,
   );
