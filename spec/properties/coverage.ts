@@ -5,7 +5,7 @@
  */
 import { CancelledError, ChildCancelled } from '../../src';
 import { fmtErr } from './format';
-import type { SourceError } from './program';
+import type { ExoticInput, SourceError } from './program';
 import type { Run, RunConsumer, TeardownAct } from './run';
 
 const has = (lines: readonly string[], re: RegExp) => lines.some((l) => re.test(l));
@@ -344,6 +344,72 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
       'any',
     ]),
 };
+
+/** The inputs of one kind of `ExoticInput` a consumer observes directly: its source, or among its participants. */
+type Exotic = 'agen' | 'then' | 'iop';
+const exoticOf = (x: RunConsumer, kind: Exotic): ExoticInput[] =>
+  'ts' in x.spec
+    ? x.spec.ts.flatMap((p) => (typeof p !== 'number' && kind in p ? [p as ExoticInput] : []))
+    : x.spec.o !== undefined && kind in x.spec.o
+      ? [x.spec.o as ExoticInput]
+      : [];
+/** Task i's body is an `ExoticInput` of that kind. */
+const taskOverExotic = (r: Run, i: number, kind: Exotic) => {
+  const b = r.program.tasks[i]!.body;
+  return b.b === 'input' && kind in b.input;
+};
+/** A consumer of task i (not `Q<i>`, not another input) heard its end. */
+const endHeardOfTask = (r: Run, i: number) =>
+  r.consumers.some((x) => 't' in x.spec && x.spec.q !== true && x.spec.o === undefined && x.spec.t === i && ended(x));
+const DETECTING_KINDS = ['detect', 'shield', 'await', 'all', 'any'];
+
+/**
+ * Async iterables, thenables that are not native promises and interop Observables (program.ts, `ExoticInput`, in
+ * place of some other inputs of `Program.others`).
+ */
+export const EXOTIC_FEATURES: Record<string, (run: Run) => boolean> = {
+  'a consumer heard an async iterable of values to its end (directly, or as a participant of whenAllCancellable)': (
+    r,
+  ) =>
+    r.consumers.some(
+      (x) =>
+        exoticOf(x, 'agen').some((o) => 'agen' in o && o.agen > 0) &&
+        x.spec.kind !== 'any' &&
+        (heard(x, 'complete') || x.outcome?.startsWith('resolve') === true),
+    ),
+  'a task over an async iterable completed, heard by an observer': (r) =>
+    r.tasks.some((t, i) => taskOverExotic(r, i, 'agen') && t.state === 'completed' && endHeardOfTask(r, i)),
+  'an async iterable was stopped early (its return() ran, a microtask after the value it was closed in)': (r) =>
+    has(r.log, /^AG\S+ return$/),
+  'a task over an async iterable was cancelled while it was pulled (then stopped, or run out)': (r) =>
+    r.tasks.some(
+      (t, i) => taskOverExotic(r, i, 'agen') && t.state === 'cancelled' && has(r.log, new RegExp(`^AGT${i} `)),
+    ),
+  'a detecting consumer heard a thenable (detectCancel, shield, awaitTask, a combinator)': (r) =>
+    r.consumers.some(
+      (x) =>
+        DETECTING_KINDS.includes(x.spec.kind) &&
+        exoticOf(x, 'then').length > 0 &&
+        (ended(x) || x.outcome !== undefined),
+    ),
+  'a consumer heard a thenable that settles inside its then while it subscribed': (r) =>
+    r.consumers.some(
+      (x) =>
+        exoticOf(x, 'then').some((o) => 'sync' in o && o.sync) &&
+        x.notifications.some((n) => n.kind !== 'next' && n.duringSubscribe),
+    ),
+  'a task over a thenable ended when it settled, heard by an observer': (r) =>
+    r.tasks.some(
+      (t, i) =>
+        taskOverExotic(r, i, 'then') && (t.state === 'completed' || t.state === 'errored') && endHeardOfTask(r, i),
+    ),
+  'a thenable that rejects was never subscribed: not touched, nothing unhandled': (r) =>
+    r.thenables.some((h) => !h.ok && h.calls === 0),
+  'a consumer or an observer of a task heard an interop Observable end': (r) =>
+    r.consumers.some((x) => exoticOf(x, 'iop').length > 0 && (ended(x) || x.outcome !== undefined)) ||
+    r.tasks.some((t, i) => taskOverExotic(r, i, 'iop') && t.state === 'completed' && endHeardOfTask(r, i)),
+};
+Object.assign(FEATURES, EXOTIC_FEATURES);
 
 /** A source failed with `how` while its task's signal's abort was on its way; the task errored, or not. */
 const failedInWindow = (r: Run, how: SourceError, errored: boolean) =>

@@ -87,7 +87,9 @@ export function fmtTeardownEnd(i: number, throws: boolean): string {
 
 /**
  * A participant: `T1`, `Q1`, or another input: `pr` / `pj` (a promise that resolves / rejects), `a2` (an array of two
- * values), `g2` (a generator of two), `D1` (the deferred promise D1).
+ * values), `g2` (a generator of two), `D1` (the deferred promise D1), `ag2` (an async generator of two), `hr` / `hj`
+ * (a thenable that resolves / rejects in a microtask; `hrs` / `hjs`: inside its `then`), `i2` (an interop Observable
+ * of two values).
  */
 function fmtParticipant(p: Participant): string {
   if (typeof p === 'number') return `T${p}`;
@@ -98,6 +100,9 @@ function fmtParticipant(p: Participant): string {
 export function fmtOther(o: OtherInput): string {
   if ('p' in o) return o.p === 'resolve' ? 'pr' : 'pj';
   if ('arr' in o) return `a${o.arr}`;
+  if ('agen' in o) return `ag${o.agen}`;
+  if ('then' in o) return `h${o.then === 'resolve' ? 'r' : 'j'}${o.sync ? 's' : ''}`;
+  if ('iop' in o) return `i${o.iop}`;
   return 'gen' in o ? `g${o.gen}` : `D${o.d}`;
 }
 

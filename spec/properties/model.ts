@@ -133,7 +133,14 @@ class MPromise {
  * Another input (program.ts, `OtherInput`) once made: the values of an array, or of a generator (`gen`: the name its
  * `finally` logs, `G<k>`), or a promise.
  */
-type MInput = { kind: 'values'; values: string[]; gen: string | null } | { kind: 'promise'; p: MPromise };
+type MInput =
+  | { kind: 'values'; values: string[]; gen: string | null }
+  | { kind: 'promise'; p: MPromise }
+  /** An async generator (`AG<k>` its `finally`'s name), an interop Observable (`O<k>`). */
+  | { kind: 'async'; values: string[]; name: string }
+  | { kind: 'interop'; values: string[]; name: string }
+  /** A thenable that is not a native promise (`H<k>`), settled with `value` inside `then` (`sync`) or a microtask later. */
+  | { kind: 'thenable'; name: string; ok: boolean; sync: boolean; value: unknown };
 
 /** The task's subscription to the child its body observes. */
 class BodySub {
@@ -856,11 +863,20 @@ class Model {
       this.settle(p, o.p === 'resolve', o.p === 'resolve' ? `p${k}` : { k: 'E', msg: `J${k}` });
       return { kind: 'promise', p };
     }
-    const values = Array.from({ length: 'arr' in o ? o.arr : o.gen }, (_, j) => `a${k}_${j}`);
+    if ('then' in o) {
+      const ok = o.then === 'resolve';
+      return { kind: 'thenable', name: `H${k}`, ok, sync: o.sync, value: ok ? `h${k}` : { k: 'E', msg: `I${k}` } };
+    }
+    const values = Array.from(
+      { length: 'arr' in o ? o.arr : 'gen' in o ? o.gen : 'agen' in o ? o.agen : o.iop },
+      (_, j) => `a${k}_${j}`,
+    );
+    if ('agen' in o) return { kind: 'async', values, name: `AG${k}` };
+    if ('iop' in o) return { kind: 'interop', values, name: `O${k}` };
     return { kind: 'values', values, gen: 'gen' in o ? `G${k}` : null };
   }
 
-  /** A promise the package drops (`catch(noop)`): its rejection is handled. */
+  /** A promise the package drops (`catch(noop)`): its rejection is handled. Nothing else is touched (a thenable). */
   dropInput(input: MInput): void {
     if (input.kind === 'promise') input.p.handled = true;
   }
@@ -908,6 +924,58 @@ class Model {
       observer = null;
       if (o !== null) notify(o);
     };
+    if (input.kind === 'async') {
+      // RxJS's `process`: `for await (const value of input) { subscriber.next(value); if (subscriber.closed) return; }`,
+      // then `complete()`. A `next()` runs the generator at once to its `yield`, whose `await` of the value takes a
+      // microtask, and the promise `next()` returned is heard a microtask later; the `next()` that finds it has run
+      // out ends it at once (`finally`: done), and that end is heard a microtask later. `return()`, called once the
+      // value during which the subscriber closed (or that came to a closed one) has been delivered, resumes the
+      // `yield` with an `await` too: its `finally` runs a microtask later.
+      const { values, name } = input;
+      let j = 0;
+      const pull = (): void => {
+        if (j === values.length) {
+          this.log.push(`${name} done`);
+          this.microtasks.push(() => end((o) => o.complete()));
+          return;
+        }
+        const value = values[j++];
+        this.microtasks.push(() =>
+          this.microtasks.push(() => {
+            if (!closed) observer?.next(value);
+            if (closed) this.microtasks.push(() => this.log.push(`${name} return`));
+            else pull();
+          }),
+        );
+      };
+      pull();
+      return;
+    }
+    if (input.kind === 'interop') {
+      // its observable emits whether or not its subscriber is open (RxJS drops what comes after), then completes;
+      // the `{ unsubscribe }` it returns is added to a subscriber that has closed by then: it runs at once
+      this.log.push(`${input.name} sub`);
+      for (const value of input.values) if (!closed) observer?.next(value);
+      end((o) => o.complete());
+      this.log.push(`${input.name} unsub`);
+      return;
+    }
+    if (input.kind === 'thenable') {
+      // RxJS's `from` calls its `then` (a promise's rule): heard inside that call, or in the microtask it queues
+      this.log.push(`${input.name} then`);
+      const settled = () => {
+        if (input.ok) {
+          if (closed) return;
+          observer?.next(input.value);
+          end((o) => o.complete());
+        } else {
+          end((o) => o.error(input.value as MErr));
+        }
+      };
+      if (input.sync) settled();
+      else this.microtasks.push(settled);
+      return;
+    }
     if (input.kind === 'values') {
       const { values, gen } = input;
       if (gen === null) {

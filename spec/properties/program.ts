@@ -98,7 +98,22 @@ export type Participant = number | { q: number } | OtherInput;
  * `{ d }`, the deferred promise `D<d>` (one object for the whole program), settled by a `settle` action, heard in a
  * microtask once it has settled and it was subscribed.
  */
-export type OtherInput = { p: 'resolve' | 'reject' } | { arr: number } | { gen: number } | { d: number };
+export type OtherInput = { p: 'resolve' | 'reject' } | { arr: number } | { gen: number } | { d: number } | ExoticInput;
+
+/**
+ * Other `ObservableInput`s still (`OthersSpec.exotic`, drawn last: they take the place of some of the inputs drawn
+ * before them): `{ agen: n }`, an `async function*` generator of `n` values `a<k>_0`, … (0–2), which RxJS's `from`
+ * pulls through promises (microtasks: two for each value, one for its end) and stops (`return()`, whose `finally`
+ * runs a microtask later) only once a value has come to a closed subscriber (the value during which it closed, or
+ * the next one: a pending `next()` is not stopped); its `finally` logs `AG<k> done` or `AG<k> return`; `{ then, sync }`, a thenable that is not a native promise (`{ then(onFulfilled, onRejected) }`, a
+ * new one for each use), whose `then` logs `H<k> then` and settles, with `h<k>` or `new Error('I<k>')`, inside the
+ * call (`sync`) or in a microtask queued by it, returning a native promise of the callback's result (what a
+ * `PromiseLike` returns); the package never calls its `then` itself; `{ iop: n }`, an interop Observable (an object
+ * with `[Symbol.observable]()`, RxJS's `observable` symbol) whose minimal observable logs `O<k> sub`, emits `n`
+ * values `a<k>_<j>` and completes synchronously (without looking at its observer's `closed`), and returns
+ * `{ unsubscribe }`, which logs `O<k> unsub`.
+ */
+export type ExoticInput = { agen: number } | { then: 'resolve' | 'reject'; sync: boolean } | { iop: number };
 
 /**
  * `q: true`: the consumer's source is the plain Observable `Q<t>` (see `Participant`), not task `t`; `o`: it is that
@@ -209,6 +224,13 @@ export interface OthersSpec {
   rejects?: SettleReject[];
   /** Drawn last too: the fetch-like promise `D<FETCH>` and its consumers. Absent: none. */
   fetch?: FetchSpec | undefined;
+  /**
+   * Drawn last of all: the other inputs drawn above that are not deferred promises (the bodies', then the actions'
+   * consumers' sources and participants, then the fetch-like promise's consumers' participants, in that order) take
+   * entry k of these, modulo their number, the k-th of them; `null` leaves the input as it was drawn, an
+   * `ExoticInput` takes its place. Absent: none.
+   */
+  exotic?: (ExoticInput | null)[] | undefined;
 }
 
 /**
@@ -649,6 +671,23 @@ const fetchSpec = (maxActions: number): fc.Arbitrary<FetchSpec> =>
     ),
   });
 
+/**
+ * An entry of `OthersSpec.exotic`: mostly `null` (the input drawn stays), else an async generator, a thenable (settled
+ * inside its `then` one time in two) or, less often, an interop Observable.
+ */
+const exoticInput: fc.Arbitrary<ExoticInput | null> = fc.oneof(
+  { weight: 8, arbitrary: fc.constant(null) },
+  { weight: 2, arbitrary: fc.record({ agen: fc.nat({ max: 2 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      then: fc.constantFrom<'resolve' | 'reject'>('resolve', 'reject'),
+      sync: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ iop: fc.nat({ max: 2 }) }) },
+);
+
 /** `true` one time in four. */
 const quarter = fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
 
@@ -675,6 +714,8 @@ const othersSpec = (maxActions: number): fc.Arbitrary<OthersSpec> =>
     // drawn last: the programs drawn before it existed stay as they were, but for what their rejections carry
     rejects: fc.array(settleReject, { minLength: 1, maxLength: 3 }),
     fetch: fetchSpec(maxActions),
+    // drawn last of all: async iterables, thenables and interop Observables in place of some inputs drawn above
+    exotic: fc.array(exoticInput, { minLength: 1, maxLength: 4 }),
   });
 
 /** How often a probe's teardown acts: in one probe of six (the main mixes), or in every one (the teardown mix). */
@@ -832,7 +873,8 @@ export function normalize(raw: Program): Program {
   const n = specs.length;
   let nextId = 1;
   const t = (i: number) => i % n;
-  const rejects = raw.others?.rejects ?? [];
+  const rawOthers = withExotic(raw.others);
+  const rejects = rawOthers?.rejects ?? [];
   let nextReject = 0;
   // `D<FETCH>` only where `Program.others.fetch` names it (the other arbitraries draw D0 and D1)
   const other = (o: OtherInput): OtherInput => ('d' in o ? { d: o.d % (FETCH + 1) } : o);
@@ -932,11 +974,11 @@ export function normalize(raw: Program): Program {
   };
   // the bodies `others` replaces with another input (the last one for a task wins)
   const inputBodies = new Map<number, Body>();
-  for (const b of raw.others?.bodies ?? []) {
+  for (const b of rawOthers?.bodies ?? []) {
     inputBodies.set(b.t % m, { b: 'input', input: other(b.input), factory: b.factory, selfCancel: b.selfCancel });
   }
   // the early task over the fetch-like promise, if any: one whose body is not another input already
-  const fetch = raw.others?.fetch;
+  const fetch = rawOthers?.fetch;
   const free = [...Array(m).keys()].filter((i) => !inputBodies.has(i));
   const fetchTask = fetch?.body === undefined || free.length === 0 ? undefined : free[fetch.body.t % free.length];
   const fetchBody: Body | undefined =
@@ -1023,7 +1065,7 @@ export function normalize(raw: Program): Program {
     return { ...a, c: { ...a.c, t, ...react } };
   };
   // such a consumer is put among the first three actions, so that it is often the one that starts its task
-  const others = (raw.others?.actions ?? []).map((x) => {
+  const others = (rawOthers?.actions ?? []).map((x) => {
     const act = onInputTask(x.act);
     return { at: act === x.act ? x.at : x.at % 3, act };
   });
@@ -1058,6 +1100,33 @@ export function normalize(raw: Program): Program {
     ...(n > m && { early: m }),
     actions,
   };
+}
+
+/**
+ * `OthersSpec.exotic` applied (`normalize`): the k-th input of `others` that is not a deferred promise (the bodies',
+ * then the actions' consumers' sources and participants, then the fetch-like promise's consumers' participants)
+ * replaced by entry k modulo their number, unless that entry is `null`.
+ */
+function withExotic(others: OthersSpec | undefined): OthersSpec | undefined {
+  const exotic = others?.exotic ?? [];
+  if (others === undefined || exotic.length === 0) return others;
+  let k = 0;
+  const swap = (o: OtherInput): OtherInput => ('d' in o ? o : (exotic[k++ % exotic.length] ?? o));
+  const participants = (ts: Participant[]) => ts.map((p) => (typeof p === 'number' || 'q' in p ? p : swap(p)));
+  const consumer = (c: ConsumerSpec): ConsumerSpec =>
+    'ts' in c ? { ...c, ts: participants(c.ts) } : c.o === undefined ? c : { ...c, o: swap(c.o) };
+  // a task's rejected promise stays: what the package drops (a pending task's, a factory's) is rare enough
+  const bodies = others.bodies.map((b) =>
+    'p' in b.input && b.input.p === 'reject' ? b : { ...b, input: swap(b.input) },
+  );
+  const actions = others.actions.map((x) =>
+    x.act.a === 'sub' ? { ...x, act: { ...x.act, c: consumer(x.act.c) } } : x,
+  );
+  const fetch = others.fetch && {
+    ...others.fetch,
+    consumers: others.fetch.consumers.map((x) => ('ts' in x.c ? { ...x, c: consumer(x.c) } : x)),
+  };
+  return { ...others, bodies, actions, ...(fetch && { fetch }) };
 }
 
 /**

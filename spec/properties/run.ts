@@ -5,7 +5,17 @@
  * with the state of the world when each arrived, cancel() results, source
  * subscription counts, thrown errors).
  */
-import { config, from, Observable, Subject, tap, type ObservableInput, type Observer, type Subscription } from 'rxjs';
+import {
+  config,
+  from,
+  Observable,
+  observable,
+  Subject,
+  tap,
+  type ObservableInput,
+  type Observer,
+  type Subscription,
+} from 'rxjs';
 import {
   awaitTask,
   cancelWhen,
@@ -151,6 +161,16 @@ export interface Run {
   rejections: string[];
   /** Every promise the program made (`D<d>` first, then in the order they were made), and how it was used. */
   promises: MadePromise[];
+  /** Every thenable that is not a native promise the program made (`OtherInput`), and how often its `then` ran. */
+  thenables: MadeThenable[];
+}
+
+/** A thenable the program made (`{ then, sync }`): for `k`, whether it rejects, and how many calls its `then` had. */
+export interface MadeThenable {
+  k: string;
+  ok: boolean;
+  sync: boolean;
+  calls: number;
 }
 
 /** A promise the program made (`OtherInput`): for `k` (`T<i>`, `X<idx>`, a participant's index, `D<d>`). */
@@ -256,6 +276,7 @@ class Runner {
   readonly tasksMade: TaskMade[] = [];
   /** Every promise the program made, and whether it rejected (its handling is `Tracked`). */
   readonly promises: (MadePromise & { promise: Tracked<string> })[] = [];
+  readonly thenables: MadeThenable[] = [];
   /** The deferred promises `D<d>` (program.ts, `OtherInput`), and what settles each. */
   readonly deferred = Array.from({ length: DEFERRED + 1 }, (_, d) => {
     let resolve!: (value: string) => void;
@@ -477,9 +498,58 @@ class Runner {
       const promise = o.p === 'resolve' ? Tracked.resolve(`p${k}`) : Tracked.reject(new Error(`J${k}`));
       return this.track(promise as Tracked<string>, k);
     }
-    const values = Array.from({ length: 'arr' in o ? o.arr : o.gen }, (_, j) => `a${k}_${j}`);
-    if ('arr' in o) return values;
     const log = this.log;
+    if ('then' in o) {
+      const made: MadeThenable = { k, ok: o.then === 'resolve', sync: o.sync, calls: 0 };
+      this.thenables.push(made);
+      // a PromiseLike: `then` settles with the callback's result (a callback that throws rejects it)
+      return {
+        then(onFulfilled?: (value: string) => unknown, onRejected?: (error: unknown) => unknown): Promise<unknown> {
+          made.calls++;
+          log.push(`H${k} then`);
+          return new Promise((resolve, reject) => {
+            const settle = () => {
+              try {
+                resolve(made.ok ? onFulfilled?.(`h${k}`) : onRejected?.(new Error(`I${k}`)));
+              } catch (e) {
+                reject(e);
+              }
+            };
+            if (made.sync) settle();
+            else queueMicrotask(settle);
+          });
+        },
+      } as PromiseLike<string>;
+    }
+    const values = Array.from(
+      { length: 'arr' in o ? o.arr : 'gen' in o ? o.gen : 'agen' in o ? o.agen : o.iop },
+      (_, j) => `a${k}_${j}`,
+    );
+    if ('arr' in o) return values;
+    if ('iop' in o) {
+      // a minimal observable, as another library makes one: it does not look at its observer's `closed`
+      return {
+        [observable]: () => ({
+          subscribe(observer: Observer<string>) {
+            log.push(`O${k} sub`);
+            for (const v of values) observer.next(v);
+            observer.complete();
+            return { unsubscribe: () => log.push(`O${k} unsub`) };
+          },
+        }),
+      } as unknown as ObservableInput<string>;
+    }
+    if ('agen' in o) {
+      return (async function* generate() {
+        let done = false;
+        try {
+          for (const v of values) yield v;
+          done = true;
+        } finally {
+          log.push(`AG${k} ${done ? 'done' : 'return'}`);
+        }
+      })();
+    }
     return (function* generate() {
       let done = false;
       try {
@@ -573,6 +643,7 @@ class Runner {
         .map((m) => fmtErr(m.rejected, this.indexOf))
         .sort(),
       promises: this.promises,
+      thenables: this.thenables,
     };
   }
 
