@@ -1,5 +1,6 @@
 /**
- * docs/recipes.md's Angular recipes ("A component's lifetime": the `UserPage` component and `userWithRetry`) run on
+ * docs/recipes.md's Angular recipes ("A component's lifetime": `UserPage`, `userWithRetry`, and the signal recipes
+ * `UserName` (toSignal) and `UserCard` (resource), scenarios 11 and 12) run on
  * real Angular 21, and the section's claims checked. Angular's packages are ES modules and Angular is loaded with
  * zone.js in one app and without it in another, so none of it is loaded into the jest process: spec/childProcess.ts
  * runs spec/angular/scenario.mjs twice at once, once with zone.js 0.16 and `provideZoneChangeDetection()` (NgZone),

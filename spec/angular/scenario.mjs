@@ -11,7 +11,7 @@
 // local server answers when the scenario tells it to.
 //
 // The recipe's code is docs/recipes.md's own: the spec extracts its fences, compiles them with TypeScript and passes
-// the JavaScript in RXJS_CANCEL_ANGULAR_RECIPES ({ UserPage, userWithRetry, startPendingTask }); it is imported from
+// the JavaScript in RXJS_CANCEL_ANGULAR_RECIPES ({ UserPage, userWithRetry, startPendingTask, UserName, UserCard }); it is imported from
 // `data:` URLs.
 /* global Zone -- defined by zone.js once it is loaded, below */
 import { once } from 'node:events';
