@@ -1,5 +1,6 @@
 /**
- * docs/recipes.md's Angular recipes ("A component's lifetime": the `UserPage` component and `userWithRetry`) run on
+ * docs/recipes.md's Angular recipes ("A component's lifetime": `UserPage`, `userWithRetry`, and the signal recipes
+ * `UserName` (toSignal) and `UserCard` (resource), scenarios 11 and 12) run on
  * real Angular 21, and the section's claims checked. Angular's packages are ES modules and Angular is loaded with
  * zone.js in one app and without it in another, so none of it is loaded into the jest process: spec/childProcess.ts
  * runs spec/angular/scenario.mjs twice at once, once with zone.js 0.16 and `provideZoneChangeDetection()` (NgZone),
@@ -50,6 +51,8 @@ beforeAll(async () => {
     UserPage: recipe('UserPage'),
     userWithRetry: recipe('userWithRetry'),
     startPendingTask: recipe('startPendingTask'),
+    UserName: recipe('UserName'),
+    UserCard: recipe('UserCard'),
   });
   const runs = await runChildren<Output>(
     script,
@@ -273,6 +276,106 @@ describe("docs/recipes.md's Angular component on Angular 21 (in child processes)
       );
     });
 
+    describe("11. docs/recipes.md's toSignal() recipe (UserName)", () => {
+      const toSignal = () => results().toSignal as Record<string, string[]>;
+      const both = (when: string, user: string, orNull = user) => [
+        `${when}: user(): ${user}`,
+        `${when}: userOrNull(): ${orNull}`,
+      ];
+
+      it('the task completes: both signals give undefined, then the user, and keep it after the component is destroyed', () => {
+        expect(toSignal().completes).toEqual([
+          ...both('sent, task running', 'undefined'),
+          ...both('responded, task completed', ADA),
+          ...both('destroyed', ADA),
+        ]);
+      });
+
+      it("the component destroyed while the task runs: toSignal()'s unsubscribing releases the task, cancelled with reason undefined (its last owner left), and its request; nobody hears an error, both signals keep undefined", () => {
+        expect(toSignal()['component destroyed']).toEqual([
+          ...both('sent, task running', 'undefined'),
+          `destroyed: task cancelled with ${JSON.stringify(shape('CancelledError', undefined, 'user 1'))}, request cancelled true`,
+          ...both('destroyed', 'undefined'),
+        ]);
+      });
+
+      it("someone else's cancel(): reading user() throws the task's own CancelledError, the same object at every read, also after the destroy; userOrNull() gives null", () => {
+        const thrown = `threw ${JSON.stringify(shape('CancelledError', 'logged out', 'user 1'))}`;
+        expect(toSignal()["someone else's cancel()"]).toEqual([
+          ...both('sent, task running', 'undefined'),
+          "cancel('logged out') returned true",
+          'task cancelled, request cancelled true',
+          ...both('cancelled', thrown, 'null'),
+          "user() read twice throws the task's own CancelledError: true",
+          ...both('destroyed', thrown, 'null'),
+        ]);
+      });
+    });
+
+    describe("12. docs/recipes.md's resource() recipe (UserCard): the loader awaits a task linked to its abortSignal", () => {
+      const resource = () => results().resource as Record<string, string[]>;
+      const state = (when: string, status: string, value: string, error?: Shape) => [
+        `${when}: status ${status}, isLoading ${status === 'loading' || status === 'reloading'}, error ${JSON.stringify(error)}`,
+        `${when}: value(): ${value}`,
+      ];
+      const aborted = (name: string) =>
+        JSON.stringify({
+          class: 'CancelledError',
+          reason: { class: 'AbortError', message: 'This operation was aborted' },
+          task: name,
+        });
+
+      it("params superseded: Angular's abort cancels the old task (reason: the abortSignal's AbortError) and its request; the resource shows no error, stays loading, then resolves with the new load", () => {
+        expect(resource().superseded).toEqual([
+          ...state('created', 'loading', 'undefined'),
+          ...state('detected: task user 1 running', 'loading', 'undefined'),
+          `id 2: user 1 cancelled with ${aborted('user 1')}, its request cancelled true`,
+          ...state('id 2: user 2 running', 'loading', 'undefined'),
+          ...state('settled', 'loading', 'undefined'), // the old load's ChildCancelled was dropped
+          ...state('responded: user 2 completed', 'resolved', ADA),
+          ...state('destroyed', 'idle', 'undefined'),
+        ]);
+      });
+
+      it('the component destroyed while loading: the task and its request are cancelled, the resource goes idle without an error', () => {
+        expect(resource().destroyed).toEqual([
+          `destroyed: user 1 cancelled with ${aborted('user 1')}, request cancelled true`,
+          ...state('destroyed', 'idle', 'undefined'),
+          ...state('settled', 'idle', 'undefined'),
+        ]);
+      });
+
+      it("someone else's cancel(): the resource shows status error, error() the ChildCancelled, and value() throws Angular's error with it as cause; reload() loads again (error() keeps the old ChildCancelled while reloading)", () => {
+        const child = shape('ChildCancelled', 'logged out', 'user 1');
+        const valueError = {
+          class: 'Error',
+          message:
+            'Resource is currently in an error state (see Error.cause for details): child task "user 1" was cancelled: logged out',
+        };
+        expect(resource()['cancelled by someone else']).toEqual([
+          "cancel('logged out') returned true",
+          'request cancelled true',
+          ...state('cancelled', 'loading', 'undefined'), // the loader's promise has not rejected yet
+          ...state('settled', 'error', `threw ${JSON.stringify(valueError)}, cause ${JSON.stringify(child)}`, child),
+          'reload() returned true',
+          ...state('reloading: user 1 running', 'reloading', 'undefined', child),
+          ...state('responded', 'resolved', ADA),
+        ]);
+      });
+
+      it('a load superseded in the change detection after the one that started it, with no turn of the event loop between: the resource is as above; with zone.js only, the ErrorHandler hears the dropped ChildCancelled', () => {
+        const dropped =
+          mode === 'zone' ? [`ErrorHandler: ${aborted('user 1').replace('CancelledError', 'ChildCancelled')}`] : [];
+        expect(resource()['superseded in the turn it started']).toEqual([
+          'id 2: request 1 cancelled true',
+          ...state('id 2', 'loading', 'undefined'),
+          ...state('settled', 'loading', 'undefined'),
+          ...state('responded', 'resolved', ADA),
+          ...dropped,
+        ]);
+      });
+    });
+
     it('nothing else reaches the ErrorHandler or is reported as unhandled, and no request is left open', () => {
       const { heard, leftOpen } = outputs[mode];
       expect(Object.values(leftOpen).flat()).toEqual([]);
@@ -287,6 +390,8 @@ describe("docs/recipes.md's Angular component on Angular 21 (in child processes)
         'realBackends',
         'whenStable',
         'httpWhenStable',
+        'toSignal',
+        'resource',
       ]);
       expect(Object.values(heard).flat()).toEqual([]);
     });

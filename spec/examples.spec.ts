@@ -108,13 +108,15 @@ describe("the documentation's TypeScript examples", () => {
     .sort()
     .flatMap((name) => examplesIn(`src/${name}`));
 
-  it("are found: one in README per export's section and the marble test, the job-queue, Angular, retry, zoneless whenStable() and marble-test recipes, one in the JSDoc of every export", () => {
+  it("are found: one in README per export's section and the marble test, the job-queue, Angular, retry, toSignal(), resource(), zoneless whenStable() and marble-test recipes, one in the JSDoc of every export", () => {
     expect(readme).toHaveLength(12);
     expect(readme[0].code).toContain("from 'rxjs-cancel'");
     expect(recipes.map(({ code }) => /^export (?:class|const|async function) (\w+)/m.exec(code)?.[1])).toEqual([
       'runJob',
       'UserPage',
       'userWithRetry',
+      'UserName',
+      'UserCard',
       'startPendingTask',
       'cancellationScheduler',
     ]);

@@ -11,7 +11,7 @@
 // local server answers when the scenario tells it to.
 //
 // The recipe's code is docs/recipes.md's own: the spec extracts its fences, compiles them with TypeScript and passes
-// the JavaScript in RXJS_CANCEL_ANGULAR_RECIPES ({ UserPage, userWithRetry, startPendingTask }); it is imported from
+// the JavaScript in RXJS_CANCEL_ANGULAR_RECIPES ({ UserPage, userWithRetry, startPendingTask, UserName, UserCard }); it is imported from
 // `data:` URLs.
 /* global Zone -- defined by zone.js once it is loaded, below */
 import { once } from 'node:events';
@@ -65,6 +65,8 @@ const importRecipe = (js) => import(`data:text/javascript;base64,${Buffer.from(j
 const { UserPage } = await importRecipe(recipes.UserPage);
 const { startPendingTask } = await importRecipe(recipes.startPendingTask);
 const { userWithRetry } = await importRecipe(recipes.userWithRetry);
+const { UserName } = await importRecipe(recipes.UserName);
+const { UserCard } = await importRecipe(recipes.UserCard);
 
 /**
  * A server that answers nobody by itself: it tells when a request arrives (with the response, which scenario 10 ends
@@ -105,6 +107,9 @@ const backend = injector.get(HttpTestingController);
 
 /** A new UserPage, created in the app's zone (as Angular creates components). */
 const newPage = () => ngZone.run(() => createComponent(UserPage, { environmentInjector: injector }));
+/** A new UserName (toSignal), and a new UserCard (resource), as newPage() makes a UserPage. */
+const newName = () => ngZone.run(() => createComponent(UserName, { environmentInjector: injector }));
+const newCard = () => ngZone.run(() => createComponent(UserCard, { environmentInjector: injector }));
 /** The requests taken by requestTo() in the scenario that runs. */
 const taken = [];
 /** The one request sent to `url` since the last look (`expectOne` throws if there is not exactly one). */
@@ -120,6 +125,15 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 1)).then(() =>
 /** An AsyncPipe as a template's `{{ task | async }}` makes it. */
 const asyncPipe = () => runInInjectionContext(injector, () => new AsyncPipe({ markForCheck() {} }));
 const ada = { name: 'Ada' };
+/** Logs what reading the signal `read` gives, or what it throws (with the `cause` of an error that has one). */
+const reading = (log, who, read) => {
+  try {
+    log.push(`${who}: ${JSON.stringify(read())}`);
+  } catch (error) {
+    const cause = error?.cause === undefined ? '' : `, cause ${JSON.stringify(shape(error.cause))}`;
+    log.push(`${who}: threw ${JSON.stringify(shape(error))}${cause}`);
+  }
+};
 
 const scenarios = {
   /** 1. load(id) sends the request; its response is the task's value. */
@@ -435,6 +449,153 @@ const scenarios = {
       }
       app.destroy();
     }
+    return result;
+  },
+
+  /**
+   * 11. toSignal() over a task (docs/recipes.md's UserName): the task completes, the component is destroyed while it
+   * runs, someone else cancels it. Each signal is read as a template would, and what the read gives or throws is logged.
+   */
+  async toSignal() {
+    const result = {};
+    const read = (log, when, name) => {
+      reading(log, `${when}: user()`, name.user);
+      reading(log, `${when}: userOrNull()`, name.userOrNull);
+    };
+    for (const ending of ['completes', 'component destroyed', "someone else's cancel()"]) {
+      const log = (result[ending] = []);
+      const page = newName();
+      const name = page.instance; // a destroyed ComponentRef no longer gives its instance
+      const { load } = name;
+      const request = requestTo('/api/users/1');
+      read(log, `sent, task ${load.state}`, name);
+      if (ending === 'completes') {
+        request.flush(ada);
+        read(log, `responded, task ${load.state}`, name);
+      } else if (ending === 'component destroyed') {
+        page.destroy();
+        const reason = JSON.stringify(shape(load.signal.reason));
+        log.push(`destroyed: task ${load.state} with ${reason}, request cancelled ${request.cancelled}`);
+        read(log, 'destroyed', name);
+      } else {
+        log.push(`cancel('logged out') returned ${ngZone.run(() => load.cancel('logged out'))}`);
+        log.push(`task ${load.state}, request cancelled ${request.cancelled}`);
+        read(log, 'cancelled', name);
+        const thrown = [];
+        for (let i = 0; i < 2; i++) {
+          try {
+            name.user();
+          } catch (error) {
+            thrown.push(error);
+          }
+        }
+        log.push(
+          `user() read twice throws the task's own CancelledError: ${thrown.length === 2 && thrown.every((e) => e === load.signal.reason)}`,
+        );
+      }
+      await settle();
+      if (ending !== 'component destroyed') {
+        page.destroy();
+        read(log, 'destroyed', name);
+      }
+    }
+    return result;
+  },
+
+  /** 12. resource() whose loader awaits a task linked to its abortSignal (docs/recipes.md's UserCard). */
+  async resource() {
+    const result = {};
+    const state = (log, when, card) => {
+      const { user } = card;
+      log.push(
+        `${when}: status ${user.status()}, isLoading ${user.isLoading()}, error ${JSON.stringify(shape(user.error()))}`,
+      );
+      reading(log, `${when}: value()`, user.value);
+    };
+    /** A change detection of the card: it runs the resource's effect, which starts a load if one is due. */
+    const detect = (page) => ngZone.run(() => page.changeDetectorRef.detectChanges());
+
+    let log = (result.superseded = []);
+    let page = newCard();
+    let card = page.instance;
+    state(log, 'created', card);
+    detect(page);
+    await settle();
+    const first = card.loading;
+    const request1 = requestTo('/api/users/1');
+    state(log, `detected: task ${first.name} ${first.state}`, card);
+    ngZone.run(() => card.id.set('2'));
+    detect(page);
+    await settle();
+    const second = card.loading;
+    const request2 = requestTo('/api/users/2');
+    const reason = JSON.stringify(shape(first.signal.reason));
+    log.push(`id 2: ${first.name} ${first.state} with ${reason}, its request cancelled ${request1.cancelled}`);
+    state(log, `id 2: ${second.name} ${second.state}`, card);
+    await settle();
+    state(log, 'settled', card);
+    request2.flush(ada);
+    await settle();
+    state(log, `responded: ${second.name} ${second.state}`, card);
+    page.destroy();
+    state(log, 'destroyed', card);
+
+    // the load superseded in the change detection after the one that started it, with no turn of the event loop between
+    log = result['superseded in the turn it started'] = [];
+    heard = [];
+    page = newCard();
+    card = page.instance;
+    detect(page);
+    const same = requestTo('/api/users/1');
+    ngZone.run(() => card.id.set('2'));
+    detect(page);
+    const next = requestTo('/api/users/2');
+    log.push(`id 2: request 1 cancelled ${same.cancelled}`);
+    state(log, 'id 2', card);
+    await settle();
+    state(log, 'settled', card);
+    next.flush(ada);
+    await settle();
+    state(log, 'responded', card);
+    page.destroy();
+    log.push(...heard.map(({ via, error }) => `${via}: ${JSON.stringify(error)}`));
+    heard = [];
+
+    log = result.destroyed = [];
+    page = newCard();
+    card = page.instance;
+    detect(page);
+    await settle();
+    const request = requestTo('/api/users/1');
+    page.destroy();
+    const destroyedReason = JSON.stringify(shape(card.loading.signal.reason));
+    log.push(
+      `destroyed: ${card.loading.name} ${card.loading.state} with ${destroyedReason}, request cancelled ${request.cancelled}`,
+    );
+    state(log, 'destroyed', card);
+    await settle();
+    state(log, 'settled', card);
+
+    log = result['cancelled by someone else'] = [];
+    page = newCard();
+    card = page.instance;
+    detect(page);
+    await settle();
+    const cancelled = requestTo('/api/users/1');
+    log.push(`cancel('logged out') returned ${ngZone.run(() => card.loading.cancel('logged out'))}`);
+    log.push(`request cancelled ${cancelled.cancelled}`);
+    state(log, 'cancelled', card);
+    await settle();
+    state(log, 'settled', card);
+    log.push(`reload() returned ${ngZone.run(() => card.user.reload())}`);
+    detect(page);
+    await settle();
+    const again = requestTo('/api/users/1');
+    state(log, `reloading: ${card.loading.name} ${card.loading.state}`, card);
+    again.flush(ada);
+    await settle();
+    state(log, 'responded', card);
+    page.destroy();
     return result;
   },
 };
