@@ -20,6 +20,7 @@ export async function checkProgram(raw: Program): Promise<void> {
     final: run.final,
     unhandled: run.unhandled,
     rejections: run.rejections,
+    streams: run.streams,
   }).toEqual(model);
 }
 
