@@ -35,6 +35,7 @@ import {
   type SourceError,
   type TaskSpec,
 } from './program';
+import type { StreamTiming } from './streamTiming';
 
 type State = 'pending' | 'running' | 'completed' | 'errored' | 'cancelled';
 
@@ -147,13 +148,6 @@ type MInput =
   | { kind: 'thenable'; name: string; k: string; ok: boolean; sync: boolean; odd?: OddThen; again: boolean }
   /** A `ReadableStream` (`RS<k>`) of `values` enqueued up front, then closed, errored (`S<k>`) or left open. */
   | { kind: 'stream'; values: string[]; end: 'close' | 'error' | 'open'; name: string; k: string };
-
-/**
- * Node's major version: how many microtasks its `ReadableStream` async iterator takes between reads changed in Node 22
- * (measured under Jest, chunks enqueued up front: three each on Node 22 and 24; on Node 18 and 20, five for every
- * second read after the first).
- */
-const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
 /** The task's subscription to the child its body observes. */
 class BodySub {
@@ -308,8 +302,9 @@ export interface Prediction {
   streams: string[];
 }
 
-export function predict(program: Program): Prediction {
-  return new Model(program).run();
+/** `timing`: when `from()` of a `ReadableStream` delivers in this process (streamTiming.ts). */
+export function predict(program: Program, timing: StreamTiming): Prediction {
+  return new Model(program, timing).run();
 }
 
 const isCancelled = (e: MErr): boolean => e.k === 'CE' || e.k === 'CC';
@@ -345,7 +340,10 @@ class Model {
    */
   private teardownWave: MTask[] | null = null;
 
-  constructor(private readonly p: Program) {
+  constructor(
+    private readonly p: Program,
+    private readonly timing: StreamTiming,
+  ) {
     this.ctrls = p.preAborted.map((pre, k) => ({ aborted: pre, reason: pre ? `pre${k}` : undefined, hub: new Hub() }));
     this.probes = p.tasks.map(() => new MProbe());
     const links = p.links ?? [];
@@ -1017,21 +1015,22 @@ class Model {
     }
     if (input.kind === 'stream') {
       // Node's `ReadableStream` is async iterable, so RxJS's `from` pulls it as one (`process`, innerFrom.js, which
-      // tries `isAsyncIterable` before `isReadableStreamLike`), through Node's own iterator. Measured under Jest, whose
-      // test context's promises are not those of the host that Node's streams use (so that each host promise RxJS
-      // awaits costs extra microtasks), with the chunks enqueued up front: the first chunk (or the end) is heard five
-      // microtasks after the subscription, each next one three after the previous was delivered (on Node 18 and 20,
-      // five for the third); an error set at creation (which drops the chunks) is heard six microtasks after it. `return()`, called once a chunk came
-      // during which the subscriber closed or to a closed one, cancels the stream (`RS<k> cancel`) unless it has
-      // closed by then (closed, and its last chunk read); a stream left open whose chunks are all read is never
-      // stopped: no chunk comes to call `return()`.
+      // tries `isAsyncIterable` before `isReadableStreamLike`), through Node's own iterator, whose number of
+      // microtasks between reads is measured in this process (streamTiming.ts: on Node 18–24 under Jest, with the
+      // chunks enqueued up front, the first chunk or the end five microtasks after the subscription, each next one
+      // three after the previous was delivered, the end after two chunks five on Node 18–22 and three on Node 24; an
+      // error set at creation, which drops the chunks, six). `return()`, called once a chunk came during which the
+      // subscriber closed or to a closed one, cancels the stream (`RS<k> cancel`) unless it has closed by then
+      // (closed, and its last chunk read); a stream left open whose chunks are all read is never stopped: no chunk
+      // comes to call `return()`.
       const { values, name } = input;
       if (input.end === 'error') {
-        this.later(6, () => end((o) => o.error({ k: 'E', msg: `S${input.k}` })));
+        this.later(this.timing.error, () => end((o) => o.error({ k: 'E', msg: `S${input.k}` })));
         return;
       }
-      const read = (j: number, depth: number): void =>
-        this.later(depth, () => {
+      const depths = this.timing.reads[input.end][values.length]!;
+      const read = (j: number): void =>
+        this.later(depths[j]!, () => {
           if (j === values.length) {
             if (input.end === 'close') end((o) => o.complete());
             return;
@@ -1041,9 +1040,9 @@ class Model {
             if (input.end === 'open' || j + 1 < values.length) this.streamsCancelled.push(`${name} cancel`);
             return;
           }
-          read(j + 1, j % 2 === 1 && NODE_MAJOR <= 20 ? 5 : 3);
+          if (j + 1 < depths.length) read(j + 1);
         });
-      read(0, 5);
+      if (depths.length > 0) read(0);
       return;
     }
     if (input.kind === 'values') {
