@@ -21,7 +21,8 @@
  * other inputs too (`Program.others`): promises settled already, deferred promises that `settle` actions resolve or
  * reject (with what a signal holds too: a task's `CancelledError`, an `AbortError`, as `fetch(url, { signal })` and
  * Node's APIs do), a fetch-like one rejected after the last action, arrays and generators (and, in place of some of
- * these, async generators, thenables that are not native promises and interop Observables), given to `task()`
+ * these, async generators, thenables that are not native promises and interop Observables, then thenables that never
+ * call back, call back twice or whose `then` throws, and `ReadableStream`s), given to `task()`
  * (directly, or returned by a factory), `detectCancel`, `shield`, `cancelWhen` (through `from()`), `awaitTask` and the
  * combinators; what they deliver in microtasks is compared
  * too, and so is every promise rejected that nobody handled (Node's unhandled rejections).

@@ -8,18 +8,20 @@ import { violations } from './invariants';
 import { predict } from './model';
 import { normalize, type Program } from './program';
 import { execute } from './run';
+import { streamTiming } from './streamTiming';
 
 export async function checkProgram(raw: Program): Promise<void> {
   const program = normalize(raw);
   const run = await execute(program);
   expect(violations(run)).toEqual([]);
-  const model = predict(program);
+  const model = predict(program, await streamTiming());
   expect({
     log: run.log,
     awaits: run.awaits,
     final: run.final,
     unhandled: run.unhandled,
     rejections: run.rejections,
+    streams: run.streams,
   }).toEqual(model);
 }
 

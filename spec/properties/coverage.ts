@@ -346,7 +346,7 @@ export const FEATURES: Record<string, (run: Run) => boolean> = {
 };
 
 /** The inputs of one kind of `ExoticInput` a consumer observes directly: its source, or among its participants. */
-type Exotic = 'agen' | 'then' | 'iop';
+type Exotic = 'agen' | 'then' | 'iop' | 'rs';
 const exoticOf = (x: RunConsumer, kind: Exotic): ExoticInput[] =>
   'ts' in x.spec
     ? x.spec.ts.flatMap((p) => (typeof p !== 'number' && kind in p ? [p as ExoticInput] : []))
@@ -410,6 +410,56 @@ export const EXOTIC_FEATURES: Record<string, (run: Run) => boolean> = {
     r.tasks.some((t, i) => taskOverExotic(r, i, 'iop') && t.state === 'completed' && endHeardOfTask(r, i)),
 };
 Object.assign(FEATURES, EXOTIC_FEATURES);
+
+/** Thenables that misbehave this way (`OddThen`) a consumer observes directly. */
+const oddOf = (x: RunConsumer, odd: string) => exoticOf(x, 'then').filter((o) => 'odd' in o && o.odd === odd);
+/** Task i's body is a thenable that misbehaves this way. */
+const taskOverOdd = (r: Run, i: number, odd: string) => {
+  const b = r.program.tasks[i]!.body;
+  return b.b === 'input' && 'odd' in b.input && b.input.odd === odd;
+};
+/** `ReadableStream`s ending this way a consumer observes directly. */
+const streamsOf = (x: RunConsumer, end: string) => exoticOf(x, 'rs').filter((o) => 'end' in o && o.end === end);
+/** Task i's body is a `ReadableStream` ending this way. */
+const taskOverStream = (r: Run, i: number, end: string) => {
+  const b = r.program.tasks[i]!.body;
+  return b.b === 'input' && 'rs' in b.input && b.input.end === end;
+};
+const errorHeard = (x: RunConsumer, msg: RegExp) =>
+  x.notifications.some((n) => n.kind === 'error' && n.value instanceof Error && msg.test(n.value.message));
+
+/**
+ * Thenables that misbehave and `ReadableStream`s (program.ts, `OthersSpec.odd`, in place of some other inputs of
+ * `Program.others`).
+ */
+export const ODD_FEATURES: Record<string, (run: Run) => boolean> = {
+  'a thenable that never calls back was subscribed: its consumer or task still waits': (r) =>
+    r.thenables.some((h) => h.odd === 'never' && h.calls > 0),
+  'a thenable that calls back twice was heard once (its second call-back ignored)': (r) =>
+    r.consumers.some((x) => oddOf(x, 'twice').length > 0 && (ended(x) || x.outcome !== undefined)) ||
+    r.tasks.some((t, i) => taskOverOdd(r, i, 'twice') && t.state !== 'running' && endHeardOfTask(r, i)),
+  "a thenable whose then throws before calling back: the throw heard as the source's error": (r) =>
+    r.consumers.some((x) => errorHeard(x, /^Z/) || x.outcome?.includes('Z') === true) ||
+    r.tasks.some((t, i) => taskOverOdd(r, i, 'throw') && t.state === 'errored'),
+  'a thenable whose then throws after calling back inside it: its call-back heard, the throw ignored': (r) =>
+    r.consumers.some(
+      (x) =>
+        oddOf(x, 'throw').some((o) => 'sync' in o && o.sync) &&
+        x.notifications.some((n) => n.kind !== 'next' && n.duringSubscribe && !errorHeard(x, /^Z/)),
+    ) || r.tasks.some((t, i) => taskOverOdd(r, i, 'throw') && t.state === 'completed'),
+  'a ReadableStream closed with chunks heard to its end (a consumer, or an observer of a task over it)': (r) =>
+    r.consumers.some((x) => streamsOf(x, 'close').some((o) => 'rs' in o && o.rs > 0) && heard(x, 'next') && ended(x)) ||
+    r.tasks.some((t, i) => taskOverStream(r, i, 'close') && t.state === 'completed' && endHeardOfTask(r, i)),
+  'a ReadableStream errored at creation heard as an error (its chunks dropped)': (r) =>
+    r.consumers.some((x) => errorHeard(x, /^S/) || x.outcome?.includes(' S') === true) ||
+    r.tasks.some((t, i) => taskOverStream(r, i, 'error') && t.state === 'errored'),
+  "a ReadableStream was cancelled by RxJS's return() (its subscriber closed before its last chunk)": (r) =>
+    r.streams.length > 0,
+  'a ReadableStream left open never ended what observes it (a consumer, or a task over it)': (r) =>
+    r.consumers.some((x) => streamsOf(x, 'open').length > 0 && !ended(x)) ||
+    r.tasks.some((t, i) => taskOverStream(r, i, 'open') && t.state === 'running'),
+};
+Object.assign(FEATURES, ODD_FEATURES);
 
 /** A source failed with `how` while its task's signal's abort was on its way; the task errored, or not. */
 const failedInWindow = (r: Run, how: SourceError, errored: boolean) =>

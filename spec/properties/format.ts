@@ -88,8 +88,9 @@ export function fmtTeardownEnd(i: number, throws: boolean): string {
 /**
  * A participant: `T1`, `Q1`, or another input: `pr` / `pj` (a promise that resolves / rejects), `a2` (an array of two
  * values), `g2` (a generator of two), `D1` (the deferred promise D1), `ag2` (an async generator of two), `hr` / `hj`
- * (a thenable that resolves / rejects in a microtask; `hrs` / `hjs`: inside its `then`), `i2` (an interop Observable
- * of two values).
+ * (a thenable that resolves / rejects in a microtask; `hrs` / `hjs`: inside its `then`; a suffix `n`, `t`, `wr` / `wj`
+ * when it never calls back, its `then` throws, it calls back twice), `i2` (an interop Observable of two values),
+ * `rs2c` (a `ReadableStream` of two chunks, closed; `e`: errored, `o`: left open).
  */
 function fmtParticipant(p: Participant): string {
   if (typeof p === 'number') return `T${p}`;
@@ -101,8 +102,12 @@ export function fmtOther(o: OtherInput): string {
   if ('p' in o) return o.p === 'resolve' ? 'pr' : 'pj';
   if ('arr' in o) return `a${o.arr}`;
   if ('agen' in o) return `ag${o.agen}`;
-  if ('then' in o) return `h${o.then === 'resolve' ? 'r' : 'j'}${o.sync ? 's' : ''}`;
+  if ('then' in o) {
+    const odd = o.odd === undefined ? '' : o.odd === 'twice' ? `w${o.again === 'resolve' ? 'r' : 'j'}` : o.odd[0];
+    return `h${o.then === 'resolve' ? 'r' : 'j'}${o.sync ? 's' : ''}${odd}`;
+  }
   if ('iop' in o) return `i${o.iop}`;
+  if ('rs' in o) return `rs${o.rs}${o.end[0]}`;
   return 'gen' in o ? `g${o.gen}` : `D${o.d}`;
 }
 

@@ -28,12 +28,14 @@ import {
   type ConsumerSpec,
   type LinkSpec,
   type Mode,
+  type OddThen,
   type OtherInput,
   type Program,
   type SigRef,
   type SourceError,
   type TaskSpec,
 } from './program';
+import type { StreamTiming } from './streamTiming';
 
 type State = 'pending' | 'running' | 'completed' | 'errored' | 'cancelled';
 
@@ -139,8 +141,13 @@ type MInput =
   /** An async generator (`AG<k>` its `finally`'s name), an interop Observable (`O<k>`). */
   | { kind: 'async'; values: string[]; name: string }
   | { kind: 'interop'; values: string[]; name: string }
-  /** A thenable that is not a native promise (`H<k>`), settled with `value` inside `then` (`sync`) or a microtask later. */
-  | { kind: 'thenable'; name: string; ok: boolean; sync: boolean; value: unknown };
+  /**
+   * A thenable that is not a native promise (`H<k>`), settled (`ok`: with `h<k>`, else `I<k>`) inside `then` (`sync`) or
+   * a microtask later; `odd`: how it misbehaves (program.ts, `OddThen`), `again`: its second call-back's.
+   */
+  | { kind: 'thenable'; name: string; k: string; ok: boolean; sync: boolean; odd?: OddThen; again: boolean }
+  /** A `ReadableStream` (`RS<k>`) of `values` enqueued up front, then closed, errored (`S<k>`) or left open. */
+  | { kind: 'stream'; values: string[]; end: 'close' | 'error' | 'open'; name: string; k: string };
 
 /** The task's subscription to the child its body observes. */
 class BodySub {
@@ -291,10 +298,13 @@ export interface Prediction {
   unhandled: string[];
   /** The promises rejected that no one subscribed and the package did not drop, sorted. */
   rejections: string[];
+  /** The `ReadableStream`s cancelled (`RS<k> cancel`), sorted. */
+  streams: string[];
 }
 
-export function predict(program: Program): Prediction {
-  return new Model(program).run();
+/** `timing`: when `from()` of a `ReadableStream` delivers in this process (streamTiming.ts). */
+export function predict(program: Program, timing: StreamTiming): Prediction {
+  return new Model(program, timing).run();
 }
 
 const isCancelled = (e: MErr): boolean => e.k === 'CE' || e.k === 'CC';
@@ -311,6 +321,8 @@ class Model {
   readonly awaits: Record<number, string> = {};
   /** The microtasks queued by promises (`thenP`, `settle`), run once the actions are done. */
   readonly microtasks: (() => void)[] = [];
+  /** `RS<k> cancel` for each `ReadableStream` whose `return()` cancelled it. */
+  readonly streamsCancelled: string[] = [];
   /** Every promise the program made: the deferred ones `D<d>`, then the settled ones in the order they were made. */
   readonly promises: MPromise[] = Array.from({ length: DEFERRED + 1 }, () => new MPromise());
   /**
@@ -328,7 +340,10 @@ class Model {
    */
   private teardownWave: MTask[] | null = null;
 
-  constructor(private readonly p: Program) {
+  constructor(
+    private readonly p: Program,
+    private readonly timing: StreamTiming,
+  ) {
     this.ctrls = p.preAborted.map((pre, k) => ({ aborted: pre, reason: pre ? `pre${k}` : undefined, hub: new Hub() }));
     this.probes = p.tasks.map(() => new MProbe());
     const links = p.links ?? [];
@@ -393,7 +408,8 @@ class Model {
       .filter((p) => p.state === 'rejected' && !p.handled)
       .map((p) => fmtModel(p.value as MErr))
       .sort();
-    return { log: this.log, awaits: this.awaits, final, unhandled: this.unhandled.slice().sort(), rejections };
+    const streams = this.streamsCancelled.slice().sort();
+    return { log: this.log, awaits: this.awaits, final, unhandled: this.unhandled.slice().sort(), rejections, streams };
   }
 
   // ------------------------------------------------------------ signals
@@ -864,21 +880,27 @@ class Model {
       return { kind: 'promise', p };
     }
     if ('then' in o) {
-      const ok = o.then === 'resolve';
-      return { kind: 'thenable', name: `H${k}`, ok, sync: o.sync, value: ok ? `h${k}` : { k: 'E', msg: `I${k}` } };
+      const { sync, odd } = o;
+      return { kind: 'thenable', name: `H${k}`, k, ok: o.then === 'resolve', sync, odd, again: o.again === 'resolve' };
     }
     const values = Array.from(
-      { length: 'arr' in o ? o.arr : 'gen' in o ? o.gen : 'agen' in o ? o.agen : o.iop },
+      { length: 'arr' in o ? o.arr : 'gen' in o ? o.gen : 'agen' in o ? o.agen : 'rs' in o ? o.rs : o.iop },
       (_, j) => `a${k}_${j}`,
     );
     if ('agen' in o) return { kind: 'async', values, name: `AG${k}` };
     if ('iop' in o) return { kind: 'interop', values, name: `O${k}` };
+    if ('rs' in o) return { kind: 'stream', values, end: o.end, name: `RS${k}`, k };
     return { kind: 'values', values, gen: 'gen' in o ? `G${k}` : null };
   }
 
   /** A promise the package drops (`catch(noop)`): its rejection is handled. Nothing else is touched (a thenable). */
   dropInput(input: MInput): void {
     if (input.kind === 'promise') input.p.handled = true;
+  }
+
+  /** Runs `job` `depth` microtasks from now: each of the `depth - 1` before it queues the next. */
+  later(depth: number, job: () => void): void {
+    this.microtasks.push(depth <= 1 ? job : () => this.later(depth - 1, job));
   }
 
   /** `promise.then(callback)`: the callback runs in a microtask once the promise has settled. */
@@ -961,19 +983,66 @@ class Model {
       return;
     }
     if (input.kind === 'thenable') {
-      // RxJS's `from` calls its `then` (a promise's rule): heard inside that call, or in the microtask it queues
+      // RxJS's `fromPromise` calls its `then` once: heard inside that call, or in the microtask it queues. Its
+      // fulfilment callback does nothing once the subscriber has closed, and `error()` on a closed subscriber is
+      // ignored: a second call-back is never heard. A `then` that throws makes the subscriber's error
+      // (`_trySubscribe`), unless it has closed by then (it called back inside the call).
+      const { k, odd } = input;
       this.log.push(`${input.name} then`);
-      const settled = () => {
-        if (input.ok) {
+      const callBack = (ok: boolean) => {
+        if (ok) {
           if (closed) return;
-          observer?.next(input.value);
+          observer?.next(`h${k}`);
           end((o) => o.complete());
         } else {
-          end((o) => o.error(input.value as MErr));
+          end((o) => o.error({ k: 'E', msg: `I${k}` }));
         }
+      };
+      if (odd === 'never') return;
+      if (odd === 'throw') {
+        if (input.sync) callBack(input.ok);
+        else this.microtasks.push(() => callBack(input.ok));
+        end((o) => o.error({ k: 'E', msg: `Z${k}` }));
+        return;
+      }
+      const settled = () => {
+        callBack(input.ok);
+        if (odd === 'twice') callBack(input.again);
       };
       if (input.sync) settled();
       else this.microtasks.push(settled);
+      return;
+    }
+    if (input.kind === 'stream') {
+      // Node's `ReadableStream` is async iterable, so RxJS's `from` pulls it as one (`process`, innerFrom.js, which
+      // tries `isAsyncIterable` before `isReadableStreamLike`), through Node's own iterator, whose number of
+      // microtasks between reads is measured in this process (streamTiming.ts: on Node 18–24 under Jest, with the
+      // chunks enqueued up front, the first chunk or the end five microtasks after the subscription, each next one
+      // three after the previous was delivered, the end after two chunks five on Node 18–22 and three on Node 24; an
+      // error set at creation, which drops the chunks, six). `return()`, called once a chunk came during which the
+      // subscriber closed or to a closed one, cancels the stream (`RS<k> cancel`) unless it has closed by then
+      // (closed, and its last chunk read); a stream left open whose chunks are all read is never stopped: no chunk
+      // comes to call `return()`.
+      const { values, name } = input;
+      if (input.end === 'error') {
+        this.later(this.timing.error, () => end((o) => o.error({ k: 'E', msg: `S${input.k}` })));
+        return;
+      }
+      const depths = this.timing.reads[input.end][values.length]!;
+      const read = (j: number): void =>
+        this.later(depths[j]!, () => {
+          if (j === values.length) {
+            if (input.end === 'close') end((o) => o.complete());
+            return;
+          }
+          if (!closed) observer?.next(values[j]);
+          if (closed) {
+            if (input.end === 'open' || j + 1 < values.length) this.streamsCancelled.push(`${name} cancel`);
+            return;
+          }
+          if (j + 1 < depths.length) read(j + 1);
+        });
+      if (depths.length > 0) read(0);
       return;
     }
     if (input.kind === 'values') {

@@ -113,7 +113,26 @@ export type OtherInput = { p: 'resolve' | 'reject' } | { arr: number } | { gen: 
  * values `a<k>_<j>` and completes synchronously (without looking at its observer's `closed`), and returns
  * `{ unsubscribe }`, which logs `O<k> unsub`.
  */
-export type ExoticInput = { agen: number } | { then: 'resolve' | 'reject'; sync: boolean } | { iop: number };
+export type ExoticInput =
+  | { agen: number }
+  | { then: 'resolve' | 'reject'; sync: boolean; odd?: OddThen; again?: 'resolve' | 'reject' }
+  | { iop: number }
+  | { rs: number; end: 'close' | 'error' | 'open' };
+
+/**
+ * How a thenable misbehaves (`OthersSpec.odd`, drawn after `exotic`): `never`, its `then` logs and never calls back
+ * (what it returns never settles); `twice`, it calls back as drawn, then at once again (`again`: fulfil with
+ * `h<k>`, or reject with `new Error('I<k>')`), which RxJS ignores (its subscriber has closed); `throw`, its `then`
+ * throws `new Error('Z<k>')`: after calling back inside the call (`sync`; RxJS ignores the throw), or, queuing its
+ * call-back in a microtask first, before it (the throw is the subscriber's error, through `_trySubscribe`; the
+ * call-back finds it closed).
+ *
+ * `{ rs: n, end }` (`OthersSpec.odd` too): a `ReadableStream` (Node's global) made with its `n` chunks `a<k>_<j>`
+ * enqueued in `start`, then closed, errored with `new Error('S<k>')` (which drops the chunks), or left open; its
+ * underlying source's `cancel` records `RS<k> cancel` (compared as a set: Node calls it a microtask or two after
+ * RxJS's `return()`, at a depth that differs between Node versions).
+ */
+export type OddThen = 'never' | 'twice' | 'throw';
 
 /**
  * `q: true`: the consumer's source is the plain Observable `Q<t>` (see `Participant`), not task `t`; `o`: it is that
@@ -231,6 +250,11 @@ export interface OthersSpec {
    * `ExoticInput` takes its place. Absent: none.
    */
   exotic?: (ExoticInput | null)[] | undefined;
+  /**
+   * Drawn after `exotic` (a program without it is drawn as before it existed): misbehaving thenables and
+   * `ReadableStream`s, applied as `exotic` is, to the inputs as `exotic` left them. Absent: none.
+   */
+  odd?: (ExoticInput | null)[] | undefined;
 }
 
 /**
@@ -688,6 +712,30 @@ const exoticInput: fc.Arbitrary<ExoticInput | null> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ iop: fc.nat({ max: 2 }) }) },
 );
 
+/**
+ * An entry of `OthersSpec.odd`: mostly `null`, else a misbehaving thenable (`OddThen`) or a `ReadableStream` of 0–2
+ * chunks, closed, errored or left open.
+ */
+const oddInput: fc.Arbitrary<ExoticInput | null> = fc.oneof(
+  { weight: 1, arbitrary: fc.constant(null) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      then: fc.constantFrom<'resolve' | 'reject'>('resolve', 'reject'),
+      sync: fc.boolean(),
+      odd: fc.constantFrom<OddThen>('never', 'twice', 'throw', 'throw'),
+      again: fc.constantFrom<'resolve' | 'reject'>('resolve', 'reject'),
+    }),
+  },
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      rs: fc.constantFrom(0, 1, 2, 2, 2),
+      end: fc.constantFrom<'close' | 'error' | 'open'>('close', 'close', 'error', 'error', 'open', 'open'),
+    }),
+  },
+);
+
 /** `true` one time in four. */
 const quarter = fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
 
@@ -716,6 +764,8 @@ const othersSpec = (maxActions: number): fc.Arbitrary<OthersSpec> =>
     fetch: fetchSpec(maxActions),
     // drawn last of all: async iterables, thenables and interop Observables in place of some inputs drawn above
     exotic: fc.array(exoticInput, { minLength: 1, maxLength: 4 }),
+    // drawn after it: misbehaving thenables and ReadableStreams, in place of some inputs as `exotic` left them
+    odd: fc.array(oddInput, { minLength: 1, maxLength: 4 }),
   });
 
 /** How often a probe's teardown acts: in one probe of six (the main mixes), or in every one (the teardown mix). */
@@ -873,7 +923,7 @@ export function normalize(raw: Program): Program {
   const n = specs.length;
   let nextId = 1;
   const t = (i: number) => i % n;
-  const rawOthers = withExotic(raw.others);
+  const rawOthers = withExotic(withExotic(raw.others, 'exotic'), 'odd');
   const rejects = rawOthers?.rejects ?? [];
   let nextReject = 0;
   // `D<FETCH>` only where `Program.others.fetch` names it (the other arbitraries draw D0 and D1)
@@ -1107,18 +1157,30 @@ export function normalize(raw: Program): Program {
  * then the actions' consumers' sources and participants, then the fetch-like promise's consumers' participants)
  * replaced by entry k modulo their number, unless that entry is `null`.
  */
-function withExotic(others: OthersSpec | undefined): OthersSpec | undefined {
-  const exotic = others?.exotic ?? [];
+function withExotic(others: OthersSpec | undefined, key: 'exotic' | 'odd'): OthersSpec | undefined {
+  const exotic = others?.[key] ?? [];
   if (others === undefined || exotic.length === 0) return others;
   let k = 0;
-  const swap = (o: OtherInput): OtherInput => ('d' in o ? o : (exotic[k++ % exotic.length] ?? o));
+  // `odd` takes the place of promises settled already and arrays (and a stream that of a consumer's generator): the
+  // other inputs are the thinnest drawn
+  let body = false;
+  const kept = (o: OtherInput) =>
+    'd' in o ||
+    (key === 'odd' &&
+      ('agen' in o ||
+        'then' in o ||
+        'iop' in o ||
+        ('gen' in o && (body || !('rs' in (exotic[k % exotic.length] ?? o))))));
+  const swap = (o: OtherInput): OtherInput => (kept(o) ? o : (exotic[k++ % exotic.length] ?? o));
   const participants = (ts: Participant[]) => ts.map((p) => (typeof p === 'number' || 'q' in p ? p : swap(p)));
   const consumer = (c: ConsumerSpec): ConsumerSpec =>
     'ts' in c ? { ...c, ts: participants(c.ts) } : c.o === undefined ? c : { ...c, o: swap(c.o) };
   // a task's rejected promise stays: what the package drops (a pending task's, a factory's) is rare enough
+  body = true;
   const bodies = others.bodies.map((b) =>
     'p' in b.input && b.input.p === 'reject' ? b : { ...b, input: swap(b.input) },
   );
+  body = false;
   const actions = others.actions.map((x) =>
     x.act.a === 'sub' ? { ...x, act: { ...x.act, c: consumer(x.act.c) } } : x,
   );

@@ -40,6 +40,7 @@ import {
   type Action,
   type ConsumerSpec,
   type LinkSpec,
+  type OddThen,
   type OtherInput,
   type Participant,
   type Program,
@@ -163,6 +164,8 @@ export interface Run {
   promises: MadePromise[];
   /** Every thenable that is not a native promise the program made (`OtherInput`), and how often its `then` ran. */
   thenables: MadeThenable[];
+  /** The `ReadableStream`s whose underlying source was cancelled (`RS<k> cancel`), sorted. */
+  streams: string[];
 }
 
 /** A thenable the program made (`{ then, sync }`): for `k`, whether it rejects, and how many calls its `then` had. */
@@ -171,6 +174,8 @@ export interface MadeThenable {
   ok: boolean;
   sync: boolean;
   calls: number;
+  /** How it misbehaves, if it does. */
+  odd?: OddThen | undefined;
 }
 
 /** A promise the program made (`OtherInput`): for `k` (`T<i>`, `X<idx>`, a participant's index, `D<d>`). */
@@ -277,6 +282,8 @@ class Runner {
   /** Every promise the program made, and whether it rejected (its handling is `Tracked`). */
   readonly promises: (MadePromise & { promise: Tracked<string> })[] = [];
   readonly thenables: MadeThenable[] = [];
+  /** `RS<k> cancel` for each `ReadableStream` whose underlying source was cancelled (RxJS's `return()`). */
+  readonly streamsCancelled: string[] = [];
   /** The deferred promises `D<d>` (program.ts, `OtherInput`), and what settles each. */
   readonly deferred = Array.from({ length: DEFERRED + 1 }, (_, d) => {
     let resolve!: (value: string) => void;
@@ -499,6 +506,7 @@ class Runner {
       return this.track(promise as Tracked<string>, k);
     }
     const log = this.log;
+    if ('then' in o && o.odd !== undefined) return this.oddThenable(o, k);
     if ('then' in o) {
       const made: MadeThenable = { k, ok: o.then === 'resolve', sync: o.sync, calls: 0 };
       this.thenables.push(made);
@@ -522,10 +530,22 @@ class Runner {
       } as PromiseLike<string>;
     }
     const values = Array.from(
-      { length: 'arr' in o ? o.arr : 'gen' in o ? o.gen : 'agen' in o ? o.agen : o.iop },
+      { length: 'arr' in o ? o.arr : 'gen' in o ? o.gen : 'agen' in o ? o.agen : 'rs' in o ? o.rs : o.iop },
       (_, j) => `a${k}_${j}`,
     );
     if ('arr' in o) return values;
+    if ('rs' in o) {
+      const { end } = o;
+      const cancelled = this.streamsCancelled;
+      return new ReadableStream<string>({
+        start(controller) {
+          for (const v of values) controller.enqueue(v);
+          if (end === 'close') controller.close();
+          else if (end === 'error') controller.error(new Error(`S${k}`));
+        },
+        cancel: () => void cancelled.push(`RS${k} cancel`),
+      }) as unknown as ObservableInput<string>;
+    }
     if ('iop' in o) {
       // a minimal observable, as another library makes one: it does not look at its observer's `closed`
       return {
@@ -559,6 +579,41 @@ class Runner {
         log.push(`G${k} ${done ? 'done' : 'return'}`);
       }
     })();
+  }
+
+  /**
+   * A thenable that misbehaves (`OddThen`): it never calls back, calls back twice, or its `then` throws `Z<k>` (after
+   * calling back inside the call when `sync`; else having queued its call-back in a microtask first).
+   */
+  private oddThenable(o: Extract<OtherInput, { then: unknown }>, k: string): ObservableInput<string> {
+    const made: MadeThenable = { k, ok: o.then === 'resolve', sync: o.sync, calls: 0, odd: o.odd };
+    this.thenables.push(made);
+    const log = this.log;
+    return {
+      then(onFulfilled?: (value: string) => unknown, onRejected?: (error: unknown) => unknown): Promise<unknown> {
+        made.calls++;
+        log.push(`H${k} then`);
+        if (o.odd === 'never') return new Promise(() => {});
+        const call = (ok: boolean) => (ok ? onFulfilled?.(`h${k}`) : onRejected?.(new Error(`I${k}`)));
+        if (o.odd === 'throw') {
+          if (o.sync) call(made.ok);
+          else queueMicrotask(() => call(made.ok));
+          throw new Error(`Z${k}`);
+        }
+        return new Promise((resolve, reject) => {
+          const settle = () => {
+            try {
+              resolve(call(made.ok));
+              call(o.again === 'resolve');
+            } catch (e) {
+              reject(e);
+            }
+          };
+          if (made.sync) settle();
+          else queueMicrotask(settle);
+        });
+      },
+    } as PromiseLike<string>;
   }
 
   /** `Q<i>`: a cold Observable over task i's Subject, given to consumers directly (not a task). */
@@ -644,6 +699,7 @@ class Runner {
         .sort(),
       promises: this.promises,
       thenables: this.thenables,
+      streams: this.streamsCancelled.slice().sort(),
     };
   }
 
