@@ -1,0 +1,48 @@
+// StrykerJS config for `npm run test:mutation` (scripts/mutation.mjs installs Stryker on demand into .tmp/stryker/;
+// it is not a dev dependency). Mutates src/ and runs the jest suite on each mutant, only the tests that cover it.
+// Left out of the jest run (see RELIABILITY.md, "Mutation audits", sixth pass):
+// - specs that run the built package (dist/, never mutated) in a child process or by import: they cannot see a mutant;
+// - the slow ones: the property suite (fast-check, ≈ 25 s), the stress test (1,000,000 tasks, ≈ 20 s) and the
+//   interleavings property (≈ 10 s), each of which covers nearly every mutant and would run once per mutant.
+// Specs that run src/ in a child process read `node_modules/typescript` under their working directory, and Stryker
+// does not link node_modules into its sandbox when node_modules is itself a symbolic link (a git worktree sharing
+// one): the build command links it. The sandbox is <root>/<tempDirName>/sandbox-*; Stryker splits the command at
+// spaces (no shell), so it has none.
+const tempDirName = '.tmp/stryker/sandbox';
+const up = '../'.repeat(tempDirName.split('/').length + 1);
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  mutate: ['src/**/*.ts', '!src/index.ts'],
+  testRunner: 'jest',
+  jest: {
+    configFile: 'jest.config.cjs',
+    config: {
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '/spec/angular\\.spec\\.ts$',
+        '/spec/zone\\.spec\\.ts$',
+        '/spec/demo\\.spec\\.ts$',
+        '/spec/examples\\.spec\\.ts$',
+        '/spec/properties\\.spec\\.ts$',
+        '/spec/stress\\.spec\\.ts$',
+        '/spec/asyncInterleavings\\.spec\\.ts$',
+      ],
+    },
+    enableFindRelatedTests: false,
+  },
+  buildCommand: `node -e fs.existsSync('node_modules')||fs.symlinkSync('${up}node_modules','node_modules')`,
+  testRunnerNodeArgs: ['--expose-gc'],
+  coverageAnalysis: 'perTest',
+  concurrency: 2,
+  timeoutMS: 10000,
+  ignorePatterns: ['/.tmp', '/coverage', '/reports', '*.tgz'],
+  tempDirName,
+  cleanTempDir: true,
+  incremental: true,
+  incrementalFile: '.tmp/stryker/incremental.json',
+  reporters: ['clear-text', 'progress', 'json', 'html'],
+  jsonReporter: { fileName: '.tmp/stryker/report/mutation.json' },
+  htmlReporter: { fileName: '.tmp/stryker/report/mutation.html' },
+  thresholds: { high: 90, low: 80, break: null },
+};
