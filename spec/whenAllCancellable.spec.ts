@@ -725,7 +725,8 @@ describe('combinators: a cancellation that arrives while the signal is aborted e
         b.next('b');
         b.complete();
       });
-      combine([a, b], { signal: controller.signal }).subscribe({
+      const result: Observable<unknown> = combine([a, b], { signal: controller.signal });
+      result.subscribe({
         next: (value) => log.push(`next ${JSON.stringify(value)}`),
         error: (e) => log.push(describeError(e)),
       });
