@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 // Left out of the jest run (see RELIABILITY.md, "Mutation audits", sixth pass):
 // - specs that run the built package (dist/, never mutated) in a child process or by import: they cannot see a mutant;
 // - the slow ones: the property suite (fast-check, ≈ 25 s), the stress test (1,000,000 tasks, ≈ 20 s) and the
-//   interleavings property (≈ 10 s), each of which covers nearly every mutant and would run once per mutant.
+//   interleavings property (≈ 10 s), too slow to run again for each mutant they cover.
 
 // Stryker 9.6.1 cannot place a StringLiteral mutant on a quoted class member name (`get '@@rxjs-cancel/Task@1'()`,
 // the brands: it stops with "expressionMutantPlacer could not place mutants"), so the lines that declare one are left
