@@ -1,4 +1,4 @@
-import { NEVER, Observable, tap } from 'rxjs';
+import { config, NEVER, Observable, tap } from 'rxjs';
 import {
   awaitTask,
   CancelledError,
@@ -449,5 +449,26 @@ describe('linkSignals on a plain signal: outputs abort first', () => {
     const settled = awaitTask(child, { signal }).catch((e: unknown) => describeError(e));
     controller.abort('r');
     await expect(settled).resolves.toBe('CancelledError(task=-, reason=r)');
+  });
+});
+
+// From a mutation audit (sixth pass, StrykerJS): the walk of a plain signal's hub that no task or output ever joined
+// (its default `_wave`) lets each dependant react once. Its first pass aborting every dependant (`walk(false)` for
+// `walk(true)`) went unseen: the dependants' guards kept the second reaction silent, except `cancelWhen`'s error.
+describe("a plain signal's walk of a hub holding only cancelWhen, awaitTask and combinators", () => {
+  it('lets each react once: cancelWhen sends no second error to its stopped consumer (onStoppedNotification hears nothing)', async () => {
+    const stopped: unknown[] = [];
+    config.onStoppedNotification = (notification) => stopped.push(notification);
+    try {
+      const controller = new AbortController();
+      const errors: string[] = [];
+      NEVER.pipe(cancelWhen(controller.signal)).subscribe({ error: (e) => errors.push(describeError(e)) });
+      controller.abort('stop');
+      await new Promise((resolve) => setTimeout(resolve, 5)); // RxJS tells onStoppedNotification on a timer
+      expect(errors).toEqual(['CancelledError(task=-, reason=stop)']);
+      expect(stopped).toEqual([]);
+    } finally {
+      config.onStoppedNotification = null;
+    }
   });
 });

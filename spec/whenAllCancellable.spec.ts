@@ -708,3 +708,33 @@ describe('combinators: a result subscribed by a subscriber that has closed alrea
     }
   });
 });
+
+// From a mutation audit (sixth pass, StrykerJS): a participant's cancellation that arrives while the signal is
+// aborted, before the combinator's own turn among the signal's dependants, ends the run then. Emptying that branch
+// of `_participantError` went unseen: the combinator's turn came later and gave the same error.
+describe('combinators: a cancellation that arrives while the signal is aborted ends the run at once', () => {
+  it("a participant cancelled by an abort listener placed before the combinator: the run ends there, as the caller's cancellation, before the listener goes on", () => {
+    for (const combine of [whenAllCancellable, whenAnyCancellable]) {
+      const controller = new AbortController();
+      const a = startTask(NEVER, { name: 'a' });
+      const b = new Subject<string>();
+      const log: string[] = [];
+      controller.signal.addEventListener('abort', () => {
+        a.cancel('by the listener');
+        log.push('listener: a cancelled');
+        b.next('b');
+        b.complete();
+      });
+      const result: Observable<unknown> = combine([a, b], { signal: controller.signal });
+      result.subscribe({
+        next: (value) => log.push(`next ${JSON.stringify(value)}`),
+        error: (e) => log.push(describeError(e)),
+      });
+      controller.abort('stop');
+      expect([combine.name, log]).toEqual([
+        combine.name,
+        ['CancelledError(task=-, reason=stop)', 'listener: a cancelled'],
+      ]);
+    }
+  });
+});
