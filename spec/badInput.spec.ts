@@ -606,3 +606,44 @@ describe('an already-ended task belongs wherever a task is accepted: it replays 
     expect(new ChildCancelled(error).child).toBe(cancelled);
   });
 });
+
+// From a mutation audit (sixth pass, StrykerJS): describe()'s edges and isAbortSignal's second method check.
+describe('bad input: how a value is described, at the edges (sixth mutation audit)', () => {
+  const described = (value: unknown) => {
+    try {
+      task(value as never);
+    } catch (e) {
+      return (e as Error).message.replace('task(): expected an Observable, Promise, iterable or function, got ', '');
+    }
+    return 'accepted';
+  };
+
+  it('a string of exactly 40 characters is shown whole, without an ellipsis; 41 are cut after 40', () => {
+    expect(described('y'.repeat(40))).toBe(`the string "${'y'.repeat(40)}"`);
+    expect(described('y'.repeat(41))).toBe(`the string "${'y'.repeat(40)}…"`);
+  });
+
+  it('an object whose prototype has no constructor is an empty object, not "an object"', () => {
+    expect(described(Object.create(Object.create(null) as object))).toBe('an empty object');
+  });
+
+  it('a class whose name is not a string is described by its keys, not "an instance of 42"', () => {
+    class Named {
+      a = 1;
+    }
+    Object.defineProperty(Named, 'name', { value: 42 });
+    expect(described(new Named())).toBe('an object { a }');
+  });
+
+  it('a tagged look-alike that can remove a listener but not add one is refused up front, as options.signal', () => {
+    const lookAlike = { [Symbol.toStringTag]: 'AbortSignal', aborted: false, removeEventListener() {} };
+    const p = probe();
+    expect(() => task(p.source, { signal: lookAlike as never })).toThrow(
+      new TypeError('task(): expected options.signal to be an AbortSignal, got an object tagged AbortSignal'),
+    );
+    expect(() => cancelWhen(lookAlike as never)).toThrow(
+      new TypeError('cancelWhen(): expected an AbortSignal, got an object tagged AbortSignal'),
+    );
+    p.untouched();
+  });
+});

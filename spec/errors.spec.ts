@@ -780,3 +780,17 @@ describe('brands: only the brand itself, read as true, makes an instance (B03)',
     expect(falsy instanceof CancelledError).toBe(false);
   });
 });
+
+// From a mutation audit (sixth pass, StrykerJS): the getter was never read (emptying it went unseen).
+describe('CancelledError.captureStackTraces', () => {
+  it('reads false by default, then what was last set', () => {
+    expect(CancelledError.captureStackTraces).toBe(false);
+    CancelledError.captureStackTraces = true;
+    try {
+      expect(CancelledError.captureStackTraces).toBe(true);
+    } finally {
+      CancelledError.captureStackTraces = false;
+    }
+    expect(CancelledError.captureStackTraces).toBe(false);
+  });
+});

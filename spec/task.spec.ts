@@ -677,6 +677,31 @@ describe('a factory whose task is cancelled while it runs', () => {
     expect(thens).toBe(0);
   });
 
+  // From a mutation audit (sixth pass, StrykerJS): dropPromise() calling catch on any thenable (`||` for `&&`, or
+  // no tag check) went unseen: the thenable above has no catch, and that test does not look for what calling one throws.
+  it('a thenable that is not a promise has neither its then nor its catch called, and nothing is reported', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const calls: string[] = [];
+      const lazy = { then: () => calls.push('then'), catch: () => calls.push('catch') };
+      const t = task(() => {
+        t.cancel('stop');
+        return lazy as unknown as Promise<number>;
+      });
+      t.subscribe({ error: () => undefined });
+      const bare = { then: () => calls.push('bare then') }; // no catch: calling one would throw
+      const u = task(() => {
+        u.cancel('stop');
+        return bare as unknown as Promise<number>;
+      });
+      u.subscribe({ error: () => undefined });
+      await unhandled.flush();
+      expect([calls, unhandled.errors]).toEqual([[], []]);
+    } finally {
+      unhandled.restore();
+    }
+  });
+
   // An adversarial pass on the abort window (s18): the error is dropped when a body ends so in the window, reported here
   it("one that aborts the signal its task is linked to, then throws that signal's reason, has it reported: only the task's own CancelledError is not", async () => {
     const unhandled = captureUnhandled();
