@@ -1163,24 +1163,21 @@ function withExotic(others: OthersSpec | undefined, key: 'exotic' | 'odd'): Othe
   let k = 0;
   // `odd` takes the place of promises settled already and arrays (and a stream that of a consumer's generator): the
   // other inputs are the thinnest drawn
-  let body = false;
-  const kept = (o: OtherInput) =>
+  const kept = (o: OtherInput, body: boolean) =>
     'd' in o ||
     (key === 'odd' &&
       ('agen' in o ||
         'then' in o ||
         'iop' in o ||
         ('gen' in o && (body || !('rs' in (exotic[k % exotic.length] ?? o))))));
-  const swap = (o: OtherInput): OtherInput => (kept(o) ? o : (exotic[k++ % exotic.length] ?? o));
+  const swap = (o: OtherInput, body = false): OtherInput => (kept(o, body) ? o : (exotic[k++ % exotic.length] ?? o));
   const participants = (ts: Participant[]) => ts.map((p) => (typeof p === 'number' || 'q' in p ? p : swap(p)));
   const consumer = (c: ConsumerSpec): ConsumerSpec =>
     'ts' in c ? { ...c, ts: participants(c.ts) } : c.o === undefined ? c : { ...c, o: swap(c.o) };
   // a task's rejected promise stays: what the package drops (a pending task's, a factory's) is rare enough
-  body = true;
   const bodies = others.bodies.map((b) =>
-    'p' in b.input && b.input.p === 'reject' ? b : { ...b, input: swap(b.input) },
+    'p' in b.input && b.input.p === 'reject' ? b : { ...b, input: swap(b.input, true) },
   );
-  body = false;
   const actions = others.actions.map((x) =>
     x.act.a === 'sub' ? { ...x, act: { ...x.act, c: consumer(x.act.c) } } : x,
   );

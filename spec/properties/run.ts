@@ -506,29 +506,7 @@ class Runner {
       return this.track(promise as Tracked<string>, k);
     }
     const log = this.log;
-    if ('then' in o && o.odd !== undefined) return this.oddThenable(o, k);
-    if ('then' in o) {
-      const made: MadeThenable = { k, ok: o.then === 'resolve', sync: o.sync, calls: 0 };
-      this.thenables.push(made);
-      // a PromiseLike: `then` settles with the callback's result (a callback that throws rejects it)
-      return {
-        then(onFulfilled?: (value: string) => unknown, onRejected?: (error: unknown) => unknown): Promise<unknown> {
-          made.calls++;
-          log.push(`H${k} then`);
-          return new Promise((resolve, reject) => {
-            const settle = () => {
-              try {
-                resolve(made.ok ? onFulfilled?.(`h${k}`) : onRejected?.(new Error(`I${k}`)));
-              } catch (e) {
-                reject(e);
-              }
-            };
-            if (made.sync) settle();
-            else queueMicrotask(settle);
-          });
-        },
-      } as PromiseLike<string>;
-    }
+    if ('then' in o) return this.thenable(o, k);
     const values = Array.from(
       { length: 'arr' in o ? o.arr : 'gen' in o ? o.gen : 'agen' in o ? o.agen : 'rs' in o ? o.rs : o.iop },
       (_, j) => `a${k}_${j}`,
@@ -582,10 +560,12 @@ class Runner {
   }
 
   /**
-   * A thenable that misbehaves (`OddThen`): it never calls back, calls back twice, or its `then` throws `Z<k>` (after
-   * calling back inside the call when `sync`; else having queued its call-back in a microtask first).
+   * A thenable that is not a native promise (`H<k>`): a `PromiseLike` whose `then` settles with the callback's result (a
+   * callback that throws rejects it), in the call (`sync`) or a microtask later; unless it misbehaves (`OddThen`): it
+   * never calls back, calls back twice, or its `then` throws `Z<k>` (after calling back inside the call when `sync`;
+   * else having queued its call-back in a microtask first).
    */
-  private oddThenable(o: Extract<OtherInput, { then: unknown }>, k: string): ObservableInput<string> {
+  private thenable(o: Extract<OtherInput, { then: unknown }>, k: string): ObservableInput<string> {
     const made: MadeThenable = { k, ok: o.then === 'resolve', sync: o.sync, calls: 0, odd: o.odd };
     this.thenables.push(made);
     const log = this.log;
@@ -604,7 +584,7 @@ class Runner {
           const settle = () => {
             try {
               resolve(call(made.ok));
-              call(o.again === 'resolve');
+              if (o.odd === 'twice') call(o.again === 'resolve');
             } catch (e) {
               reject(e);
             }
