@@ -578,6 +578,14 @@ describe('marbles/README.md: the marble runner (docs/marbles.md is drawn from th
 });
 
 describe('docs/packaging.md', () => {
+  // The bundle test below calls esbuild's buildSync, which starts a worker thread of esbuild's. It is unref'd, so it
+  // should not keep the Jest worker alive; ending it anyway leaves nothing of esbuild's running after this file (in one
+  // CI run, once, a Jest run did not exit after all tests passed, with that thread among the few still up).
+  afterAll(async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the same module the test loads
+    await (require('esbuild') as typeof import('esbuild')).stop();
+  });
+
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, Record<string, unknown>>;
   const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
     packages: Record<string, { version?: string }>;
