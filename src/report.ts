@@ -8,7 +8,8 @@ import { tagOf } from './validate';
  * `config.onUnhandledError` when set, otherwise rethrown on a timer. That timer
  * is RxJS's, so inside `TestScheduler.run()` the report arrives in virtual time,
  * in order with RxJS's own. Reporting never interrupts the cancellation that ran
- * into the error.
+ * into the error, but for one case: past the stack's depth limit, where not even
+ * the timer can be set, the error is thrown on, to be reported a level up.
  */
 export function reportUnhandledError(error: unknown): void {
   // RxJS's deprecated synchronous error handling would throw the error right here, or keep it for the user's
@@ -25,11 +26,17 @@ export function reportUnhandledError(error: unknown): void {
       // so this one can come twice (docs/semantics.md, "Errors in user code")
     }
   }
-  setTimeout(() => {
-    const { onUnhandledError } = config;
-    if (onUnhandledError) onUnhandledError(error);
-    else throw error;
-  });
+  try {
+    setTimeout(() => {
+      const { onUnhandledError } = config;
+      if (onUnhandledError) onUnhandledError(error);
+      else throw error;
+    });
+  } catch {
+    // no stack left even for the timer: throw the error on, for a frame above with stack to spare to report, rather
+    // than the timer's own failure (under Jest on Node 26, a `ReferenceError` that `setTimeout` is not defined)
+    throw error;
+  }
 }
 
 /**
