@@ -3,8 +3,8 @@
  * dependency (7.8.x); `npm run test:rxjs-min` maps every `rxjs` import to
  * 7.4.0, the lowest version of the peer range, and sets RXJS_EXPECTED so that
  * a mapping that silently failed is caught here (`npm run test:rxjs-matrix`
- * does the same for every other release of the range). `npm run test:node24`,
- * `npm run test:node22` and `npm run test:node18` run the suite on Node 24, 22
+ * does the same for every other release of the range). `npm run test:node26`, `npm run test:node24`,
+ * `npm run test:node22` and `npm run test:node18` run the suite on Node 26, 24, 22
  * and 18 through npx and set NODE_EXPECTED to its major version.
  */
 import { readFileSync } from 'node:fs';
