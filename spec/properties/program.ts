@@ -740,14 +740,14 @@ const oddInput: fc.Arbitrary<ExoticInput | null> = fc.oneof(
 const quarter = fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) });
 
 /**
- * `Program.others`: two early tasks (the same one twice, now and then) over other inputs, and 2–5 (2–13 in the large
- * mix) consumers of them and `settle` actions.
+ * `Program.others`: two early tasks (the same one twice, now and then; one in the teardown mix) over other inputs,
+ * and 2–5 (2–13 in the large mix) consumers of them and `settle` actions.
  */
-const othersSpec = (maxActions: number): fc.Arbitrary<OthersSpec> =>
+const othersSpec = (maxActions: number, bodies = 2): fc.Arbitrary<OthersSpec> =>
   fc.record({
     bodies: fc.array(fc.record({ t: small, input: otherInputs(5), factory: fc.boolean(), selfCancel: quarter }), {
-      minLength: 2,
-      maxLength: 2,
+      minLength: bodies,
+      maxLength: bodies,
     }),
     actions: fc.array(
       fc.record({
@@ -888,12 +888,16 @@ export function programs({
         }),
       },
     ),
-    // other inputs (promises, settled or deferred, arrays, generators) as task bodies and consumers' sources, in one
-    // program out of two of the main mixes; drawn last, as `late`
-    others:
-      teardownActs === 'always'
-        ? fc.constant(undefined)
-        : fc.oneof({ weight: 1, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: othersSpec(maxActions) }),
+    // other inputs (promises, settled or deferred, arrays, generators, and in place of some of them async
+    // generators, thenables, interop Observables, ReadableStreams) as task bodies and consumers' sources, in one
+    // program out of two of every mix; drawn last, as `late` (the teardown mix drew none before the twenty-fourth
+    // landing: its programs without them are drawn as before)
+    others: fc.oneof(
+      { weight: 1, arbitrary: fc.constant(undefined) },
+      // the teardown mix replaces one early task's body, not two: a task over another input has no probe, so no
+      // teardown that acts (two thinned its own kinds of interaction by a third)
+      { weight: 1, arbitrary: othersSpec(maxActions, teardownActs === 'always' ? 1 : 2) },
+    ),
   });
 }
 
