@@ -581,6 +581,27 @@ const COUNTEREXAMPLES: Record<string, Program> = {
       { a: 'start', id: 0, t: 0 },
     ],
   },
+  // twenty-fourth landing, a pin, not a counterexample: a thenable that calls back twice, the second time in a
+  // microtask its first call-back queued (`apart`), as a participant of whenAllCancellable([H0, Q0]). RxJS's
+  // fromPromise hears only the first call-back (its subscriber has closed, and stays closed), so the combinator
+  // still waits on Q0. A model that hears the second one (the participant reopened) reports [h0, undefined] at
+  // once; the CI seed's programs with such a thenable never reach a combinator still waiting (the same mutant
+  // without `apart`, the second call-back at once, fails the main property on the CI seed, run 3792).
+  'a thenable whose second call-back comes a microtask after its first is heard once, by a combinator too': {
+    preAborted: [false, false],
+    tasks: [{ refCount: true, body: { b: 'source' }, syncValue: false, teardownThrows: false }],
+    actions: [
+      {
+        a: 'sub',
+        id: 0,
+        c: {
+          kind: 'all',
+          ts: [{ then: 'resolve', sync: false, odd: 'twice', again: 'resolve', apart: true }, { q: 0 }],
+          react: undefined,
+        },
+      },
+    ],
+  },
 };
 
 describe('regressions: counterexamples found by the property suite', () => {

@@ -514,6 +514,35 @@ export const TEARDOWN_FEATURES: Record<string, (run: Run) => boolean> = {
     failedInWindow(r, 'abortOther', true),
   "a source failed with its task's signal's reason before the signal aborted (undefined: errored)": (r) =>
     r.sourceFails.some((f) => f.how === 'reason' && f.reached && !f.aborted && f.stateAfter === 'errored'),
+  // other inputs (`Program.others`) in the teardown mix
+  'a teardown cancelled a task over another input (directly, through a signal or a release)': (r) =>
+    r.teardownActs.some((d) => {
+      const reason = causedBy(d);
+      return (
+        reason !== null &&
+        r.tasks.some(
+          (t, i) =>
+            r.program.tasks[i]!.body.b === 'input' &&
+            t.state === 'cancelled' &&
+            r.final.some((l) => l.startsWith(`T${i} cancelled `) && l.includes(reason)),
+        )
+      );
+    }),
+  // a consumer of another input heard something while the teardown acted, or, later, the cancellation it started
+  "a teardown's action reached a consumer of another input": (r) =>
+    r.teardownActs.some((d) => {
+      const reason = causedBy(d);
+      return r.consumers.some(
+        (x) =>
+          ('ts' in x.spec ? x.spec.ts.some((p) => typeof p !== 'number' && !('q' in p)) : x.spec.o !== undefined) &&
+          (x.notifications.some(
+            (n) => (n.seq >= d.from && n.seq < d.to) || (reason !== null && r.log[n.seq]!.includes(reason)),
+          ) ||
+            (reason !== null && x.outcome?.includes(reason) === true)),
+      );
+    }),
+  'a teardown acted in a microtask (set off by what another input delivered once the actions were done)': (r) =>
+    r.teardownActs.some((d) => d.from >= r.syncEnd),
 };
 
 export function features(run: Run, kinds: Record<string, (run: Run) => boolean> = FEATURES): string[] {

@@ -145,7 +145,17 @@ type MInput =
    * A thenable that is not a native promise (`H<k>`), settled (`ok`: with `h<k>`, else `I<k>`) inside `then` (`sync`) or
    * a microtask later; `odd`: how it misbehaves (program.ts, `OddThen`), `again`: its second call-back's.
    */
-  | { kind: 'thenable'; name: string; k: string; ok: boolean; sync: boolean; odd?: OddThen; again: boolean }
+  | {
+      kind: 'thenable';
+      name: string;
+      k: string;
+      ok: boolean;
+      sync: boolean;
+      odd?: OddThen;
+      again: boolean;
+      /** With `odd: 'twice'`: the second call-back comes in a microtask the first queues. */
+      apart: boolean;
+    }
   /** A `ReadableStream` (`RS<k>`) of `values` enqueued up front, then closed, errored (`S<k>`) or left open. */
   | { kind: 'stream'; values: string[]; end: 'close' | 'error' | 'open'; name: string; k: string };
 
@@ -881,7 +891,8 @@ class Model {
     }
     if ('then' in o) {
       const { sync, odd } = o;
-      return { kind: 'thenable', name: `H${k}`, k, ok: o.then === 'resolve', sync, odd, again: o.again === 'resolve' };
+      const [ok, again, apart] = [o.then === 'resolve', o.again === 'resolve', o.apart === true];
+      return { kind: 'thenable', name: `H${k}`, k, ok, sync, odd, again, apart };
     }
     const values = Array.from(
       { length: 'arr' in o ? o.arr : 'gen' in o ? o.gen : 'agen' in o ? o.agen : 'rs' in o ? o.rs : o.iop },
@@ -1005,9 +1016,15 @@ class Model {
         end((o) => o.error({ k: 'E', msg: `Z${k}` }));
         return;
       }
+      // A second call-back is not heard either when it comes a microtask later (`apart`): the first closed the
+      // subscriber (`complete()` or `error()` set `isStopped` and unsubscribe it; one its consumer closed before is
+      // stopped too), and nothing reopens a closed `Subscriber` (the package's `LeanSubscriber` is one), so the
+      // fulfilment callback's look at `closed` and `error()`'s at `isStopped` (`handleStoppedNotification`, a no-op
+      // without `config.onStoppedNotification`) still drop it; the same in rxjs 7.4.0 and 7.8.2.
       const settled = () => {
         callBack(input.ok);
-        if (odd === 'twice') callBack(input.again);
+        if (odd === 'twice' && input.apart) this.microtasks.push(() => callBack(input.again));
+        else if (odd === 'twice') callBack(input.again);
       };
       if (input.sync) settled();
       else this.microtasks.push(settled);

@@ -562,8 +562,9 @@ class Runner {
   /**
    * A thenable that is not a native promise (`H<k>`): a `PromiseLike` whose `then` settles with the callback's result (a
    * callback that throws rejects it), in the call (`sync`) or a microtask later; unless it misbehaves (`OddThen`): it
-   * never calls back, calls back twice, or its `then` throws `Z<k>` (after calling back inside the call when `sync`;
-   * else having queued its call-back in a microtask first).
+   * never calls back, calls back twice (the second time at once, or, `apart`, in a microtask the first call-back
+   * queues), or its `then` throws `Z<k>` (after calling back inside the call when `sync`; else having queued its
+   * call-back in a microtask first).
    */
   private thenable(o: Extract<OtherInput, { then: unknown }>, k: string): ObservableInput<string> {
     const made: MadeThenable = { k, ok: o.then === 'resolve', sync: o.sync, calls: 0, odd: o.odd };
@@ -584,7 +585,8 @@ class Runner {
           const settle = () => {
             try {
               resolve(call(made.ok));
-              if (o.odd === 'twice') call(o.again === 'resolve');
+              if (o.odd === 'twice' && o.apart === true) queueMicrotask(() => call(o.again === 'resolve'));
+              else if (o.odd === 'twice') call(o.again === 'resolve');
             } catch (e) {
               reject(e);
             }
