@@ -18,7 +18,8 @@
  * caused by that reason or by something else, also from an abort listener it
  * places on that signal (`onAbort`: one probe in three, every one in the
  * teardown mix), which runs while the abort is on its way to the task. In half the programs of every mix, other
- * inputs too (`Program.others`; one early task over one in the teardown mix, two in the others): promises settled already, deferred promises that `settle` actions resolve or
+ * inputs too (`Program.others`; one early task over one in the teardown mix, two in the others): promises settled
+ * already, deferred promises that `settle` actions resolve or
  * reject (with what a signal holds too: a task's `CancelledError`, an `AbortError`, as `fetch(url, { signal })` and
  * Node's APIs do), a fetch-like one rejected after the last action, arrays and generators (and, in place of some of
  * these, async generators, thenables that are not native promises and interop Observables, then thenables that never
