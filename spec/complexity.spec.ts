@@ -18,7 +18,7 @@
  * really collects, the test fails: it never skips.
  */
 import { getEventListeners } from 'node:events';
-import { config, forkJoin, NEVER, Observable, of, Subject, Subscription, throwError } from 'rxjs';
+import { config, EMPTY, forkJoin, NEVER, Observable, of, Subject, Subscription, throwError } from 'rxjs';
 import {
   awaitTask,
   cancelWhen,
@@ -595,6 +595,38 @@ describe('an ended task kept as a result lets go of what is still linked to its 
       expect(kept[0]!.cancel('late')).toBe(false);
       expect([...refs].filter(([, ref]) => ref.deref() !== undefined).map(([label]) => label)).toEqual([]);
       expect(teardowns).toEqual([]); // nothing was cancelled: only let go
+    });
+  }
+
+  // From a mutation audit (seventh pass): a task that has completed or errored gives no hub to what links to its
+  // signal afterwards (`_hubForLinks`: its signal can no longer abort). Making one anyway (the state check dropped
+  // or weakened, 6 mutants) went unseen: the tests above link everything while the parent runs.
+  for (const end of ['completed', 'errored'] as const) {
+    it(`${end}: a child, a cancelWhen subscription and a linkSignals output linked to its signal after it ended are collected`, async () => {
+      const gc = collector();
+      const kept: Task<unknown>[] = [];
+      const refs = new Map<string, WeakRef<object>>();
+      const teardowns: string[] = [];
+      (() => {
+        const parent = startTask(end === 'completed' ? EMPTY : throwError(() => new Error('x')), { name: 'parent' });
+        kept.push(parent); // a cached result
+        expect(parent.state).toBe(end);
+        const child = task(new Observable<never>(() => () => teardowns.push('child')), {
+          signal: parent.signal,
+          name: 'child',
+        }).start();
+        refs.set('running child', new WeakRef(child));
+        const waiting = new Observable<never>(() => () => teardowns.push('cancelWhen source')).pipe(
+          cancelWhen(parent.signal),
+        );
+        refs.set('cancelWhen subscription', new WeakRef(waiting.subscribe({ error: () => undefined })));
+        refs.set('linkSignals output', new WeakRef(linkSignals(parent.signal).signal));
+        expect(child.state).toBe('running');
+      })();
+      await collect(gc);
+      expect(kept.map((t) => t.state)).toEqual([end]);
+      expect([...refs].filter(([, ref]) => ref.deref() !== undefined).map(([label]) => label)).toEqual([]);
+      expect(teardowns).toEqual([]);
     });
   }
 

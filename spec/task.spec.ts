@@ -2367,6 +2367,75 @@ describe('a task released more than MAX_NESTED_RUNS loops deep while its synchro
       'b: error rb',
     ]);
   });
+  // From a mutation audit (seventh pass): there, a task whose source cancels it while being subscribed keeps its
+  // subscriber until the loop gets to it, closed; a teardown the source then returns runs at once, and its error
+  // is reported. Taking it for a failure of the subscription (`||` in Task#_run's catch) swallowed it, unseen.
+  it('a task cancelled by its own source while subscribed there: the teardown the source returns throws, and that is reported', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const log: string[] = [];
+      const controllers = chainWithDeepestTeardown(() => {
+        const t: Task<never> = task(
+          new Observable<never>(() => {
+            t.cancel('by its source');
+            return () => {
+              log.push('teardown runs');
+              throw new Error('teardown failed');
+            };
+          }),
+          { name: 't' },
+        );
+        t.subscribe({ error: (e) => log.push(`observer: ${describeError(e)}`) });
+        log.push(`subscribed; t ${t.state}`);
+      });
+      controllers[0]!.abort('x');
+      await unhandled.flush();
+      expect(log).toEqual([
+        'teardown runs',
+        'subscribed; t cancelled',
+        'observer: CancelledError(task=t, reason=by its source)',
+      ]);
+      expect(unhandled.errors.map(String)).toEqual(['Error: teardown failed']);
+    } finally {
+      unhandled.restore();
+    }
+  });
+
+  // From a mutation audit (seventh pass): runToCompletion (a cancelWhen's or a combinator's release before its
+  // report) restores the deferral it lifted; leaving it lifted (its `finally` emptied) went unseen: what that deep
+  // teardown cancels after a cancelWhen reacted then ran inside it, ahead of the teardown's return.
+  it('the same, after a cancelWhen on a signal that teardown aborts has released its source first', () => {
+    const log: string[] = [];
+    const made = (name: string) => {
+      const t = startTask(new Observable<never>(() => () => log.push(`${name}: teardown`)), { name });
+      t.subscribe({ error: (e: { reason: unknown }) => log.push(`${name}: error ${String(e.reason)}`) });
+      return t;
+    };
+    const plain = new AbortController();
+    new Observable<never>(() => () => log.push('cancelWhen source: teardown'))
+      .pipe(cancelWhen(plain.signal))
+      .subscribe({ error: (e: { reason: unknown }) => log.push(`cancelWhen: error ${String(e.reason)}`) });
+    let a = task(NEVER);
+    let b = task(NEVER);
+    const controllers = chainWithDeepestTeardown(() => {
+      plain.abort('rp');
+      a.cancel('ra');
+      b.cancel('rb');
+      log.push(`teardown returns; a ${a.state}, b ${b.state}`);
+    });
+    a = made('a');
+    b = made('b');
+    controllers[0]!.abort('x');
+    expect(log).toEqual([
+      'cancelWhen source: teardown',
+      'cancelWhen: error rp',
+      'teardown returns; a cancelled, b cancelled',
+      'a: teardown',
+      'a: error ra',
+      'b: teardown',
+      'b: error rb',
+    ]);
+  });
 });
 
 describe('the fifth mutation audit: behaviours that only the property suite, or a crash, saw', () => {
@@ -2465,4 +2534,100 @@ describe('the fifth mutation audit: behaviours that only the property suite, or 
       'late: error CancelledError(task=child, reason=stop)',
     ]);
   });
+});
+
+describe('the seventh mutation audit (StrykerJS over task.ts): behaviours no test looked at', () => {
+  // From a mutation audit (seventh pass): the branch of Task#_run where subscribing the source throws while the
+  // task's subscriber is still open was never run (`_finish('errored', …)` had no coverage; reporting the error
+  // instead, or testing `!==`, went unseen). An input that passes the check and fails from() the next time (a
+  // getter that answers once) ends the task errored with from()'s TypeError, as a factory's bad return value does.
+  it('an input that from() refuses when the task subscribes it (a getter answering once) errors the task, reports nothing', async () => {
+    const unhandled = captureUnhandled();
+    try {
+      const log: string[] = [];
+      let reads = 0;
+      const fickle = {
+        get [Symbol.iterator]() {
+          reads++;
+          return reads === 1 ? [1][Symbol.iterator] : undefined;
+        },
+      };
+      const t = task(() => fickle as unknown as Iterable<number>, { name: 't' });
+      t.subscribe({
+        next: (v) => log.push(`next ${v}`),
+        error: (e) => log.push(`error ${(e as Error).name}: ${(e as Error).message.slice(0, 30)}`),
+        complete: () => log.push('complete'),
+      });
+      await unhandled.flush();
+      expect([t.state, log, unhandled.errors, reads]).toEqual([
+        'errored',
+        ['error TypeError: You provided an invalid object'],
+        [],
+        2,
+      ]);
+    } finally {
+      unhandled.restore();
+    }
+  });
+
+  // From a mutation audit (seventh pass): a linked child cancelled at its parent's step 4 is deferred to the
+  // parent's loop; a task that the child's abort listener cancels, and that a body may wait on (detectCancel), is
+  // heard of at the end of the parent's wave. Carrying its end for a loop of the child's own (`saved !== null`
+  // dropped from `intoWave`), which a deferred child never starts, went unseen: it was never heard of.
+  it("a waited-on task cancelled by a deferred child's abort listener is heard of at the end of the parent's wave", () => {
+    const log: string[] = [];
+    const parent = startTask(NEVER, { name: 'parent' });
+    const waited = startTask(NEVER, { name: 'waited' });
+    waited.pipe(detectCancel()).subscribe({ error: (e) => log.push(`waited: ${describeError(e)}`) });
+    const child = startTask(NEVER, { name: 'child', signal: parent.signal });
+    child.signal.addEventListener('abort', () => {
+      log.push('child listener: cancels waited');
+      waited.cancel('by listener');
+    });
+    child.subscribe({ error: (e) => log.push(`child: ${describeError(e)}`) });
+    parent.subscribe({ error: (e) => log.push(`parent: ${describeError(e)}`) });
+    parent.cancel('stop');
+    log.push('parent.cancel() returned');
+    expect(log).toEqual([
+      'child listener: cancels waited',
+      `child: CancelledError(task=child, reason={"class":"CancelledError","reason":"stop","task":"parent"})`,
+      'waited: ChildCancelled(task=waited, reason=by listener)',
+      'parent: CancelledError(task=parent, reason=stop)',
+      'parent.cancel() returned',
+    ]);
+  });
+
+  // From a mutation audit (seventh pass): a dependant that is not a node (cancelWhen) reacts at step 4 outside the
+  // wave: its consumer's cancel() of another task, or abort() of a plain signal, is a wave of its own, which must
+  // not take the outer wave's waited-on ends with it. Keeping them (`waveEnded = null` skipped when a loop, or a
+  // plain signal's walk, starts a wave of its own) went unseen: the outer wave's child was heard of inside the
+  // consumer's reaction, before the wave was over.
+  for (const how of ['cancel() of a task', 'abort() of a plain signal'] as const) {
+    it(`a cancelWhen consumer's ${how} at step 4 does not hear the outer wave's waited-on child early`, () => {
+      const log: string[] = [];
+      const parent = startTask(NEVER, { name: 'parent' });
+      const child = startTask(NEVER, { name: 'child', signal: parent.signal });
+      child.pipe(detectCancel()).subscribe({ error: (e) => log.push(`child: ${describeError(e)}`) });
+      const plain = new AbortController();
+      const other = startTask(NEVER, { name: 'other', signal: plain.signal });
+      other.subscribe({ error: (e) => log.push(`other: ${describeError(e)}`) });
+      NEVER.pipe(cancelWhen(parent.signal)).subscribe({
+        error: () => {
+          log.push('consumer: reacts');
+          if (how === 'abort() of a plain signal') plain.abort('by consumer');
+          else other.cancel('by consumer');
+          log.push('consumer: done');
+        },
+      });
+      parent.subscribe({ error: (e) => log.push(`parent: ${describeError(e)}`) });
+      parent.cancel('stop');
+      expect(log).toEqual([
+        'consumer: reacts',
+        'other: CancelledError(task=other, reason=by consumer)',
+        'consumer: done',
+        `child: ChildCancelled(task=child, reason={"class":"CancelledError","reason":"stop","task":"parent"})`,
+        'parent: CancelledError(task=parent, reason=stop)',
+      ]);
+    });
+  }
 });
