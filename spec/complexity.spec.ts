@@ -18,7 +18,7 @@
  * really collects, the test fails: it never skips.
  */
 import { getEventListeners } from 'node:events';
-import { config, EMPTY, forkJoin, NEVER, Observable, of, Subject, Subscription, throwError } from 'rxjs';
+import { config, forkJoin, NEVER, Observable, of, Subject, Subscription, throwError } from 'rxjs';
 import {
   awaitTask,
   cancelWhen,
@@ -565,69 +565,43 @@ describe('a finished cancellation keeps nothing it walked', () => {
 
 // From a mutation audit (Task#_finish lets go of its signal's dependants):
 describe('an ended task kept as a result lets go of what is still linked to its signal', () => {
+  // `after it ended`, from a mutation audit (seventh pass): a task that has completed or errored gives no hub to what
+  // links to its signal afterwards (`_hubForLinks`: its signal can no longer abort). Making one anyway (the state
+  // check dropped or weakened, 6 mutants) went unseen while everything was linked while the parent ran.
   for (const end of ['completed', 'errored'] as const) {
-    it(`${end}: a still-running child linked to its signal, a cancelWhen subscription and a linkSignals output on it are collected`, async () => {
-      const gc = collector();
-      const kept: Task<unknown>[] = [];
-      const refs = new Map<string, WeakRef<object>>();
-      const teardowns: string[] = [];
-      (() => {
-        const subject = new Subject<number>();
-        const parent = startTask(subject, { name: 'parent' });
-        kept.push(parent); // a cached result
-        // reachable from nothing but the parent's signal: an endless source that keeps no reference
-        const child = task(new Observable<never>(() => () => teardowns.push('child')), {
-          signal: parent.signal,
-          name: 'child',
-        }).start();
-        refs.set('running child', new WeakRef(child));
-        const waiting = new Observable<never>(() => () => teardowns.push('cancelWhen source')).pipe(
-          cancelWhen(parent.signal),
-        );
-        refs.set('cancelWhen subscription', new WeakRef(waiting.subscribe({ error: () => undefined })));
-        refs.set('linkSignals output', new WeakRef(linkSignals(parent.signal).signal));
-        if (end === 'completed') subject.complete();
-        else subject.error(new Error('x'));
-        expect(child.state).toBe('running');
-      })();
-      await collect(gc);
-      expect(kept.map((t) => t.state)).toEqual([end]);
-      expect(kept[0]!.cancel('late')).toBe(false);
-      expect([...refs].filter(([, ref]) => ref.deref() !== undefined).map(([label]) => label)).toEqual([]);
-      expect(teardowns).toEqual([]); // nothing was cancelled: only let go
-    });
-  }
-
-  // From a mutation audit (seventh pass): a task that has completed or errored gives no hub to what links to its
-  // signal afterwards (`_hubForLinks`: its signal can no longer abort). Making one anyway (the state check dropped
-  // or weakened, 6 mutants) went unseen: the tests above link everything while the parent runs.
-  for (const end of ['completed', 'errored'] as const) {
-    it(`${end}: a child, a cancelWhen subscription and a linkSignals output linked to its signal after it ended are collected`, async () => {
-      const gc = collector();
-      const kept: Task<unknown>[] = [];
-      const refs = new Map<string, WeakRef<object>>();
-      const teardowns: string[] = [];
-      (() => {
-        const parent = startTask(end === 'completed' ? EMPTY : throwError(() => new Error('x')), { name: 'parent' });
-        kept.push(parent); // a cached result
-        expect(parent.state).toBe(end);
-        const child = task(new Observable<never>(() => () => teardowns.push('child')), {
-          signal: parent.signal,
-          name: 'child',
-        }).start();
-        refs.set('running child', new WeakRef(child));
-        const waiting = new Observable<never>(() => () => teardowns.push('cancelWhen source')).pipe(
-          cancelWhen(parent.signal),
-        );
-        refs.set('cancelWhen subscription', new WeakRef(waiting.subscribe({ error: () => undefined })));
-        refs.set('linkSignals output', new WeakRef(linkSignals(parent.signal).signal));
-        expect(child.state).toBe('running');
-      })();
-      await collect(gc);
-      expect(kept.map((t) => t.state)).toEqual([end]);
-      expect([...refs].filter(([, ref]) => ref.deref() !== undefined).map(([label]) => label)).toEqual([]);
-      expect(teardowns).toEqual([]);
-    });
+    for (const linked of ['while it ran', 'after it ended'] as const) {
+      it(`${end}: a still-running child linked to its signal, a cancelWhen subscription and a linkSignals output on it (linked ${linked}) are collected`, async () => {
+        const gc = collector();
+        const kept: Task<unknown>[] = [];
+        const refs = new Map<string, WeakRef<object>>();
+        const teardowns: string[] = [];
+        (() => {
+          const subject = new Subject<number>();
+          const parent = startTask(subject, { name: 'parent' });
+          kept.push(parent); // a cached result
+          const finish = () => (end === 'completed' ? subject.complete() : subject.error(new Error('x')));
+          if (linked === 'after it ended') finish();
+          // reachable from nothing but the parent's signal: an endless source that keeps no reference
+          const child = task(new Observable<never>(() => () => teardowns.push('child')), {
+            signal: parent.signal,
+            name: 'child',
+          }).start();
+          refs.set('running child', new WeakRef(child));
+          const waiting = new Observable<never>(() => () => teardowns.push('cancelWhen source')).pipe(
+            cancelWhen(parent.signal),
+          );
+          refs.set('cancelWhen subscription', new WeakRef(waiting.subscribe({ error: () => undefined })));
+          refs.set('linkSignals output', new WeakRef(linkSignals(parent.signal).signal));
+          if (linked === 'while it ran') finish();
+          expect(child.state).toBe('running');
+        })();
+        await collect(gc);
+        expect(kept.map((t) => t.state)).toEqual([end]);
+        expect(kept[0]!.cancel('late')).toBe(false);
+        expect([...refs].filter(([, ref]) => ref.deref() !== undefined).map(([label]) => label)).toEqual([]);
+        expect(teardowns).toEqual([]); // nothing was cancelled: only let go
+      });
+    }
   }
 
   it('control: while the parent runs, the same child is kept alive by the parent', async () => {

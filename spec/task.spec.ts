@@ -59,6 +59,13 @@ function probe<T = string>(log: string[], name = 'source') {
   return { source, subject, subscriptions: () => subscriptions };
 }
 
+/** A started task named `name` that logs its teardown, and an observer of it that logs the reason it hears. */
+function loggedTask(log: string[], name: string): Task<never> {
+  const t = startTask(new Observable<never>(() => () => log.push(`${name}: teardown`)), { name });
+  t.subscribe({ error: (e: { reason: unknown }) => log.push(`${name}: error ${String(e.reason)}`) });
+  return t;
+}
+
 describe('task(): creation and start', () => {
   it('creates a pending task that runs nothing until its first subscription', () => {
     const factory = jest.fn(() => of(1));
@@ -2344,11 +2351,6 @@ describe('a task released more than MAX_NESTED_RUNS loops deep while its synchro
 
   it('two tasks that teardown cancels finish after it returns, in the order they were cancelled', () => {
     const log: string[] = [];
-    const made = (name: string) => {
-      const t = startTask(new Observable<never>(() => () => log.push(`${name}: teardown`)), { name });
-      t.subscribe({ error: (e: { reason: unknown }) => log.push(`${name}: error ${String(e.reason)}`) });
-      return t;
-    };
     let a = task(NEVER);
     let b = task(NEVER);
     const controllers = chainWithDeepestTeardown(() => {
@@ -2356,8 +2358,8 @@ describe('a task released more than MAX_NESTED_RUNS loops deep while its synchro
       b.cancel('rb');
       log.push(`teardown returns; a ${a.state}, b ${b.state}`);
     });
-    a = made('a');
-    b = made('b');
+    a = loggedTask(log, 'a');
+    b = loggedTask(log, 'b');
     controllers[0]!.abort('x');
     expect(log).toEqual([
       'teardown returns; a cancelled, b cancelled',
@@ -2367,6 +2369,7 @@ describe('a task released more than MAX_NESTED_RUNS loops deep while its synchro
       'b: error rb',
     ]);
   });
+
   // From a mutation audit (seventh pass): there, a task whose source cancels it while being subscribed keeps its
   // subscriber until the loop gets to it, closed; a teardown the source then returns runs at once, and its error
   // is reported. Taking it for a failure of the subscription (`||` in Task#_run's catch) swallowed it, unseen.
@@ -2404,13 +2407,8 @@ describe('a task released more than MAX_NESTED_RUNS loops deep while its synchro
   // From a mutation audit (seventh pass): runToCompletion (a cancelWhen's or a combinator's release before its
   // report) restores the deferral it lifted; leaving it lifted (its `finally` emptied) went unseen: what that deep
   // teardown cancels after a cancelWhen reacted then ran inside it, ahead of the teardown's return.
-  it('the same, after a cancelWhen on a signal that teardown aborts has released its source first', () => {
+  it('two tasks that teardown cancels after a cancelWhen on a signal it aborts released its source still finish after it returns, in order', () => {
     const log: string[] = [];
-    const made = (name: string) => {
-      const t = startTask(new Observable<never>(() => () => log.push(`${name}: teardown`)), { name });
-      t.subscribe({ error: (e: { reason: unknown }) => log.push(`${name}: error ${String(e.reason)}`) });
-      return t;
-    };
     const plain = new AbortController();
     new Observable<never>(() => () => log.push('cancelWhen source: teardown'))
       .pipe(cancelWhen(plain.signal))
@@ -2423,8 +2421,8 @@ describe('a task released more than MAX_NESTED_RUNS loops deep while its synchro
       b.cancel('rb');
       log.push(`teardown returns; a ${a.state}, b ${b.state}`);
     });
-    a = made('a');
-    b = made('b');
+    a = loggedTask(log, 'a');
+    b = loggedTask(log, 'b');
     controllers[0]!.abort('x');
     expect(log).toEqual([
       'cancelWhen source: teardown',
