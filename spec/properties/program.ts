@@ -1185,21 +1185,11 @@ function withExotic(others: OthersSpec | undefined, key: 'exotic' | 'odd'): Othe
         'iop' in o ||
         ('gen' in o && (body || !('rs' in (exotic[k % exotic.length] ?? o))))));
   const swap = (o: OtherInput, body = false): OtherInput => (kept(o, body) ? o : (exotic[k++ % exotic.length] ?? o));
-  const participants = (ts: Participant[]) => ts.map((p) => (typeof p === 'number' || 'q' in p ? p : swap(p)));
-  const consumer = (c: ConsumerSpec): ConsumerSpec =>
-    'ts' in c ? { ...c, ts: participants(c.ts) } : c.o === undefined ? c : { ...c, o: swap(c.o) };
   // a task's rejected promise stays: what the package drops (a pending task's, a factory's) is rare enough
   const bodies = others.bodies.map((b) =>
     'p' in b.input && b.input.p === 'reject' ? b : { ...b, input: swap(b.input, true) },
   );
-  const actions = others.actions.map((x) =>
-    x.act.a === 'sub' ? { ...x, act: { ...x.act, c: consumer(x.act.c) } } : x,
-  );
-  const fetch = others.fetch && {
-    ...others.fetch,
-    consumers: others.fetch.consumers.map((x) => ('ts' in x.c ? { ...x, c: consumer(x.c) } : x)),
-  };
-  return { ...others, bodies, actions, ...(fetch && { fetch }) };
+  return withConsumerInputs(others, bodies, (o) => swap(o));
 }
 
 /**
@@ -1213,10 +1203,23 @@ function withApart(others: OthersSpec | undefined): OthersSpec | undefined {
   let k = 0;
   const mark = (o: OtherInput): OtherInput =>
     'odd' in o && o.odd === 'twice' && apart[k++ % apart.length]! ? { ...o, apart: true } : o;
-  const participants = (ts: Participant[]) => ts.map((p) => (typeof p === 'number' || 'q' in p ? p : mark(p)));
-  const consumer = (c: ConsumerSpec): ConsumerSpec =>
-    'ts' in c ? { ...c, ts: participants(c.ts) } : c.o === undefined ? c : { ...c, o: mark(c.o) };
   const bodies = others.bodies.map((b) => ({ ...b, input: mark(b.input) }));
+  return withConsumerInputs(others, bodies, mark);
+}
+
+/**
+ * `others` with `bodies`, and every input of its consumers mapped by `input`, in the order `withExotic` and
+ * `withApart` count them: the actions' consumers' sources and participants, then the fetch-like promise's consumers'
+ * participants.
+ */
+function withConsumerInputs(
+  others: OthersSpec,
+  bodies: OthersSpec['bodies'],
+  input: (o: OtherInput) => OtherInput,
+): OthersSpec {
+  const participants = (ts: Participant[]) => ts.map((p) => (typeof p === 'number' || 'q' in p ? p : input(p)));
+  const consumer = (c: ConsumerSpec): ConsumerSpec =>
+    'ts' in c ? { ...c, ts: participants(c.ts) } : c.o === undefined ? c : { ...c, o: input(c.o) };
   const actions = others.actions.map((x) =>
     x.act.a === 'sub' ? { ...x, act: { ...x.act, c: consumer(x.act.c) } } : x,
   );
