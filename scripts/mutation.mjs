@@ -1,9 +1,10 @@
 // `npm run test:mutation [-- stryker options]`: a mutation audit of src/ with StrykerJS, config in
 // stryker.config.mjs. Stryker is not a dev dependency (CI's `npm ci` must not install it): the pinned versions below
 // are installed on first use into .tmp/stryker/ (needs the npm registry), then run from there. Not part of `npm test`
-// or CI: a run over src/ would take ≈ 2 hours on this repo's two cores (237 mutants of four modules took 28 min;
-// 236 of errors.ts and validate.ts, 19 min on one runner with jest narrowed to ten specs; 529 of task.ts, 80 min
-// with the 20 slowest tests left out: see RELIABILITY.md, sixth and seventh passes).
+// or CI: a run over src/ with this config would take several hours on this repo's two cores, most of it task.ts
+// (a task.ts mutant ≈ 30 s, ≈ 4 hours for its 529; 80 min with the 20 slowest tests left out and shorter timeouts;
+// 237 mutants of four other modules took 28 min; 236 of errors.ts and validate.ts, 19 min on one runner with jest
+// narrowed to ten specs: see RELIABILITY.md, sixth and seventh passes).
 // Extra arguments go to `stryker run`, e.g. one module (for errors.ts or task.ts, give the line ranges that
 // stryker.config.mjs computes around their brand getters):
 //   npm run test:mutation -- --mutate src/cancelWhen.ts
