@@ -11,9 +11,10 @@
  *     export under `moduleResolution` nodenext as ESM, nodenext as CJS, and bundler (bundled by esbuild).
  *  6. Tree-shaking: importing one operator alone does not pull in the others (bundled by esbuild,
  *     the bundler size-limit uses).
+ *  7. Syntax: the ESM and CJS builds use nothing newer than ES2021 (esbuild lowers nothing at that target).
  *
  * Needs `npm run build` first (`npm test` builds before it). `--keep` keeps the temp dir;
- * `--only=publint,attw,exports,consumer,treeshake` runs a subset (pack always runs).
+ * `--only=publint,attw,exports,consumer,treeshake,syntax` runs a subset (pack always runs).
  * size-limit budgets run separately (`npm run test:size`, see .size-limit.mjs).
  */
 import { spawnSync } from 'node:child_process';
@@ -27,7 +28,7 @@ import { gzipSync } from 'node:zlib';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const keep = process.argv.includes('--keep');
-/** `--only=treeshake,consumer,…` runs a subset (pack, publint, attw, exports, consumer, treeshake). */
+/** `--only=treeshake,consumer,…` runs a subset (pack, publint, attw, exports, consumer, treeshake, syntax). */
 const only = process.argv
   .find((arg) => arg.startsWith('--only='))
   ?.slice('--only='.length)
@@ -55,6 +56,9 @@ const WITHOUT_TASK_CLASS = [
   'cancelWhen',
   'linkSignals',
 ];
+
+/** The newest ECMAScript syntax `dist/` may use (`target` in tsconfig.json; docs/packaging.md, "What runs it"). */
+const SYNTAX_LEVEL = 2021;
 
 const failures = [];
 let step = 0;
@@ -369,6 +373,19 @@ try {
         pass(
           `${name} alone: ${gz(code)} kB min+gz (whole package ${gz(whole)} kB), no other operator${WITHOUT_TASK_CLASS.includes(name) ? ', no Task' : ''}`,
         );
+    }
+  }
+
+  // 7 -------------------------------------------------------------------------------------------
+  if (wanted('syntax')) {
+    heading(`syntax: ES${SYNTAX_LEVEL} at most (what a consumer's parser must read)`);
+    const { transform } = await import(pathToFileURL(require.resolve('esbuild')).href);
+    for (const file of ['dist/index.mjs', 'dist/index.cjs']) {
+      const code = readFileSync(join(root, file), 'utf8');
+      const printed = async (target) => (await transform(code, { target, logLevel: 'silent' })).code;
+      // esbuild lowers what is newer than its target: an unchanged print means nothing newer is there
+      if ((await printed(`es${SYNTAX_LEVEL}`)) === (await printed('esnext'))) pass(`${file}: ES${SYNTAX_LEVEL}`);
+      else fail(`${file} uses syntax newer than ES${SYNTAX_LEVEL} (docs/packaging.md promises ES${SYNTAX_LEVEL})`);
     }
   }
 } catch (error) {

@@ -650,6 +650,27 @@ describe('docs/packaging.md', () => {
     for (const row of rows) expect(row.measured).toBeLessThanOrEqual(parseFloat(row.budget));
   });
 
+  // docs/packaging.md, "What runs it": "`dist/` is ES2021 …: besides optional chaining and `??`, it has the logical
+  // assignment `??=`, and nothing newer" (the package gate checks "nothing newer" on the tarball too)
+  it('dist/ is ES2021: tsconfig.json targets it, both builds need it (??=) and nothing newer', () => {
+    if (!existsSync(join(root, 'dist', 'index.mjs'))) execFileSync('npm', ['run', 'build'], { cwd: root });
+    const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as {
+      compilerOptions: { target: string };
+    };
+    expect(tsconfig.compilerOptions.target).toBe('ES2021');
+    expect(packagingMd).toContain('`dist/` is ES2021');
+    expect(readFileSync(join(root, 'scripts', 'check-package.mjs'), 'utf8')).toContain('const SYNTAX_LEVEL = 2021;');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- esbuild's synchronous API, as check-package uses it
+    const { transformSync } = require('esbuild') as typeof import('esbuild');
+    for (const file of ['index.mjs', 'index.cjs']) {
+      const code = readFileSync(join(root, 'dist', file), 'utf8');
+      const printed = (target: string) => transformSync(code, { target, logLevel: 'silent' }).code;
+      const asIs = printed('esnext');
+      expect([file, printed('es2021') === asIs, printed('es2020') === asIs]).toEqual([file, true, false]);
+      expect(code).toContain('??=');
+    }
+  });
+
   // docs/packaging.md, "Sizes": "`{ CancelledError }`, `{ cancelWhen }` and `{ linkSignals }` leave `Task` out, and
   // `{ detectCancel }` carries neither the combinators nor `awaitTask`, `cancelWhen` or `linkSignals`"; "Only the
   // exports that make tasks carry the `Task` class."
