@@ -9,7 +9,7 @@ import {
   type Unsubscribable,
 } from 'rxjs';
 import { hasBrand, isInstance, TASK_BRAND } from './brand';
-import { CancelledError, captureStackTraces, ChildCancelled, toChildCancelled } from './errors';
+import { CancelledError, captureStackTraces, toChildCancelled } from './errors';
 import { dropPromise, reportUnhandledError } from './report';
 import { linkToSignal, notifyDependants, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
 import { checkOptions, isObservableInput, typeError } from './validate';
@@ -492,12 +492,10 @@ export class Task<T> extends TaskBrand<T> {
     const state = this._state;
     if (state === 'completed') {
       observer.complete();
-    } else if (mode & DETECTING) {
-      this._childError ??=
-        state === 'cancelled' ? new ChildCancelled(this._cancellation()) : toChildCancelled(this._result);
-      observer.error(this._childError);
     } else {
-      observer.error(state === 'cancelled' ? this._cancellation() : this._result);
+      const error = state === 'cancelled' ? this._cancellation() : this._result;
+      // a DETECTING observer's: the task's own cancellation, as any CancelledError, made a ChildCancelled (once)
+      observer.error(mode & DETECTING ? (this._childError ??= toChildCancelled(error)) : error);
     }
   }
 
