@@ -419,7 +419,7 @@ export class Task<T> extends TaskBrand<T> {
   }
 
   /** @internal the source completed or errored */
-  _finish(state: 'completed' | 'errored', error: unknown): void {
+  _finish(state: 'completed' | 'errored', error?: unknown): void {
     if (this._state !== 'running') return;
     // The body ended while the abort of options.signal is on its way to the task: something that heard the abort
     // first (a linkSignals output's cancelWhen, an abort listener, a takeUntil) ended it. It is the task's own
@@ -544,7 +544,7 @@ class SourceSubscriber<T> extends LeanSubscriber<T> {
     this._owner._finish('errored', error);
   }
   protected override _complete(): void {
-    this._owner._finish('completed', undefined);
+    this._owner._finish('completed');
   }
   /**
    * The task tears this down itself after taking it from `_sourceSubscriber`. Anyone else who does,
