@@ -49,5 +49,5 @@ export function reportUnhandledError(error: unknown): void {
 export function dropPromise(value: unknown): void {
   // `then` first: an Observable or an array has none, and is spared the tag, a new string per call (a combinator
   // drops each of its participants: ≈ 24 B and a runtime call each)
-  if ((value as { then?: unknown } | null)?.then && tagOf(value) === 'Promise') (value as Promise<unknown>).catch(noop);
+  if ((value as { then?: unknown } | null)?.then && tagOf(value) == 'Promise') (value as Promise<unknown>).catch(noop);
 }

@@ -79,13 +79,13 @@ class ForeignHub extends Set<AbortDependant> {
   }
 
   override add(dependant: AbortDependant): this {
-    if (this.size === 0) this._signal.addEventListener('abort', this, { once: true });
+    if (!this.size) this._signal.addEventListener('abort', this, { once: true });
     return super.add(dependant);
   }
 
   override delete(dependant: AbortDependant): boolean {
     if (!super.delete(dependant)) return false;
-    if (this.size === 0) this._signal.removeEventListener('abort', this);
+    if (!this.size) this._signal.removeEventListener('abort', this);
     return true;
   }
 

@@ -9,7 +9,7 @@ import {
   type Unsubscribable,
 } from 'rxjs';
 import { hasBrand, isInstance, TASK_BRAND } from './brand';
-import { CancelledError, captureStackTraces, ChildCancelled, toChildCancelled } from './errors';
+import { CancelledError, captureStackTraces, toChildCancelled } from './errors';
 import { dropPromise, reportUnhandledError } from './report';
 import { linkToSignal, notifyDependants, setSignalOwner, type AbortDependant, type SignalHub } from './signalLinks';
 import { checkOptions, isObservableInput, typeError } from './validate';
@@ -229,7 +229,7 @@ export class Task<T> extends TaskBrand<T> {
    */
   get signal(): AbortSignal {
     let controller = this._controller;
-    if (controller === null) {
+    if (!controller) {
       controller = this._controller = new AbortController();
       setSignalOwner(controller.signal, this);
       const state = this._state;
@@ -277,18 +277,18 @@ export class Task<T> extends TaskBrand<T> {
     // The error made when the signal was first read (see `signal`), which nobody has seen yet, gets its reason now;
     // with stack traces turned on since, it is made again below, here.
     const early = this._cancelError;
-    if (early !== null) {
+    if (early) {
       if (captureStackTraces) this._cancelError = null;
       else (early as { reason: unknown }).reason = reason;
     }
     dropPromise(this._source); // a pending task's promise, never to be subscribed now
     this._source = null;
     this._leaveParentHub();
-    if (this._controller !== null) abortOwnSignal(this._controller, this._cancellation()); // step 2
+    if (this._controller) abortOwnSignal(this._controller, this._cancellation()); // step 2
     // Steps 3–5. Deferred, the source subscriber is closed now, so that a synchronous source (`from(iterable)`,
     // `range`) stops emitting, as it would under share(); its finalizers still run at step 3, which reopens it
     // for that (`_teardownSource`).
-    if (scheduleCancellation(this) && this._sourceSubscriber !== null) this._sourceSubscriber.closed = true;
+    if (scheduleCancellation(this) && this._sourceSubscriber) this._sourceSubscriber.closed = true;
     return true;
   }
 
@@ -324,7 +324,7 @@ export class Task<T> extends TaskBrand<T> {
       return undefined;
     }
     const entry = new ObserverEntry(this, observer, mode);
-    if (this._observers.length === 0) this._observers = [entry];
+    if (!this._observers.length) this._observers = [entry];
     else this._observers.push(entry);
     this._snapshot = null;
     if (mode & OWNING) this._owners++;
@@ -419,7 +419,7 @@ export class Task<T> extends TaskBrand<T> {
   }
 
   /** @internal the source completed or errored */
-  _finish(state: 'completed' | 'errored', error: unknown): void {
+  _finish(state: 'completed' | 'errored', error?: unknown): void {
     if (this._state !== 'running') return;
     // The body ended while the abort of options.signal is on its way to the task: something that heard the abort
     // first (a linkSignals output's cancelWhen, an abort listener, a takeUntil) ended it. It is the task's own
@@ -448,7 +448,7 @@ export class Task<T> extends TaskBrand<T> {
   /** @internal step 3, and the cleanup after a natural end */
   _teardownSource(): void {
     const subscriber = this._sourceSubscriber;
-    if (subscriber === null) return;
+    if (!subscriber) return;
     this._sourceSubscriber = null;
     subscriber.closed = false; // see scheduleCancellation
     try {
@@ -492,12 +492,10 @@ export class Task<T> extends TaskBrand<T> {
     const state = this._state;
     if (state === 'completed') {
       observer.complete();
-    } else if (mode & DETECTING) {
-      this._childError ??=
-        state === 'cancelled' ? new ChildCancelled(this._cancellation()) : toChildCancelled(this._result);
-      observer.error(this._childError);
     } else {
-      observer.error(state === 'cancelled' ? this._cancellation() : this._result);
+      const error = state === 'cancelled' ? this._cancellation() : this._result;
+      // a DETECTING observer's: the task's own cancellation, as any CancelledError, made a ChildCancelled (once)
+      observer.error(mode & DETECTING ? (this._childError ??= toChildCancelled(error)) : error);
     }
   }
 
@@ -527,7 +525,7 @@ export class ObserverEntry<T> implements Unsubscribable {
 
   unsubscribe(): void {
     const task = this._task;
-    if (task !== null) {
+    if (task) {
       this._task = null;
       task._detach(this);
     }
@@ -546,7 +544,7 @@ class SourceSubscriber<T> extends LeanSubscriber<T> {
     this._owner._finish('errored', error);
   }
   protected override _complete(): void {
-    this._owner._finish('completed', undefined);
+    this._owner._finish('completed');
   }
   /**
    * The task tears this down itself after taking it from `_sourceSubscriber`. Anyone else who does,
@@ -686,7 +684,7 @@ export function abortOwnSignal(controller: AbortController, reason: unknown, inW
   const savedOnly = deferOnly;
   // An output aborting ahead of its input's other dependants (`inWalk`) does so in the walk of one of this copy's
   // waves, which its listeners' ends join; reached from another copy's walk, no wave of this copy is open.
-  const intoWave = saved !== null || (inWalk && (runDepth > 0 || inTeardown || walkingWave));
+  const intoWave = saved || (inWalk && (runDepth > 0 || inTeardown || walkingWave));
   const savedJoin = joinWave;
   const savedTeardown = inTeardown;
   const outerWave = waveEnded;
@@ -704,7 +702,7 @@ export function abortOwnSignal(controller: AbortController, reason: unknown, inW
     waveEnded = outerWave;
     // Steps 3–5 run in the loop that deferred this node (its wave is the current one) or in a loop of its own,
     // started next by scheduleCancellation, which takes them as the first ends of its wave.
-    if (early !== null) {
+    if (early) {
       if (intoWave) (waveEnded ??= []).push(...early);
       else (carriedWave ??= []).push(...early); // appended: a loop that threw (out of stack) never took the last
     }
@@ -748,7 +746,7 @@ export function cancelLinked(node: CancellationNode, reason: unknown): void {
 /** Steps 3–5 of a node just cancelled: now, or, while `deferTo` is set, there (then it returns `true`). @internal */
 export function scheduleCancellation(node: CancellationNode): boolean {
   node._phase = 3;
-  if (deferTo !== null && (deferOnly === node || runDepth >= MAX_NESTED_RUNS)) {
+  if (deferTo && (deferOnly === node || runDepth >= MAX_NESTED_RUNS)) {
     deferTo.push(node);
     return true;
   }
@@ -783,7 +781,7 @@ function runCancellations(first: CancellationNode): void {
   runDepth++;
   let over = false;
   try {
-    while (stack.length > 0) {
+    while (stack.length) {
       const node = stack[stack.length - 1];
       // Steps 3 and 4 run user code whose cancellations belong to this wave, as under a teardown: the teardown;
       // the abort listeners of another copy's output (this copy's outputs' listeners join it anyway, see
@@ -813,7 +811,7 @@ function runCancellations(first: CancellationNode): void {
         if (node._hub?._hasFirst) notifyDependants(node._hub, node._cancellation(), true);
       }
       const dependant = nextDependant(node);
-      if (dependant !== undefined) {
+      if (dependant) {
         // A task or a `linkSignals` output: looking for a node's field suffices, and is cheaper than `instanceof
         // Task` (its brand check calls a getter). It may be one of another installed copy given this copy's signal
         // (signalLinks.ts): cancelling it runs that copy's own loop, which cancels the tasks of this copy it reaches
@@ -841,7 +839,7 @@ function runCancellations(first: CancellationNode): void {
       // is torn down, in the order they got there: a body still running in the wave, one linked to the same
       // signal as the child it waits on, say, is torn down before that child's end could reach it as a
       // ChildCancelled. The task that started the wave is heard of last.
-      if (stack.length === 0 && !joined) over = true;
+      if (!stack.length && !joined) over = true;
       else if (node._isWaitedOn()) (waveEnded ??= []).push(node);
       else node._notifyEnd();
     }
@@ -853,7 +851,7 @@ function runCancellations(first: CancellationNode): void {
     inTeardown = tearingDown;
     // a throw may leave tasks behind (cancelled, steps 3–5 undone): never hand those to the next run;
     // the tasks that did finish are still heard of
-    if (stack.length === 0) spareStack = stack;
+    if (!stack.length) spareStack = stack;
     if (!joined) endWave(outerWave);
   }
   if (over) first._notifyEnd();
@@ -862,15 +860,15 @@ function runCancellations(first: CancellationNode): void {
 /** Step 4: the next dependant of a node's signal to react, if any. */
 function nextDependant(node: CancellationNode): AbortDependant | undefined {
   let pending = node._dependantsToNotify;
-  if (pending === null) {
+  if (!pending) {
     const hub = node._hub;
-    if (hub === null) return undefined; // nothing linked: allocate nothing
+    if (!hub) return undefined; // nothing linked: allocate nothing
     node._hub = null;
     // Walked in link order, not copied: a copy of 10⁵ links is an array V8 puts in fresh memory.
     pending = node._dependantsToNotify = hub.values();
   }
   const dependant = pending.next().value;
-  if (dependant === undefined) {
+  if (!dependant) {
     node._dependantsToNotify = null; // the walk is over: let the dependants go with the hub
   } else if ((dependant as Partial<Task<unknown>>)._parentHub !== undefined) {
     // A linked task (of this copy or another; a `linkSignals` output has no parent hub) would remove itself from
@@ -905,7 +903,7 @@ export function asOneWave(walk: (outputsFirst?: true) => void): void {
 function endWave(outerWave: CancellationNode[] | null): void {
   const ended = waveEnded;
   waveEnded = outerWave;
-  if (ended !== null) for (let i = 0; i < ended.length; i++) ended[i]._notifyEnd();
+  if (ended) for (let i = 0; i < ended.length; i++) ended[i]._notifyEnd();
 }
 
 /**

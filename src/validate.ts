@@ -16,7 +16,7 @@ import { from, type ObservableInput } from 'rxjs';
  */
 export function describe(value: unknown): string {
   try {
-    if (value == null) return String(value);
+    if (value == null) return `${value}`;
     if (typeof value == 'function') return 'a function';
     if (typeof value == 'string')
       return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
@@ -119,7 +119,7 @@ export function checkOptions<K extends string>(
   const checked: Record<string, unknown> = { signal: checkSignalOption(fn, options) };
   for (const key in keys) {
     const value = (options as Partial<Record<K, unknown>>)[key];
-    if (value !== undefined && typeof value !== keys[key]) {
+    if (value !== undefined && typeof value != keys[key]) {
       throw typeError(fn, `options.${key} to be a ${keys[key]}`, value);
     }
     checked[key] = value;
