@@ -32,6 +32,7 @@ export abstract class Combination<R> implements AbortDependant {
   private _hub: SignalHub | null = null;
   /** Participants [0, subscribed) have been attached. */
   private _subscribed = 0;
+  /** True while the participants are being attached (see `_run`). */
   private _subscribing = false;
   /** The report of an end that happened while a participant was being attached; see `_end`. */
   private _deferredReport: (() => void) | null = null;
@@ -68,6 +69,9 @@ export abstract class Combination<R> implements AbortDependant {
     // Added first, not returned last: the result unsubscribed while a participant subscribes releases every
     // participant then, that one included, as RxJS's forkJoin does; no more participants start.
     this._destination.add(this);
+    // Only the participants' subscribe calls (and a source's brand getter) run code of others in this loop:
+    // an end during the loop happened while one was subscribing, and stops the loop there.
+    this._subscribing = true;
     for (let i = 0; i < sources.length && !this._ended; i++) {
       this._subscribed = i + 1;
       const source = sources[i];
@@ -75,16 +79,11 @@ export abstract class Combination<R> implements AbortDependant {
       // that source is still subscribing releases it at once (attachDetecting() without its
       // DetectingSubscriber: a participant detects by itself, one object fewer each).
       const participant = (this._participants[i] = new Participant(this, i));
-      this._subscribing = true;
       if (isTask(source)) source._observe(participant, DETECT_MODE, participant);
       else subscribeReporting(source, participant);
-      this._subscribing = false;
-      const report = this._deferredReport;
-      if (report !== null) {
-        this._deferredReport = null;
-        report();
-      }
     }
+    this._subscribing = false;
+    this._deferredReport?.(); // the report of that end, now that the participant's subscribe call returned
   }
 
   _participantError(error: unknown): void {
@@ -114,7 +113,7 @@ export abstract class Combination<R> implements AbortDependant {
   /**
    * Ends the run: unlinks the signal, releases every participant, their teardowns included, then reports.
    * A participant still inside its subscribe call is released (closed) at once, but its source returns its
-   * teardown only when that call returns: the report waits for it, in the attach loop.
+   * teardown only when that call returns: the report waits for it, after the attach loop.
    */
   protected _end(report: () => void): void {
     this._ended = true;
