@@ -136,9 +136,8 @@ export abstract class Combination<R> implements AbortDependant {
     const participants = this._participants;
     for (let i = 0; i < participants.length; i++) {
       const participant = participants[i];
-      if (participant === undefined) continue;
       participants[i] = undefined;
-      participant.unsubscribe(); // reports what a teardown throws
+      participant?.unsubscribe(); // reports what a teardown throws
     }
   }
 
