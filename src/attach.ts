@@ -15,10 +15,10 @@ import { LeanSubscriber } from './leanSubscriber';
  *
  * An operator passes its subscriber as `subscription` too: a task then adds
  * what detaches the observer to it before it starts (see `Task#_observe`),
- * and the return value is `undefined`. An observer that is a `Subscription`
- * (a subscriber, `awaitTask`'s waiter) has the subscriber made for another
- * source added to it as RxJS adds any subscriber to its destination, before
- * the source subscribes.
+ * and the return value is `undefined`. The observer is a `Subscription` (a
+ * subscriber, `awaitTask`'s waiter): the subscriber made for another source
+ * is added to it as RxJS adds any subscriber to its destination, before the
+ * source subscribes, and is not returned.
  */
 export function attachDetecting<T>(
   source: ObservableInput<T>,
@@ -27,7 +27,8 @@ export function attachDetecting<T>(
   Detecting = DetectingSubscriber,
 ): Unsubscribable | undefined {
   if (isTask(source)) return (source as Task<T>)._observe(observer, DETECT_MODE, subscription);
-  return subscribeReporting(source, new Detecting(observer));
+  subscribeReporting(source, new Detecting(observer)); // added to `observer` already: nothing to return
+  return undefined;
 }
 
 /**
@@ -62,14 +63,13 @@ export function attachShielding<T>(
  * subscription, goes on to unlink them.
  * @internal
  */
-export function subscribeReporting<T, S extends Subscriber<T>>(source: ObservableInput<T>, subscriber: S): S {
+export function subscribeReporting<T>(source: ObservableInput<T>, subscriber: Subscriber<T>): void {
   try {
     from(source).subscribe(subscriber);
   } catch (error) {
     if (subscriber.closed) reportUnhandledError(error);
     else subscriber.error(error);
   }
-  return subscriber;
 }
 
 /** Forwards everything, turning an upstream `CancelledError` into a `ChildCancelled`. */
