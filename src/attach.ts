@@ -49,7 +49,10 @@ export function attachShielding<T>(
 ): Unsubscribable | undefined {
   if (isTask(source)) return (source as Task<T>)._observe(observer, SHIELD_MODE, subscription);
   const run = new ShieldedRun(observer);
-  subscription.add(() => run._detach()); // before the source subscribes: unsubscribing then detaches at once
+  // Detaching forgets the observer; added before the source subscribes: unsubscribing then detaches at once.
+  subscription.add(() => {
+    run._observer = null;
+  });
   subscribeReporting(source, run);
   return undefined;
 }
@@ -86,12 +89,9 @@ export class DetectingSubscriber<T> extends LeanSubscriber<T> {
  * task does, it tears the source down before the observer hears the end.
  */
 class ShieldedRun<T> extends LeanSubscriber<T> {
-  constructor(private _observer: TaskObserver<T> | null) {
+  /** @param _observer `null` once it detached (see attachShielding) or the run ended */
+  constructor(public _observer: TaskObserver<T> | null) {
     super();
-  }
-
-  _detach(): void {
-    this._observer = null;
   }
 
   protected override _next(value: T): void {
