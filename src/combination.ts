@@ -65,7 +65,7 @@ export abstract class Combination<R> implements AbortDependant {
       this._completed(-1); // as if its last participant completed: ends the run, which releases nothing
       return;
     }
-    if (signal !== undefined) this._hub = linkToSignal(signal, this);
+    if (signal) this._hub = linkToSignal(signal, this);
     // Added first, not returned last: the result unsubscribed while a participant subscribes releases every
     // participant then, that one included, as RxJS's forkJoin does; no more participants start.
     this._destination.add(this);
