@@ -29,6 +29,7 @@ export abstract class Combination<R> implements AbortDependant {
   protected _remaining: number;
   /** The participants attached and not yet released: each is its own subscription. */
   private readonly _participants: (Participant | undefined)[];
+  /** The signal's hub while linked: left where the run ends (`_end`, `unsubscribe`) or by the hub's abort. */
   private _hub: SignalHub | null = null;
   /** Participants [0, subscribed) have been attached. */
   private _subscribed = 0;
@@ -117,7 +118,8 @@ export abstract class Combination<R> implements AbortDependant {
    */
   protected _end(report: () => void): void {
     this._ended = true;
-    this._unlink();
+    this._hub?.delete(this);
+    this._hub = null;
     runToCompletion(() => this._releaseEach());
     if (this._subscribing) this._deferredReport = report;
     else report();
@@ -127,7 +129,8 @@ export abstract class Combination<R> implements AbortDependant {
   unsubscribe(): void {
     if (this._ended) return;
     this._ended = true;
-    this._unlink();
+    this._hub?.delete(this);
+    this._hub = null;
     this._releaseEach(); // normal propagation: nothing is reported afterwards
     this._abandonPending();
   }
@@ -148,11 +151,6 @@ export abstract class Combination<R> implements AbortDependant {
       const source = sources[i];
       if (isTask(source) && source.state === 'pending') source.cancel(reason);
     }
-  }
-
-  private _unlink(): void {
-    this._hub?.delete(this);
-    this._hub = null;
   }
 }
 
