@@ -13,20 +13,17 @@ import { LeanSubscriber } from './leanSubscriber';
  * This path never makes a task, and does not refer to the class: a bundle
  * that imports only `detectCancel` leaves `Task` out.
  *
- * An operator passes its subscriber as `subscription` too: a task then adds
- * what detaches the observer to it before it starts (see `Task#_observe`),
- * and the return value is `undefined`. The observer is a `Subscription` (a
- * subscriber, `awaitTask`'s waiter): the subscriber made for another source
- * is added to it as RxJS adds any subscriber to its destination, before the
- * source subscribes, and is not returned.
+ * The observer is its own subscription (an operator's subscriber, `awaitTask`'s waiter): a task adds
+ * what detaches the observer to it before it starts (see `Task#_observe`), and the return value is
+ * `undefined`; the subscriber made for another source is added to it as RxJS adds any subscriber to
+ * its destination, before the source subscribes, and is not returned.
  */
 export function attachDetecting<T>(
   source: ObservableInput<T>,
-  observer: TaskObserver<T>,
-  subscription?: Subscription,
+  observer: TaskObserver<T> & Subscription,
   Detecting = DetectingSubscriber,
 ): Unsubscribable | undefined {
-  if (isTask(source)) return (source as Task<T>)._observe(observer, DETECT_MODE, subscription);
+  if (isTask(source)) return (source as Task<T>)._observe(observer, DETECT_MODE, observer);
   subscribeReporting(source, new Detecting(observer)); // added to `observer` already: nothing to return
   return undefined;
 }

@@ -89,7 +89,7 @@ export function awaitTask<T>(source: ObservableInput<T>, options?: AwaitTaskOpti
     // The waiter is the subscription too, known before the source is subscribed: a signal that aborts while
     // the source is still subscribing releases it then (a task in its factory never subscribes what it returns).
     if (shielded) attachShielding(source, waiter, waiter);
-    else attachDetecting(source, waiter, waiter, ReportingSubscriber);
+    else attachDetecting(source, waiter, ReportingSubscriber);
   });
 }
 

@@ -42,5 +42,5 @@ export function detectCancel<T>(...args: [] | [ObservableInput<T>]): MonoTypeOpe
 
 function detecting<T>(source: ObservableInput<T>): Observable<T> {
   checkObservableInput('detectCancel', source);
-  return new Observable<T>((subscriber) => attachDetecting(source, subscriber, subscriber));
+  return new Observable<T>((subscriber) => attachDetecting(source, subscriber));
 }
