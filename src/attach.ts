@@ -13,21 +13,19 @@ import { LeanSubscriber } from './leanSubscriber';
  * This path never makes a task, and does not refer to the class: a bundle
  * that imports only `detectCancel` leaves `Task` out.
  *
- * An operator passes its subscriber as `subscription` too: a task then adds
- * what detaches the observer to it before it starts (see `Task#_observe`),
- * and the return value is `undefined`. An observer that is a `Subscription`
- * (a subscriber, `awaitTask`'s waiter) has the subscriber made for another
- * source added to it as RxJS adds any subscriber to its destination, before
- * the source subscribes.
+ * The observer is its own subscription (an operator's subscriber, `awaitTask`'s waiter): a task adds
+ * what detaches the observer to it before it starts (see `Task#_observe`), and the return value is
+ * `undefined`; the subscriber made for another source is added to it as RxJS adds any subscriber to
+ * its destination, before the source subscribes, and is not returned.
  */
 export function attachDetecting<T>(
   source: ObservableInput<T>,
-  observer: TaskObserver<T>,
-  subscription?: Subscription,
+  observer: TaskObserver<T> & Subscription,
   Detecting = DetectingSubscriber,
 ): Unsubscribable | undefined {
-  if (isTask(source)) return (source as Task<T>)._observe(observer, DETECT_MODE, subscription);
-  return subscribeReporting(source, new Detecting(observer));
+  if (isTask(source)) return (source as Task<T>)._observe(observer, DETECT_MODE, observer);
+  subscribeReporting(source, new Detecting(observer)); // added to `observer` already: nothing to return
+  return undefined;
 }
 
 /**
@@ -48,7 +46,10 @@ export function attachShielding<T>(
 ): Unsubscribable | undefined {
   if (isTask(source)) return (source as Task<T>)._observe(observer, SHIELD_MODE, subscription);
   const run = new ShieldedRun(observer);
-  subscription.add(() => run._detach()); // before the source subscribes: unsubscribing then detaches at once
+  // Detaching forgets the observer; added before the source subscribes: unsubscribing then detaches at once.
+  subscription.add(() => {
+    run._observer = null;
+  });
   subscribeReporting(source, run);
   return undefined;
 }
@@ -62,14 +63,13 @@ export function attachShielding<T>(
  * subscription, goes on to unlink them.
  * @internal
  */
-export function subscribeReporting<T, S extends Subscriber<T>>(source: ObservableInput<T>, subscriber: S): S {
+export function subscribeReporting<T>(source: ObservableInput<T>, subscriber: Subscriber<T>): void {
   try {
     from(source).subscribe(subscriber);
   } catch (error) {
     if (subscriber.closed) reportUnhandledError(error);
     else subscriber.error(error);
   }
-  return subscriber;
 }
 
 /** Forwards everything, turning an upstream `CancelledError` into a `ChildCancelled`. */
@@ -86,12 +86,9 @@ export class DetectingSubscriber<T> extends LeanSubscriber<T> {
  * task does, it tears the source down before the observer hears the end.
  */
 class ShieldedRun<T> extends LeanSubscriber<T> {
-  constructor(private _observer: TaskObserver<T> | null) {
+  /** @param _observer `null` once it detached (see attachShielding) or the run ended */
+  constructor(public _observer: TaskObserver<T> | null) {
     super();
-  }
-
-  _detach(): void {
-    this._observer = null;
   }
 
   protected override _next(value: T): void {

@@ -89,7 +89,7 @@ export function awaitTask<T>(source: ObservableInput<T>, options?: AwaitTaskOpti
     // The waiter is the subscription too, known before the source is subscribed: a signal that aborts while
     // the source is still subscribing releases it then (a task in its factory never subscribes what it returns).
     if (shielded) attachShielding(source, waiter, waiter);
-    else attachDetecting(source, waiter, waiter, ReportingSubscriber);
+    else attachDetecting(source, waiter, ReportingSubscriber);
   });
 }
 
@@ -117,8 +117,9 @@ class Waiter<T> extends Subscription implements TaskObserver<T>, AbortDependant 
 
   error(error: unknown): void {
     if (!this._settle()) return;
-    const own = this._signal?.aborted === true && error instanceof CancelledError;
-    this._reject(own ? new CancelledError(this._signal.reason) : error);
+    const signal = this._signal;
+    // a cancellation that arrives while the signal is aborted: our own
+    this._reject(signal?.aborted && error instanceof CancelledError ? new CancelledError(signal.reason) : error);
   }
 
   _abortedBy(reason: unknown): void {

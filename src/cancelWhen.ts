@@ -50,7 +50,7 @@ export function cancelWhen<T>(signal: AbortSignal): MonoTypeOperatorFunction<T> 
       inner._subscribing = false;
       // the signal aborted while the source subscribed: the teardown it returned has run now (RxJS runs
       // one added to a closed subscription at once), so the error may go
-      if (inner._abortError !== null) subscriber.error(inner._abortError);
+      if (inner._abortError) subscriber.error(inner._abortError);
     });
   };
 }

@@ -29,9 +29,11 @@ export abstract class Combination<R> implements AbortDependant {
   protected _remaining: number;
   /** The participants attached and not yet released: each is its own subscription. */
   private readonly _participants: (Participant | undefined)[];
+  /** The signal's hub while linked: left where the run ends (`_end`, `unsubscribe`) or by the hub's abort. */
   private _hub: SignalHub | null = null;
   /** Participants [0, subscribed) have been attached. */
   private _subscribed = 0;
+  /** True while the participants are being attached (see `_run`). */
   private _subscribing = false;
   /** The report of an end that happened while a participant was being attached; see `_end`. */
   private _deferredReport: (() => void) | null = null;
@@ -64,10 +66,13 @@ export abstract class Combination<R> implements AbortDependant {
       this._completed(-1); // as if its last participant completed: ends the run, which releases nothing
       return;
     }
-    if (signal !== undefined) this._hub = linkToSignal(signal, this);
+    if (signal) this._hub = linkToSignal(signal, this);
     // Added first, not returned last: the result unsubscribed while a participant subscribes releases every
     // participant then, that one included, as RxJS's forkJoin does; no more participants start.
     this._destination.add(this);
+    // Only the participants' subscribe calls (and a source's brand getter) run code of others in this loop:
+    // an end during the loop happened while one was subscribing, and stops the loop there.
+    this._subscribing = true;
     for (let i = 0; i < sources.length && !this._ended; i++) {
       this._subscribed = i + 1;
       const source = sources[i];
@@ -75,16 +80,11 @@ export abstract class Combination<R> implements AbortDependant {
       // that source is still subscribing releases it at once (attachDetecting() without its
       // DetectingSubscriber: a participant detects by itself, one object fewer each).
       const participant = (this._participants[i] = new Participant(this, i));
-      this._subscribing = true;
       if (isTask(source)) source._observe(participant, DETECT_MODE, participant);
       else subscribeReporting(source, participant);
-      this._subscribing = false;
-      const report = this._deferredReport;
-      if (report !== null) {
-        this._deferredReport = null;
-        report();
-      }
     }
+    this._subscribing = false;
+    this._deferredReport?.(); // the report of that end, now that the participant's subscribe call returned
   }
 
   _participantError(error: unknown): void {
@@ -114,11 +114,12 @@ export abstract class Combination<R> implements AbortDependant {
   /**
    * Ends the run: unlinks the signal, releases every participant, their teardowns included, then reports.
    * A participant still inside its subscribe call is released (closed) at once, but its source returns its
-   * teardown only when that call returns: the report waits for it, in the attach loop.
+   * teardown only when that call returns: the report waits for it, after the attach loop.
    */
   protected _end(report: () => void): void {
     this._ended = true;
-    this._unlink();
+    this._hub?.delete(this);
+    this._hub = null;
     runToCompletion(() => this._releaseEach());
     if (this._subscribing) this._deferredReport = report;
     else report();
@@ -128,7 +129,8 @@ export abstract class Combination<R> implements AbortDependant {
   unsubscribe(): void {
     if (this._ended) return;
     this._ended = true;
-    this._unlink();
+    this._hub?.delete(this);
+    this._hub = null;
     this._releaseEach(); // normal propagation: nothing is reported afterwards
     this._abandonPending();
   }
@@ -137,9 +139,8 @@ export abstract class Combination<R> implements AbortDependant {
     const participants = this._participants;
     for (let i = 0; i < participants.length; i++) {
       const participant = participants[i];
-      if (participant === undefined) continue;
       participants[i] = undefined;
-      participant.unsubscribe(); // reports what a teardown throws
+      participant?.unsubscribe(); // reports what a teardown throws
     }
   }
 
@@ -150,11 +151,6 @@ export abstract class Combination<R> implements AbortDependant {
       const source = sources[i];
       if (isTask(source) && source.state === 'pending') source.cancel(reason);
     }
-  }
-
-  private _unlink(): void {
-    this._hub?.delete(this);
-    this._hub = null;
   }
 }
 

@@ -37,11 +37,10 @@ export function detectCancel<O extends ObservableInput<unknown>>(source: O): Obs
 /** With the element type given: `detectCancel<User>(source)` checks the source against it. */
 export function detectCancel<T>(source: ObservableInput<T>): Observable<T>;
 export function detectCancel<T>(...args: [] | [ObservableInput<T>]): MonoTypeOperatorFunction<T> | Observable<T> {
-  if (!args.length) return (source: Observable<T>) => detecting(source);
-  return detecting(args[0]);
+  return args.length ? detecting(args[0]) : (source: Observable<T>) => detecting(source);
 }
 
 function detecting<T>(source: ObservableInput<T>): Observable<T> {
   checkObservableInput('detectCancel', source);
-  return new Observable<T>((subscriber) => attachDetecting(source, subscriber, subscriber));
+  return new Observable<T>((subscriber) => attachDetecting(source, subscriber));
 }

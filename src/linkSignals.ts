@@ -52,7 +52,7 @@ export function linkSignals(...signals: AbortSignal[]): LinkedSignal {
   signals.forEach((signal, i) => checkSignal('linkSignals', signal, `an AbortSignal as argument ${i}`));
   const controller = new AbortController();
   const alreadyAborted = signals.find((signal) => signal.aborted);
-  if (alreadyAborted !== undefined) {
+  if (alreadyAborted) {
     controller.abort(alreadyAborted.reason);
     return { signal: controller.signal, unlink: () => undefined };
   }
@@ -60,7 +60,7 @@ export function linkSignals(...signals: AbortSignal[]): LinkedSignal {
   setSignalOwner(controller.signal, link);
   link._hubs = signals.map((signal) => {
     const hub = linkToSignal(signal, link);
-    if (hub !== null) {
+    if (hub) {
       hub._hasFirst = true; // see SignalHub
       hub._wave = asOneWave; // the tasks linked to the output belong to the wave of a plain input's abort
     }

@@ -36,8 +36,7 @@ export function shield<O extends ObservableInput<unknown>>(source: O): Observabl
 /** With the element type given: `shield<User>(source)` checks the source against it. */
 export function shield<T>(source: ObservableInput<T>): Observable<T>;
 export function shield<T>(...args: [] | [ObservableInput<T>]): MonoTypeOperatorFunction<T> | Observable<T> {
-  if (!args.length) return (source: Observable<T>) => shielding(source);
-  return shielding(args[0]);
+  return args.length ? shielding(args[0]) : (source: Observable<T>) => shielding(source);
 }
 
 function shielding<T>(source: ObservableInput<T>): Observable<T> {
