@@ -914,7 +914,9 @@ describe('docs/semantics.md, "Tasks among RxJS operators"', () => {
     const errored = startTask(defer(() => (runs++, throwError(() => new Error('bug')))));
     const heard: unknown[] = [];
     errored.pipe(retry()).subscribe({ next: (v) => heard.push(v), error: (e) => heard.push((e as Error).name) });
-    expect(heard).toEqual(['RangeError']);
+    // "the consumer gets a `RangeError` … or … sometimes hears nothing at all": which one depends on where the stack
+    // runs out (on Node 18 about one whole run of this file in six hears nothing); never the task's own error
+    expect([['RangeError'], []]).toContainEqual(heard);
     expect(runs).toBe(1);
 
     const source = new Subject<number>();
