@@ -1,0 +1,90 @@
+// A jest reporter that only acts when jest's process outlives its run (docs/packaging.md, "A jest run that does not
+// exit"). 10 s after the run, if the process is still alive, it prints to stderr what keeps Node's event loop alive:
+// the resources Node counts, and every live timer and timer list, found on the heap through the inspector (Node keeps
+// its timer lists private). If all that is left is a count of referenced timers with no such timer alive, which
+// nothing can ever clear, it then exits, with the exit code jest has set for the run. Anything else it leaves as it
+// is: a real leak keeps the process up, as it should.
+const inspector = require('node:inspector');
+
+const WAIT_MS = 10_000;
+
+/** Runs `describe` over every object on the heap whose prototype is `prototype`; returns what it gave. */
+function heapObjects(post, prototype, describe) {
+  globalThis.__jestExitWatchPrototype = prototype;
+  try {
+    const { result } = post('Runtime.evaluate', { expression: 'globalThis.__jestExitWatchPrototype' });
+    const { objects } = post('Runtime.queryObjects', { prototypeObjectId: result.objectId });
+    const described = post('Runtime.callFunctionOn', {
+      objectId: objects.objectId,
+      functionDeclaration: `function () { return this.map(${describe}); }`,
+      returnByValue: true,
+    });
+    return described.result.value;
+  } finally {
+    delete globalThis.__jestExitWatchPrototype;
+  }
+}
+
+/** The main thread's live timers and timer lists. */
+function liveTimers() {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method, params) => {
+    let answer;
+    session.post(method, params, (error, value) => {
+      if (error) throw error;
+      answer = value;
+    });
+    return answer; // a session in the same thread answers before post() returns
+  };
+  const probe = setTimeout(() => {}, 1);
+  const listPrototype = Object.getPrototypeOf(probe._idlePrev);
+  clearTimeout(probe);
+  try {
+    const timers = heapObjects(
+      post,
+      Object.getPrototypeOf(probe),
+      '(t) => ({ ms: t._idleTimeout, destroyed: t._destroyed, ref: t.hasRef(), callback: String(t._onTimeout).slice(0, 160) })',
+    ).filter((timer) => !timer.destroyed);
+    const lists = heapObjects(
+      post,
+      listPrototype,
+      '(l) => ({ ms: l.msecs, expiry: l.expiry, empty: l._idleNext === l })',
+    );
+    return { timers, lists };
+  } finally {
+    session.disconnect();
+  }
+}
+
+class JestExitWatch {
+  onRunComplete() {
+    setTimeout(() => {
+      const resources = process.getActiveResourcesInfo();
+      const { timers, lists } = liveTimers();
+      const counted = resources.filter((resource) => resource === 'Timeout').length;
+      // Handles and requests besides the process's own stdio (a pipe when the output is piped), which never keeps
+      // it up. Undocumented (DEP0161, documentation only), present from Node 0.x to 26.
+      const stdio = [process.stdin, process.stdout, process.stderr];
+      const others = [
+        ...(process._getActiveHandles?.() ?? [null]).filter((handle) => !stdio.includes(handle)),
+        ...(process._getActiveRequests?.() ?? [null]),
+      ];
+      const phantom = counted > 0 && !resources.includes('Immediate') && !others.length && !timers.some((t) => t.ref);
+      process.stderr.write(
+        `jest-exit-watch: the process is still alive ${WAIT_MS / 1000} s after the run ` +
+          `(${Math.round(performance.now() / 1000)} s in). Active resources: ${JSON.stringify(resources)}; ` +
+          `live timers: ${JSON.stringify(timers)}; timer lists: ${JSON.stringify(lists)}\n`,
+      );
+      if (phantom) {
+        process.stderr.write(
+          `jest-exit-watch: Node counts ${counted} referenced timer(s) and none is alive: nothing can clear them, ` +
+            'and the process would stay up until the last timer list expires. Exiting now.\n',
+        );
+        process.exit(); // keeps process.exitCode, which jest sets for the run from its 'exit' listener
+      }
+    }, WAIT_MS).unref();
+  }
+}
+
+module.exports = JestExitWatch;
