@@ -24,8 +24,11 @@ interface Run {
   stderr: string;
 }
 
-/** Runs jest with the reporter over one spec file whose body is `body`; resolves with its exit code and stderr. */
-function runJest(body: string): Promise<Run> {
+/**
+ * Runs jest with the reporter, acting `waitMs` after the run, over one spec file whose body is `body`; resolves with
+ * its exit code and stderr.
+ */
+function runJest(body: string, waitMs = WAIT_MS): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'jest-exit-watch-'));
   writeFileSync(join(dir, 'scratch.test.js'), `it('runs', () => {${body}\n});\n`);
   writeFileSync(
@@ -45,7 +48,7 @@ function runJest(body: string): Promise<Run> {
     execFile(
       process.execPath,
       [jest, '--config', join(dir, 'jest.config.cjs')],
-      { cwd: dir, env: { ...process.env, JEST_EXIT_WATCH_MS: String(WAIT_MS) }, encoding: 'utf8', timeout: 60_000 },
+      { cwd: dir, env: { ...process.env, JEST_EXIT_WATCH_MS: String(waitMs) }, encoding: 'utf8', timeout: 60_000 },
       (error, _stdout, stderr) => {
         rmSync(dir, { recursive: true, force: true });
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : null) : 0, stderr });
@@ -59,7 +62,7 @@ describe('scripts/jest-exit-watch.cjs', () => {
 
   beforeAll(async () => {
     const [clean, phantom, phantomFailing, realTimer] = await Promise.all([
-      runJest(''),
+      runJest('', 10_000), // the default wait: a clean run exits well before, even on a loaded machine
       runJest(PHANTOM),
       runJest(`${PHANTOM}\n  expect(1).toBe(2);`),
       runJest('\n  setTimeout(() => {}, 6000);'),
