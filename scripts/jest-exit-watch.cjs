@@ -66,11 +66,20 @@ class JestExitWatch {
     if (this._watching) return;
     setTimeout(() => {
       const resources = process.getActiveResourcesInfo();
-      const { timers, lists } = liveTimers();
+      let timers;
+      let lists;
+      try {
+        ({ timers, lists } = liveTimers());
+      } catch (error) {
+        // a Node built without the inspector: say so, and leave the process as it is
+        process.stderr.write(`jest-exit-watch: the process is still alive; its timers could not be read: ${error}\n`);
+        return;
+      }
       const counted = resources.filter((resource) => resource === 'Timeout').length;
-      // Handles and requests besides the process's own stdio (a pipe when the output is piped), which never keeps
-      // it up. Undocumented (DEP0161, documentation only), present from Node 0.x to 26.
-      const stdio = [process.stdin, process.stdout, process.stderr];
+      // Handles and requests besides stdout and stderr (pipes when the output is piped; a pending write is a request).
+      // process.stdin is not touched: reading it would create it. Undocumented (DEP0161, documentation only), there
+      // from Node 0.x to 26.
+      const stdio = [process.stdout, process.stderr];
       const others = [
         ...(process._getActiveHandles?.() ?? [null]).filter((handle) => !stdio.includes(handle)),
         ...(process._getActiveRequests?.() ?? [null]),
