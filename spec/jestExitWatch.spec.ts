@@ -1,8 +1,9 @@
 /**
  * scripts/jest-exit-watch.cjs, the reporter that ends the Node 22 stall (docs/packaging.md, "A jest run that does not
  * exit"), run as CI runs it: a jest process of its own, on the Node that runs this suite, over a scratch spec.
- * The stall itself is not reproducible, so its state is made by hand: a referenced timer taken out of its list and
- * marked destroyed, which leaves Node counting a timer that no longer exists (its list expires 100 s later).
+ * The stall cannot be made on purpose (it needs the stack to run out inside Node's setTimeout), so its state is made
+ * by hand: a referenced timer taken out of its list and marked destroyed, which leaves Node counting a timer that no
+ * longer exists (its list expires 100 s later).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -75,7 +76,7 @@ describe('scripts/jest-exit-watch.cjs', () => {
     expect(runs.clean.stderr).not.toContain('jest-exit-watch');
   });
 
-  it('ends a process kept up only by a count of referenced timers with none alive, with the run’s exit code', () => {
+  it("ends a process kept up only by a count of referenced timers with none alive, with the run's exit code", () => {
     // killed by execFile's 60 s timeout otherwise (code null): the phantom's list expires after 100 s
     expect(runs.phantom.code).toBe(0);
     expect(runs.phantom.stderr).toContain(`still alive ${WAIT_MS / 1000} s after the run`);
