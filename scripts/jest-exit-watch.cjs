@@ -76,12 +76,13 @@ class JestExitWatch {
         return;
       }
       const counted = resources.filter((resource) => resource === 'Timeout').length;
-      // Handles and requests besides stdout and stderr (pipes when the output is piped; a pending write is a request).
-      // process.stdin is not touched: reading it would create it. Undocumented (DEP0161, documentation only), there
+      // Handles and requests besides stdio (pipes when jest's streams are piped: a parent's pipe for stdin, which
+      // jest opens on Node 18, and stdout and stderr, whose pending writes would be requests). Recognised by their
+      // file descriptor: reading process.stdin would create it. Undocumented (DEP0161, documentation only), there
       // from Node 0.x to 26.
-      const stdio = [process.stdout, process.stderr];
+      const isStdio = (handle) => [0, 1, 2].includes(handle?._handle?.fd);
       const others = [
-        ...(process._getActiveHandles?.() ?? [null]).filter((handle) => !stdio.includes(handle)),
+        ...(process._getActiveHandles?.() ?? [null]).filter((handle) => !isStdio(handle)),
         ...(process._getActiveRequests?.() ?? [null]),
       ];
       const phantom = counted > 0 && !resources.includes('Immediate') && !others.length && !timers.some((t) => t.ref);
