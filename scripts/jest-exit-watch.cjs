@@ -82,8 +82,8 @@ class JestExitWatch {
       // from Node 0.x to 26.
       const isStdio = (handle) => [0, 1, 2].includes(handle?._handle?.fd);
       const others = [
-        ...(process._getActiveHandles?.() ?? [null]).filter((handle) => !isStdio(handle)),
-        ...(process._getActiveRequests?.() ?? [null]),
+        ...process._getActiveHandles().filter((handle) => !isStdio(handle)),
+        ...process._getActiveRequests(),
       ];
       const phantom = counted > 0 && !resources.includes('Immediate') && !others.length && !timers.some((t) => t.ref);
       process.stderr.write(
