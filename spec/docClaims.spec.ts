@@ -212,7 +212,7 @@ describe('README.md, "API, one example each"', () => {
     expect(error).toBeInstanceOf(CancelledError);
     expect(error).not.toBeInstanceOf(ChildCancelled);
     expect((error as CancelledError).task).toBeUndefined();
-    expect(String(error)).toBe('CancelledError: the operation was cancelled: stop');
+    expect(String(error)).toBe('CancelledError: operation was cancelled: stop');
   });
 
   // README.md, "`awaitTask(source, { signal, shield })`": "So `await awaitTask(whenAllCancellable(tasks, { signal:
@@ -314,7 +314,7 @@ describe('README.md, "API, one example each"', () => {
 
   // README.md, "`awaitTask(source, { signal, shield })`": "its own cancellation is `CancelledError(signal.reason)`,
   // without a `task`: given a task's `signal` […] the error's `reason` is that error, and what `cancel()` was given is
-  // `e.reason.reason` (message: `the operation was cancelled: task "parent" was cancelled: …`)"
+  // `e.reason.reason` (message: `operation was cancelled: task "parent" was cancelled: …`)"
   it("awaitTask given its task's signal rejects, when that task is cancelled, with a CancelledError whose reason is the task's", async () => {
     let seen: CancelledError | undefined;
     const body = new Promise<void>((resolve) => {
@@ -342,7 +342,7 @@ describe('README.md, "API, one example each"', () => {
     expect(own).toBeInstanceOf(CancelledError);
     expect(own.task?.name).toBe('parent');
     expect(own.reason).toBe('mine');
-    expect(seen!.message).toBe('the operation was cancelled: task "parent" was cancelled: mine');
+    expect(seen!.message).toBe('operation was cancelled: task "parent" was cancelled: mine');
   });
 
   // README.md, "`task(source, options?)` and `startTask(source, options?)`": "Without one, RxJS reports the

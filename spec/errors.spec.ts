@@ -59,7 +59,7 @@ describe('CancelledError', () => {
     const error = new CancelledError();
     expect(error.task).toBeUndefined();
     expect(error.reason).toBeUndefined();
-    expect(error.message).toBe('the operation was cancelled');
+    expect(error.message).toBe('operation was cancelled');
   });
 
   it('a reason with no string form leaves it out of the message: logging the error never throws', () => {
@@ -73,15 +73,15 @@ describe('CancelledError', () => {
     const error = t.signal.reason as CancelledError;
     expect(error.message).toBe('task "n" was cancelled');
     expect(String(new ChildCancelled(error))).toBe('ChildCancelled: child task "n" was cancelled');
-    expect(new CancelledError(throwing).message).toBe('the operation was cancelled');
+    expect(new CancelledError(throwing).message).toBe('operation was cancelled');
     expect(inspect(error)).toContain('task "n" was cancelled');
   });
 
   it('an empty reason adds nothing to the message, not a bare ": "', () => {
-    expect(new CancelledError('').message).toBe('the operation was cancelled');
-    expect(new CancelledError(new Error()).message).toBe('the operation was cancelled');
-    expect(new CancelledError(0).message).toBe('the operation was cancelled: 0');
-    expect(new CancelledError(false).message).toBe('the operation was cancelled: false');
+    expect(new CancelledError('').message).toBe('operation was cancelled');
+    expect(new CancelledError(new Error()).message).toBe('operation was cancelled');
+    expect(new CancelledError(0).message).toBe('operation was cancelled: 0');
+    expect(new CancelledError(false).message).toBe('operation was cancelled: false');
   });
 
   it('is a native error that captures no stack trace by default, and does when captureStackTraces is set', () => {
@@ -89,7 +89,7 @@ describe('CancelledError', () => {
     expect(types.isNativeError(error)).toBe(true);
     expect(Object.prototype.toString.call(error)).toBe('[object Error]');
     expect(error.stack).toBeUndefined();
-    expect(inspect(error)).toContain('CancelledError: the operation was cancelled: r');
+    expect(inspect(error)).toContain('CancelledError: operation was cancelled: r');
     CancelledError.captureStackTraces = true;
     try {
       expect(new CancelledError().stack).toContain('errors.spec');
@@ -624,18 +624,18 @@ describe('CancelledError: what its message and its own properties say', () => {
     t.cancel(new RangeError('timed out'));
     const error = t.signal.reason as CancelledError;
     expect(error.message).toBe('task "job" was cancelled: timed out');
-    expect(new CancelledError(new Error('boom')).message).toBe('the operation was cancelled: boom');
+    expect(new CancelledError(new Error('boom')).message).toBe('operation was cancelled: boom');
     expect(new ChildCancelled(error).message).toBe('child task "job" was cancelled: timed out');
   });
 
-  it('a task without a name is "a task" in the message (E07)', () => {
+  it('a task without a name is "task" in the message, and "child task" in its ChildCancelled (E07)', () => {
     const t = startTask(NEVER);
     t.cancel('why');
     const errors: unknown[] = [];
     t.pipe(detectCancel()).subscribe({ error: (e: unknown) => errors.push(e) });
-    expect((t.signal.reason as CancelledError).message).toBe('a task was cancelled: why');
-    expect(String(errors[0])).toBe('ChildCancelled: child a task was cancelled: why');
-    expect(new CancelledError(undefined, task(NEVER)).message).toBe('a task was cancelled');
+    expect((t.signal.reason as CancelledError).message).toBe('task was cancelled: why');
+    expect(String(errors[0])).toBe('ChildCancelled: child task was cancelled: why');
+    expect(new CancelledError(undefined, task(NEVER)).message).toBe('task was cancelled');
   });
 
   it('without a task, has no own "task" property at all (absent, not undefined) (E04)', () => {
@@ -659,7 +659,7 @@ describe('CancelledError: what its message and its own properties say', () => {
     const error = new CancelledError('r');
     error.name = 'TimeoutCancelled';
     expect(error.name).toBe('TimeoutCancelled');
-    expect(String(error)).toBe('TimeoutCancelled: the operation was cancelled: r');
+    expect(String(error)).toBe('TimeoutCancelled: operation was cancelled: r');
     expect(new CancelledError().name).toBe('CancelledError'); // the prototype's is untouched
     const child = new ChildCancelled(new CancelledError('r'));
     child.name = 'Mine';
@@ -675,14 +675,14 @@ describe('CancelledError: what its message and its own properties say', () => {
   it('assigning message gives the error a message of its own, as on any Error, also in a subclass constructor', () => {
     const error = new CancelledError('r');
     error.message = `while saving: ${error.message}`;
-    expect(error.message).toBe('while saving: the operation was cancelled: r');
-    expect(String(error)).toBe('CancelledError: while saving: the operation was cancelled: r');
-    expect(new CancelledError('r').message).toBe('the operation was cancelled: r'); // the prototype's is untouched
+    expect(error.message).toBe('while saving: operation was cancelled: r');
+    expect(String(error)).toBe('CancelledError: while saving: operation was cancelled: r');
+    expect(new CancelledError('r').message).toBe('operation was cancelled: r'); // the prototype's is untouched
     const child = new ChildCancelled(new CancelledError('r'));
     child.message = 'mine';
     child.message += ', twice'; // an own message stays writable
     expect(child.message).toBe('mine, twice');
-    expect(new ChildCancelled(new CancelledError('r')).message).toBe('child the operation was cancelled: r');
+    expect(new ChildCancelled(new CancelledError('r')).message).toBe('child operation was cancelled: r');
     class TimeoutCancelled extends CancelledError {
       constructor(ms: number) {
         super('timeout');
@@ -699,14 +699,14 @@ describe('CancelledError: what its message and its own properties say', () => {
     error.message += ', retried'; // a second assignment: the own message is writable
     expect(error.message).toBe('while saving, retried');
     expect(String(error)).toBe('CancelledError: while saving, retried');
-    expect(new CancelledError('r').message).toBe('the operation was cancelled: r');
+    expect(new CancelledError('r').message).toBe('operation was cancelled: r');
   });
 
   it('an assigned name stays writable, on a CancelledError and on a ChildCancelled', () => {
     const error = new CancelledError('r');
     error.name = 'TimeoutCancelled';
     error.name = 'DeadlineCancelled';
-    expect(String(error)).toBe('DeadlineCancelled: the operation was cancelled: r');
+    expect(String(error)).toBe('DeadlineCancelled: operation was cancelled: r');
     const child = new ChildCancelled(new CancelledError('r'));
     child.name = 'Mine';
     child.name += 'Too';
@@ -754,18 +754,18 @@ describe('CancelledError: what its message and its own properties say', () => {
   // From a mutation audit (fifth pass): only an empty description is left out. `reason == null` for
   // `reason === undefined` went unseen, and `text &&` glued a message that is not a string to the sentence.
   it('a null reason shows as "null": only undefined and empty descriptions are left out', () => {
-    expect(new CancelledError(null).message).toBe('the operation was cancelled: null');
-    expect(new CancelledError(undefined).message).toBe('the operation was cancelled');
+    expect(new CancelledError(null).message).toBe('operation was cancelled: null');
+    expect(new CancelledError(undefined).message).toBe('operation was cancelled');
   });
 
   it('an Error reason whose message is not a string (0, null, false) shows it after ": ", never glued to the sentence', () => {
     const withMessage = (message: unknown) => Object.defineProperty(new Error(), 'message', { value: message });
-    expect(new CancelledError(withMessage(0)).message).toBe('the operation was cancelled: 0');
-    expect(new CancelledError(withMessage(null)).message).toBe('the operation was cancelled: null');
+    expect(new CancelledError(withMessage(0)).message).toBe('operation was cancelled: 0');
+    expect(new CancelledError(withMessage(null)).message).toBe('operation was cancelled: null');
     const t = startTask(NEVER, { name: 'n' });
     t.cancel(withMessage(false));
     expect((t.signal.reason as CancelledError).message).toBe('task "n" was cancelled: false');
-    expect(new CancelledError(withMessage('')).message).toBe('the operation was cancelled');
+    expect(new CancelledError(withMessage('')).message).toBe('operation was cancelled');
   });
 });
 

@@ -674,7 +674,7 @@ describe('regressions: the bugs behind them, stated directly', () => {
     t.subscribe({ next: (v) => log.push(`late: next ${v}`), error: () => log.push('late: error') });
     expect(log).toEqual([
       'a: next before (state running)',
-      'a: CancelledError: a task was cancelled: stop',
+      'a: CancelledError: task was cancelled: stop',
       'late: next before',
       'late: error',
     ]);

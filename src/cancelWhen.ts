@@ -28,7 +28,7 @@ import { LeanSubscriber } from './leanSubscriber';
  * ```ts
  * const controller = new AbortController();
  * interval(100).pipe(cancelWhen(controller.signal)).subscribe({ error: (e) => console.log(String(e)) });
- * controller.abort('stop'); // logs "CancelledError: the operation was cancelled: stop"
+ * controller.abort('stop'); // logs "CancelledError: operation was cancelled: stop"
  * ```
  */
 export function cancelWhen<T>(signal: AbortSignal): MonoTypeOperatorFunction<T> {

@@ -202,7 +202,7 @@ export function toChildCancelled(error: unknown): unknown {
 export let captureStackTraces = false;
 
 function describeTask(task: Task<unknown> | undefined): string {
-  return task === undefined ? 'the operation' : task.name === undefined ? 'a task' : `task "${task.name}"`;
+  return task === undefined ? 'operation' : task.name === undefined ? 'task' : `task "${task.name}"`;
 }
 
 function describeReason(reason: unknown): string {
