@@ -52,6 +52,11 @@ async function main(args) {
   );
   const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : { scenarios: {} };
   const scenarios = args.length === 0 ? {} : { ...previous.scenarios };
+  // A run of some scenarios keeps the last full run's machine line, which its other rows were measured under,
+  // and notes its own Node and load beside each scenario it reran.
+  const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
+  const rerun = args.length > 0 && previous.machine !== undefined;
+  const rerunNote = rerun ? { rerun: { command, node: machine.node, loadAtStart: machine.loadAtStart } } : {};
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'rxjs-cancel-bench-'));
   let failed = false;
   try {
@@ -75,6 +80,7 @@ async function main(args) {
         console.log(`  ${name} crashed (exit ${child.status ?? child.signal})`);
         scenarios[name] = {
           ranAt: new Date().toISOString(),
+          ...rerunNote,
           rows: [{ case: 'run', target: 'runs', pass: false, note: `exit ${child.status ?? child.signal}` }],
         };
         failed = true;
@@ -84,6 +90,7 @@ async function main(args) {
       console.log(`  ${name}: ${(result.durationMs / 1000).toFixed(1)} s`);
       scenarios[name] = {
         ranAt: new Date().toISOString(),
+        ...rerunNote,
         durationMs: Math.round(result.durationMs),
         rows: result.rows,
       };
@@ -92,8 +99,8 @@ async function main(args) {
     rmSync(tmp, { recursive: true, force: true });
   }
   const results = {
-    machine,
-    command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
+    machine: rerun ? previous.machine : machine,
+    command: rerun ? previous.command : command,
     scenarios: sortScenarios(scenarios),
   };
   writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
@@ -211,7 +218,13 @@ async function updateMarkdown(table, results) {
   }
   const m = results.machine;
   const ran = Object.entries(results.scenarios)
-    .map(([name, s]) => `${name} ${s.ranAt.slice(0, 16).replace('T', ' ')}Z`)
+    .map(
+      ([name, s]) =>
+        `${name} ${s.ranAt.slice(0, 16).replace('T', ' ')}Z` +
+        (s.rerun
+          ? ` (\`${s.rerun.command}\`, Node ${s.rerun.node}, load average at start ${s.rerun.loadAtStart})`
+          : ''),
+    )
     .join(', ');
   const section = [
     START,
