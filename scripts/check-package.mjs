@@ -359,7 +359,8 @@ try {
     const marked = operators.filter((name) => hasMarker(codes.get(name), name));
     // The Task class names its start() in that method's argument check: 'task.start' is its marker (a bare 'task'
     // is no marker: the errors' messages say "task was cancelled").
-    if (!hasMarker(codes.get('Task'), 'task\\.start'))
+    const taskMarker = 'task\\.start';
+    if (!hasMarker(codes.get('Task'), taskMarker))
       fail("no marker string 'task.start' found in Task's bundle: the Task-free check cannot work");
     const unmarked = operators.filter((name) => !marked.includes(name));
     if (unmarked.length > 0) log(`  (no marker string found for ${unmarked.join(', ')}: not checked)`);
@@ -368,7 +369,7 @@ try {
       const code = codes.get(name);
       const pulled = marked.filter((other) => other !== name && hasMarker(code, other));
       if (pulled.length > 0) fail(`importing ${name} alone pulls in ${pulled.join(', ')}`);
-      else if (WITHOUT_TASK_CLASS.includes(name) && hasMarker(code, 'task\\.start'))
+      else if (WITHOUT_TASK_CLASS.includes(name) && hasMarker(code, taskMarker))
         fail(`importing ${name} alone pulls in Task`);
       else
         pass(

@@ -700,7 +700,7 @@ describe('docs/packaging.md', () => {
         'linkSignals',
         'whenAllCancellable',
         'whenAnyCancellable',
-      ].filter((name) => code.includes(`'${name}'`) || code.includes(`"${name}"`) || code.includes(`\`${name}\``));
+      ].filter((name) => new RegExp(`['"\`]${name.replace('.', '\\.')}['"\`]`).test(code));
     expect(names(bundle('Task'))).toEqual(['task.start']);
     expect(names(bundle('startTask'))).toEqual(['task.start']);
     expect(names(bundle('CancelledError'))).toEqual([]);
